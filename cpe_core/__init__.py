@@ -1,0 +1,111 @@
+"""cpe: continuing education for accounting professionals, one small core and regional plugins.
+
+``create_app`` builds an app with its own plugin manager; nothing is global.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .clock import SystemClock
+from .extensions import babel, csrf, db, login_manager, migrate
+from .plugins import PluginError, load_plugins
+from .regions import Regions
+
+__all__ = ["PluginError", "create_app"]
+__version__ = "0.1.0"
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+#: Settings a deployer may give as environment variables (they win over the instance file).
+ENV_SETTINGS = ("CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SECRET_KEY", "CPE_ENV", "CPE_PASSWORD_METHOD")
+LANGUAGES = ("zh", "en")
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, plugins: Iterable[tuple[str, object]] = ()
+) -> Flask:
+    """Build the cpe app.
+
+    :param test_config: settings that override everything else (tests, embedding).
+    :param plugins: ``(name, plugin)`` pairs registered besides those named in ``CPE_PLUGINS``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, test_config)
+
+    plugin_set = load_plugins(app.config["CPE_PLUGINS"], extra=plugins)
+    app.extensions["cpe"] = Regions(plugin_set)
+    app.extensions["cpe_clock"] = app.config.get("CPE_CLOCK") or SystemClock()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from . import auth, cli, views
+
+    auth.init_app(app)
+    views.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Defaults, then ``instance/cpe.cfg``, then environment variables, then ``test_config``."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        CPE_ENV="production",
+        CPE_PLUGINS="*",
+        CPE_DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'cpe.sqlite3'}",
+        CPE_PASSWORD_METHOD="scrypt",
+        CPE_DEFAULT_LOCALE="zh",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+    )
+    app.config.from_pyfile("cpe.cfg", silent=True)
+    for key in ENV_SETTINGS:
+        if key in os.environ:
+            app.config[key] = os.environ[key]
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["CPE_DATABASE_URL"]
+    development = app.config["CPE_ENV"] in ("development", "testing") or app.testing
+    # Cookies travel over HTTPS only in production; the demo server on 127.0.0.1 is plain HTTP.
+    app.config["SESSION_COOKIE_SECURE"] = app.config.get("CPE_SECURE_COOKIES", not development)
+    secret = app.config.get("CPE_SECRET_KEY") or app.config.get("SECRET_KEY")
+    if not secret:
+        if not development:
+            raise PluginError(
+                "CPE_SECRET_KEY is not set: put it in instance/cpe.cfg or the environment."
+            )
+        secret = secrets.token_hex(32)
+    app.config["SECRET_KEY"] = secret
+
+
+def select_locale() -> str:
+    """Chinese unless the visitor chose English (``?lang=en``, remembered in the session)."""
+    from flask import current_app
+
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return session.get("lang") or current_app.config["CPE_DEFAULT_LOCALE"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite enforces foreign keys only when asked, per connection; wait for locks rather than fail.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,153 @@
+"""The ``cpe`` command line: a click group that ``flask --app cpe_core`` offers too."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .regions import RuleError, UnknownRegion, regions, rules_for
+
+
+def init_app(app: Flask) -> None:
+    for command in (plugins_command, explain_command, audit_group, demo_group):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """cpe: continuing education for accounting professionals.
+
+    Settings come from instance/cpe.cfg and the environment (CPE_PLUGINS, CPE_DATABASE_URL,
+    CPE_SECRET_KEY). Database migrations: ``cpe db upgrade``.
+    """
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def plugins_command(as_json: bool) -> None:
+    """List the enabled plugins: version, hooks implemented and regions served."""
+    records = current_app.extensions["cpe"].plugins.records
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": r.name,
+                        "distribution": r.distribution,
+                        "version": r.version,
+                        "hooks": list(r.hooks),
+                        "regions": list(r.regions),
+                    }
+                    for r in records
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    if not records:
+        click.echo("No plugins enabled. Set CPE_PLUGINS (see `pip list | grep cpe-`).")
+        return
+    for record in records:
+        regions_served = ", ".join(record.regions) or "(all regions: region-agnostic)"
+        click.echo(f"{record.name} {record.version}  [{record.distribution}]")
+        click.echo(f"  regions: {regions_served}")
+        click.echo(f"  hooks:   {', '.join(record.hooks)}")
+
+
+@click.command("explain")
+@click.option("--region", required=True, help="Region code, e.g. as listed by `cpe plugins`.")
+@click.option("--year", type=int, help="Programme year (default: the region's current year).")
+@click.option("--learner", required=True, help="The learner's login (ID or member number) or id.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def explain_command(region: str, year: int | None, learner: str, as_json: bool) -> None:
+    """Dry-run a region's rules for one learner: eligibility, what is missing, the price,
+    offsets and the exam, each with a reason code."""
+    from .services.explain import explain
+    from .services.lookup import find_learner
+
+    try:
+        rules = rules_for(region)
+    except UnknownRegion:
+        raise click.UsageError(
+            f"Unknown region '{region}'. Enabled regions: {', '.join(regions().codes())}."
+        ) from None
+    user = find_learner(region, learner)
+    if user is None:
+        raise click.UsageError(f"No learner '{learner}' in region '{region}'.")
+    result = explain(user, year or rules.info.current_year)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "region": result.region,
+                    "year": result.year,
+                    "learner": {"id": user.id, "name": user.name},
+                    "eligible": result.eligibility.allowed,
+                    "complete": result.progress.complete if result.progress else False,
+                    "exam_open": result.exam.open if result.exam else False,
+                    "findings": [
+                        {"topic": topic, "code": r.code, "message": r.message}
+                        for topic, r in result.findings
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{rules.info.name} {result.year} — {user.name} (#{user.id})")
+    for topic, reason in result.findings:
+        click.echo(f"  {topic:<12} {reason.code:<28} {reason.message}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check every link of the audit chain; exit 1 at the first broken one."""
+    from .services import audit
+
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"OK: {result.checked} entries, chain intact.")
+        return
+    click.echo(
+        f"BROKEN at entry #{result.broken_id}: {result.problem} "
+        f"({result.checked} entries verified before it).",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """Demo content for trying a fresh site."""
+
+
+@demo_group.command("load")
+@with_appcontext
+def demo_load() -> None:
+    """Load every enabled region's demo data; running it again changes nothing."""
+    from .services import demo
+
+    for rules in regions():
+        try:
+            click.echo(str(demo.load(rules)))
+        except RuleError as error:
+            raise click.ClickException(f"{rules.code}: {error.message}") from error

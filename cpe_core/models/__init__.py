@@ -1,0 +1,40 @@
+"""The data model. One module per concern; every region-scoped row carries a ``region`` code.
+
+Instants are stored as naive UTC (see :mod:`cpe_core.clock`); money as integer fen.
+"""
+from __future__ import annotations
+
+from .accounts import LearnerProfile, User
+from .audit import AuditEntry
+from .catalogue import Chapter, Course, Institution, Question
+from .commerce import Invoice, Order, OrderLine, Payment, Refund, StudyCard
+from .credits import Certificate, CreditPush, CreditRecord
+from .exams import ExamAnswer, ExamAttempt
+from .offsets import OffsetApplication, OffsetAttachment
+from .study import ChapterProgress, Enrolment, StudyPlanItem
+
+__all__ = [
+    "AuditEntry",
+    "Certificate",
+    "Chapter",
+    "ChapterProgress",
+    "Course",
+    "CreditPush",
+    "CreditRecord",
+    "Enrolment",
+    "ExamAnswer",
+    "ExamAttempt",
+    "Institution",
+    "Invoice",
+    "LearnerProfile",
+    "OffsetApplication",
+    "OffsetAttachment",
+    "Order",
+    "OrderLine",
+    "Payment",
+    "Question",
+    "Refund",
+    "StudyCard",
+    "StudyPlanItem",
+    "User",
+]

@@ -1,0 +1,78 @@
+"""What is taught: institutions, courses, chapters and their questions."""
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Model
+
+
+class Institution(Model):
+    """A school (培训机构 / 网校 / 国家会计学院) of a region; ``level`` for level-based choice."""
+
+    __tablename__ = "institution"
+    __table_args__ = (UniqueConstraint("region", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[str | None] = mapped_column(String(32))
+
+
+class Course(Model):
+    """A course of a region's catalogue for one year. ``credits`` are in the region's unit."""
+
+    __tablename__ = "course"
+    __table_args__ = (UniqueConstraint("region", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    credits: Mapped[int] = mapped_column(Integer)
+    lecturer: Mapped[str] = mapped_column(String(64), default="")
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    preview_url: Mapped[str | None] = mapped_column(String(255))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+
+    institution: Mapped[Institution | None] = relationship()
+    chapters: Mapped[list[Chapter]] = relationship(
+        back_populates="course", order_by="Chapter.position", cascade="all, delete-orphan"
+    )
+
+
+class Chapter(Model):
+    __tablename__ = "chapter"
+    __table_args__ = (UniqueConstraint("course_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    video_url: Mapped[str | None] = mapped_column(String(255))
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    handout_url: Mapped[str | None] = mapped_column(String(255))
+
+    course: Mapped[Course] = relationship(back_populates="chapters")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="chapter", order_by="Question.id", cascade="all, delete-orphan"
+    )
+
+
+class Question(Model):
+    """A single-choice or true/false question; ``answer`` is the index into ``options``."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chapter_id: Mapped[int] = mapped_column(ForeignKey("chapter.id"), index=True)
+    question_type: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSON)
+    answer: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+
+    chapter: Mapped[Chapter] = relationship(back_populates="questions")

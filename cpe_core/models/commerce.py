@@ -1,0 +1,118 @@
+"""Money: orders priced by the region, payments, refunds, study cards and invoices.
+
+Every amount is integer fen. An order's lines and total are fixed when the order is created.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Model, created_at
+
+
+class Order(Model):
+    """``status``: ``pending``, ``paid``, ``cancelled``, ``expired``, ``refunded``."""
+
+    __tablename__ = "order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(32))
+    total_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    locks_courses: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = created_at()
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderLine(Model):
+    __tablename__ = "order_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class Payment(Model):
+    """One attempt to pay an order through a provider. At most one is ``pending`` per order
+    (the unique ``open_key`` holds the order id while pending), so a double click cannot create
+    two. ``status``: ``pending``, ``succeeded``, ``failed``, ``refunded``."""
+
+    __tablename__ = "payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    provider_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    open_key: Mapped[int | None] = mapped_column(Integer, unique=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[dt.datetime] = created_at()
+    settled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Refund(Model):
+    """``status``: ``requested``, ``approved``, ``rejected``, ``refunded``, ``failed``."""
+
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = created_at()
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class StudyCard(Model):
+    """A prepaid card (学习卡) for one region and year; the secret is stored hashed only."""
+
+    __tablename__ = "study_card"
+    __table_args__ = (UniqueConstraint("region", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+    number: Mapped[str] = mapped_column(String(32))
+    secret_hash: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    used_for_order: Mapped[int | None] = mapped_column(ForeignKey("order.id"))
+    created_at: Mapped[dt.datetime] = created_at()
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Invoice(Model):
+    """An electronic invoice (发票); ``status``: ``requested``, ``issued``, ``sent``."""
+
+    __tablename__ = "invoice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    tax_id: Mapped[str | None] = mapped_column(String(18))
+    email: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[dt.datetime] = created_at()
+    issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

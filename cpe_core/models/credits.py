@@ -1,0 +1,66 @@
+"""The credit ledger, what is reported to authorities, and certificates."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Model, created_at
+
+
+class CreditRecord(Model):
+    """One entry of a learner's ledger for a year. ``source`` says where it came from
+    (``course``, ``offset``, ``exam``, ``import``) and ``source_id`` which row; the unique key
+    makes every source write at most once, so a retry can never count credits twice."""
+
+    __tablename__ = "credit_record"
+    __table_args__ = (UniqueConstraint("user_id", "year", "source", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    credits: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    source_id: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = created_at()
+
+
+class CreditPush(Model):
+    """A learner-year sent to a provincial platform. ``idempotency_key`` is sent with every
+    try so the receiver never records it twice; ``status`` follows the region's statuses."""
+
+    __tablename__ = "credit_push"
+    __table_args__ = (UniqueConstraint("region", "user_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_response: Mapped[str | None] = mapped_column(Text)
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = created_at()
+
+
+class Certificate(Model):
+    """An issued certificate (合格证 / 学时证明). ``fields`` holds exactly what was printed, so
+    the verification page shows the same; ``sha256`` is the digest of the issued PDF."""
+
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(128), unique=True)
+    fields: Mapped[dict] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = created_at()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,153 @@
+"""The typed façade over the hooks: the only module that calls ``manager.hook``.
+
+Services ask :func:`rules_for` for a region's :class:`RegionRules` and call its methods. Each
+method routes the call to the region's own plugin plus the region-agnostic ones (so Chaoyang's
+price can never answer for another region), and turns a missing answer into a named default or
+a :class:`RuleError` with a stable code.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+import pluggy
+from flask import current_app
+
+from hookspecs import (
+    Cart,
+    CreditExport,
+    DemoData,
+    Eligibility,
+    ExamPolicy,
+    LearnerFacts,
+    OffsetType,
+    PurchaseMode,
+    Quote,
+    Reason,
+    RegionInfo,
+    Requirements,
+)
+
+from .plugins import PluginSet
+
+
+class UnknownRegion(LookupError):
+    """No enabled plugin serves this region code."""
+
+
+class RuleError(ValueError):
+    """A rule refused the request; ``code`` is stable, ``message`` is Chinese."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RegionRules:
+    """The hooks of one region, typed."""
+
+    def __init__(self, plugins: PluginSet, info: RegionInfo) -> None:
+        self.info = info
+        self.code = info.code
+        self._plugins = plugins
+        self._callers: dict[str, Any] = {}
+
+    @cached_property
+    def _foreign_plugins(self) -> Sequence[object]:
+        own = self._plugins.region_plugins[self.code]
+        return [p for p in set(self._plugins.region_plugins.values()) if p is not own]
+
+    def _hook(self, name: str) -> Any:
+        """The hook caller restricted to this region's plugin and the region-agnostic ones."""
+        caller = self._callers.get(name)
+        if caller is None:
+            manager: pluggy.PluginManager = self._plugins.manager
+            caller = manager.subset_hook_caller(name, remove_plugins=self._foreign_plugins)
+            self._callers[name] = caller
+        return caller
+
+    def requirements(self, year: int) -> Requirements:
+        answer = self._hook("cpe_year_requirements")(region=self.code, year=year)
+        if answer is None:
+            raise RuleError("year_not_offered", f"{self.info.name}未开放{year}年度继续教育。")
+        return answer
+
+    def eligibility(self, learner: LearnerFacts, year: int) -> Eligibility:
+        answer = self._hook("cpe_check_eligibility")(learner=learner, year=year)
+        return answer if answer is not None else Eligibility.ok()
+
+    def purchase_modes(self, learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+        """The modes on offer; an empty list means study here is free."""
+        return list(self._hook("cpe_purchase_modes")(learner=learner, year=year) or ())
+
+    def quote(self, cart: Cart) -> Quote:
+        try:
+            answer = self._hook("cpe_quote")(cart=cart)
+        except ValueError as error:
+            raise RuleError("cart_not_sellable", str(error)) from error
+        if answer is None:
+            raise RuleError("unknown_purchase_mode", f"本地区没有“{cart.mode}”购买方式。")
+        if any(line.unit_price_fen < 0 or line.quantity < 0 for line in answer.lines):
+            raise RuleError("invalid_quote", "价格计算有误，请联系管理员。")
+        return answer
+
+    def offset_types(self, year: int) -> list[OffsetType]:
+        return list(self._hook("cpe_offset_types")(region=self.code, year=year) or ())
+
+    def offset_type(self, year: int, code: str) -> OffsetType:
+        for offset_type in self.offset_types(year):
+            if offset_type.code == code:
+                return offset_type
+        raise RuleError("unknown_offset_type", "本地区没有这种学分抵免类型。")
+
+    def exam_policy(self, year: int) -> ExamPolicy | None:
+        """None: the region holds no exam that year."""
+        return self._hook("cpe_exam_policy")(region=self.code, year=year)
+
+    def credit_export(self, year: int) -> CreditExport | None:
+        return self._hook("cpe_credit_export")(region=self.code, year=year)
+
+    def demo_data(self) -> DemoData | None:
+        return self._hook("cpe_demo_data")(region=self.code)
+
+    def send_sms(self, phone: str, message: str) -> bool:
+        return bool(self._hook("cpe_send_sms")(region=self.code, phone=phone, message=message))
+
+
+class Regions:
+    """Every enabled region of one app, stored in ``app.extensions["cpe"]``."""
+
+    def __init__(self, plugins: PluginSet) -> None:
+        self.plugins = plugins
+        self._rules = {code: RegionRules(plugins, info) for code, info in plugins.regions.items()}
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._rules
+
+    def __iter__(self):
+        return iter(self._rules.values())
+
+    def codes(self) -> list[str]:
+        return list(self._rules)
+
+    def get(self, code: str) -> RegionRules:
+        try:
+            return self._rules[code]
+        except KeyError:
+            raise UnknownRegion(code) from None
+
+
+def regions() -> Regions:
+    """The current app's regions."""
+    return current_app.extensions["cpe"]
+
+
+def rules_for(code: str) -> RegionRules:
+    """The typed hooks of region ``code``; raises :class:`UnknownRegion`."""
+    return regions().get(code)
+
+
+def reason(code: str, message: str) -> Reason:
+    return Reason(code, message)

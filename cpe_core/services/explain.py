@@ -1,0 +1,140 @@
+"""A dry run of a region's rules for one learner (``cpe explain`` and the admin page).
+
+It calls the same services the site does, so it cannot disagree with them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from hookspecs import Cart, CartItem, Eligibility, PurchaseMode, Quote, Reason
+
+from ..extensions import db
+from ..models import OffsetApplication, StudyPlanItem, User
+from ..regions import RuleError, rules_for
+from . import exams, ledger
+from .learners import facts_for
+
+
+@dataclass(frozen=True)
+class ModeQuote:
+    mode: PurchaseMode
+    quote: Quote | None
+    reason: Reason | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    region: str
+    year: int
+    learner: User
+    eligibility: Eligibility
+    progress: ledger.YearProgress | None
+    year_reason: Reason | None
+    quotes: tuple[ModeQuote, ...]
+    offsets: tuple[OffsetApplication, ...]
+    exam: exams.ExamStatus | None
+    findings: tuple[tuple[str, Reason], ...] = field(default=())
+
+
+def plan_items(user_id: int, year: int) -> tuple[CartItem, ...]:
+    """The learner's current study plan as cart items."""
+    items = db.session.scalars(
+        select(StudyPlanItem)
+        .where(
+            StudyPlanItem.user_id == user_id,
+            StudyPlanItem.year == year,
+            StudyPlanItem.removed_at.is_(None),
+        )
+        .order_by(StudyPlanItem.id)
+    )
+    return tuple(
+        CartItem(
+            sku=f"course:{item.course.code}",
+            title=item.course.title,
+            kind=item.course.kind,
+            credits=item.course.credits,
+            course_id=item.course_id,
+        )
+        for item in items
+    )
+
+
+def explain(user: User, year: int) -> Explanation:
+    region = user.region or ""
+    rules = rules_for(region)
+    facts = facts_for(user, year)
+    findings: list[tuple[str, Reason]] = []
+
+    eligibility = rules.eligibility(facts, year)
+    findings.extend(("eligibility", reason) for reason in eligibility.reasons)
+
+    progress = None
+    year_reason = None
+    try:
+        progress = ledger.progress(user.id, region, year)
+        findings.extend(("requirement", reason) for reason in progress.reasons())
+    except RuleError as error:
+        year_reason = Reason(error.code, error.message)
+        findings.append(("requirement", year_reason))
+
+    quotes = tuple(_quotes(rules, facts, year, user.id))
+    if not quotes:
+        findings.append(("price", Reason("free", "本地区学习免费，无需缴费。")))
+    for entry in quotes:
+        if entry.quote is not None:
+            findings.append(
+                (
+                    "price",
+                    Reason(
+                        f"quote_{entry.mode.code}",
+                        f"{entry.mode.name}：{format_fen(entry.quote.total_fen)}",
+                    ),
+                )
+            )
+        elif entry.reason is not None:
+            findings.append(("price", entry.reason))
+
+    offsets = tuple(
+        db.session.scalars(
+            select(OffsetApplication)
+            .where(OffsetApplication.user_id == user.id, OffsetApplication.year == year)
+            .order_by(OffsetApplication.id)
+        )
+    )
+    approved = sum(app.credits for app in offsets if app.status == "approved")
+    findings.append(
+        (
+            "offsets",
+            Reason(
+                "offsets_approved" if approved else "no_offsets",
+                f"已批准学分抵免{approved}学分。" if approved else "没有已批准的学分抵免。",
+            ),
+        )
+    )
+
+    exam = exams.status(user.id, region, year) if year_reason is None else None
+    if exam is not None:
+        findings.extend(("exam", reason) for reason in exam.reasons)
+    return Explanation(
+        region, year, user, eligibility, progress, year_reason, quotes, offsets, exam, tuple(findings)
+    )
+
+
+def _quotes(rules, facts, year: int, user_id: int):
+    items = plan_items(user_id, year)
+    for mode in rules.purchase_modes(facts, year):
+        if not mode.available:
+            yield ModeQuote(mode, None, mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。"))
+            continue
+        cart = Cart(region=rules.code, year=year, mode=mode.code, learner=facts, items=items)
+        try:
+            yield ModeQuote(mode, rules.quote(cart))
+        except RuleError as error:
+            yield ModeQuote(mode, None, Reason(error.code, f"{mode.name}：{error.message}"))
+
+
+def format_fen(fen: int) -> str:
+    """Integer fen as yuan for people: ``9000`` -> ``¥90.00``."""
+    return f"¥{fen // 100}.{fen % 100:02d}"

@@ -1,0 +1,95 @@
+"""The credit ledger: what a learner has earned in a year against the region's requirement."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from hookspecs import KIND_LABELS, UNIT_LABELS, Reason, Requirements
+
+from ..extensions import db
+from ..models import Chapter, ChapterProgress, Course, CreditRecord
+from ..regions import rules_for
+
+
+@dataclass(frozen=True)
+class YearProgress:
+    """Earned amounts per kind and source, and what is still missing, for one learner-year."""
+
+    requirements: Requirements
+    earned: dict[str, int]
+    from_offsets: dict[str, int]
+    missing: dict[str, int] = field(default_factory=dict)
+    missing_total: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.earned.values())
+
+    @property
+    def complete(self) -> bool:
+        return self.missing_total == 0 and not any(self.missing.values())
+
+    def reasons(self) -> list[Reason]:
+        """Chinese explanations of what is missing, with stable codes."""
+        unit = UNIT_LABELS[self.requirements.unit]
+        if self.complete:
+            return [Reason("requirement_met", f"已完成本年度要求的{self.requirements.total}{unit}。")]
+        found = []
+        if self.missing_total:
+            found.append(
+                Reason(
+                    "total_missing",
+                    f"本年度共需{self.requirements.total}{unit}，已取得{self.total}{unit}，"
+                    f"还差{self.missing_total}{unit}。",
+                )
+            )
+        for kind, amount in self.missing.items():
+            if amount:
+                found.append(
+                    Reason(
+                        f"{kind}_missing",
+                        f"{KIND_LABELS.get(kind, kind)}至少需{self.requirements.minimums[kind]}{unit}，"
+                        f"还差{amount}{unit}。",
+                    )
+                )
+        return found
+
+
+def earned_by_source(user_id: int, year: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Ledger sums per kind: all sources, and offsets (``offset`` and ``import``) alone."""
+    rows = db.session.execute(
+        select(CreditRecord.kind, CreditRecord.source, func.sum(CreditRecord.credits))
+        .where(CreditRecord.user_id == user_id, CreditRecord.year == year)
+        .group_by(CreditRecord.kind, CreditRecord.source)
+    )
+    earned: dict[str, int] = defaultdict(int)
+    offsets: dict[str, int] = defaultdict(int)
+    for kind, source, credits in rows:
+        earned[kind] += int(credits or 0)
+        if source in ("offset", "import"):
+            offsets[kind] += int(credits or 0)
+    return dict(earned), dict(offsets)
+
+
+def progress(user_id: int, region: str, year: int) -> YearProgress:
+    """The learner's year measured by the region's requirements hook."""
+    requirements = rules_for(region).requirements(year)
+    earned, offsets = earned_by_source(user_id, year)
+    missing = {
+        kind: max(0, minimum - earned.get(kind, 0)) for kind, minimum in requirements.minimums.items()
+    }
+    missing_total = max(0, requirements.total - sum(earned.values()))
+    return YearProgress(requirements, earned, offsets, missing, missing_total)
+
+
+def study_minutes(user_id: int, year: int) -> int:
+    """Minutes of video the learner has played in ``year``'s courses."""
+    seconds = db.session.scalar(
+        select(func.coalesce(func.sum(ChapterProgress.watched_seconds), 0))
+        .join(Chapter, Chapter.id == ChapterProgress.chapter_id)
+        .join(Course, Course.id == Chapter.course_id)
+        .where(ChapterProgress.user_id == user_id, Course.year == year)
+    )
+    return int(seconds or 0) // 60

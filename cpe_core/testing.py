@@ -1,0 +1,384 @@
+"""pytest support for cpe and for region plugins written outside this repository.
+
+Installed as the pytest plugin ``cpe`` (entry point ``pytest11``), it offers:
+
+- ``app``: a fresh app per test on a migrated, empty database. The database is
+  ``CPE_DATABASE_URL`` if set (PostgreSQL in CI), else a SQLite file in the test's tmp folder.
+  Override the ``cpe_plugins`` fixture (a ``CPE_PLUGINS`` string) or ``extra_plugins`` (a list
+  of ``(name, plugin)``) to choose the plugins.
+- ``testapp``: a WebTest ``TestApp`` on ``app``; ``clock``: the app's controllable clock.
+- ``make_learner`` and ``make_course``: factories that commit.
+- :class:`RegionContract`: a test class a region plugin subclasses to check its answers are well
+  formed (``class TestMyRegion(RegionContract): region = "xiamen"``).
+- :func:`require_or_skip`: skip when a server or browser is missing, except under
+  ``CPE_REQUIRE_SERVICES=1`` (set by ``.ci/run``), where the same condition fails the test.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hookspecs import (
+    KINDS,
+    ROLES,
+    Cart,
+    CartItem,
+    Eligibility,
+    LearnerFacts,
+    LearnerYear,
+    Quote,
+    RegionInfo,
+)
+
+from .clock import FixedClock, SHANGHAI
+
+#: A moment inside most programme years, so tests do not depend on today's date.
+DEFAULT_NOW = dt.datetime(2024, 6, 15, 10, 0, tzinfo=SHANGHAI)
+FAST_HASH = "pbkdf2:sha256:1000"  # tests create many users; production keeps scrypt
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def require_or_skip(reason: str) -> None:
+    """Skip with a loud reason on a laptop; fail in CI (``CPE_REQUIRE_SERVICES=1``)."""
+    if os.environ.get("CPE_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required in CI but missing: {reason}")
+    pytest.skip(f"SKIPPED, NOT TESTED: {reason}")
+
+
+def id_number(area: str = "110101", birth: str = "19900307", sequence: int = 1) -> str:
+    """A GB 11643 ID number with a correct check character, for tests and demo data."""
+    body = f"{area}{birth}{sequence:03d}"
+    total = sum(int(digit) * weight for digit, weight in zip(body, ID_WEIGHTS))
+    return body + "10X98765432"[total % 11]
+
+
+# --- database ------------------------------------------------------------------------------
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    from . import create_app
+
+    app = create_app({"TESTING": True, "CPE_DATABASE_URL": url, "CPE_PLUGINS": ""})
+    with app.app_context():
+        from .extensions import db
+
+        if _is_postgres(url):
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def cpe_database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate once per session: PostgreSQL in place, SQLite into a template file to copy."""
+    url = os.environ.get("CPE_DATABASE_URL", "")
+    if url:
+        if _is_postgres(url):
+            _check_postgres(url)
+        _migrate(url)
+        return url
+    template = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    _migrate(f"sqlite:///{template}")
+    return str(template)
+
+
+def _check_postgres(url: str) -> None:
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sqlalchemy.exc.OperationalError as error:
+        pytest.exit(f"CPE_DATABASE_URL is set but PostgreSQL cannot be reached: {error}", 3)
+
+
+@pytest.fixture
+def cpe_database_url(cpe_database_template: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    if os.environ.get("CPE_DATABASE_URL"):
+        url = cpe_database_template
+        _truncate(url)
+        yield url
+        return
+    target = tmp_path / "cpe.sqlite3"
+    shutil.copyfile(cpe_database_template, target)
+    yield f"sqlite:///{target}"
+
+
+def _truncate(url: str) -> None:
+    import sqlalchemy
+
+    from .extensions import db
+
+    engine = sqlalchemy.create_engine(url)
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if _is_postgres(url):
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        else:
+            for name in reversed(tables):
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+    engine.dispose()
+
+
+# --- app -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cpe_plugins() -> str:
+    """``CPE_PLUGINS`` for the test's app: every installed plugin unless overridden."""
+    return "*"
+
+
+@pytest.fixture
+def extra_plugins() -> list[tuple[str, object]]:
+    """Plugins registered directly (throwaway test plugins)."""
+    return []
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+def cpe_test_config(cpe_database_url: str, clock: FixedClock, cpe_plugins: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "CPE_ENV": "testing",
+        "CPE_DATABASE_URL": cpe_database_url,
+        "CPE_PLUGINS": cpe_plugins,
+        "CPE_PASSWORD_METHOD": FAST_HASH,
+        "CPE_CLOCK": clock,
+        "SECRET_KEY": "test-secret",
+    }
+
+
+@pytest.fixture
+def app(cpe_test_config: dict[str, Any], extra_plugins: list[tuple[str, object]]):
+    from . import create_app
+    from .extensions import db
+
+    app = create_app(cpe_test_config, plugins=extra_plugins)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def testapp(app):
+    from webtest import TestApp
+
+    return TestApp(app)
+
+
+@pytest.fixture
+def make_learner(app) -> Callable[..., Any]:
+    """``make_learner(region, **fields)`` -> a committed learner with a valid ID number."""
+    from .extensions import db
+    from .services.accounts import create_user
+
+    counter = iter(range(1, 1000))
+
+    def make(region: str, *, login: str | None = None, name: str = "测试学员", password: str = "Passw0rd!", **profile: Any):
+        number = next(counter)
+        identity = profile.pop("id_number", None) or id_number(sequence=number)
+        user = create_user(
+            region=region,
+            login=login or identity,
+            name=name,
+            password=password,
+            phone=profile.pop("phone", f"1380000{number:04d}"),
+            role=profile.pop("role", "learner"),
+            **({"id_number": identity, **profile}),
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_staff(app) -> Callable[..., Any]:
+    """``make_staff(region, role="admin")`` -> a committed staff account (password Passw0rd!)."""
+    from .extensions import db
+    from .services.accounts import create_user
+
+    def make(region: str | None, role: str = "admin", login: str | None = None, name: str = "工作人员"):
+        user = create_user(
+            region=region, login=login or f"{region or 'site'}-{role}", name=name, password="Passw0rd!", role=role
+        )
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_course(app) -> Callable[..., Any]:
+    """``make_course(region, year, kind, credits, **fields)`` -> a committed course with one chapter."""
+    from .extensions import db
+    from .models import Chapter, Course
+
+    counter = iter(range(1, 10000))
+
+    def make(region: str, year: int, kind: str = "professional", credits: int = 10, **fields: Any):
+        number = next(counter)
+        course = Course(
+            region=region,
+            year=year,
+            kind=kind,
+            credits=credits,
+            code=fields.pop("code", f"T{number:04d}"),
+            title=fields.pop("title", f"测试课程{number}"),
+            **fields,
+        )
+        course.chapters.append(Chapter(position=1, title="第一章", duration_seconds=120))
+        db.session.add(course)
+        db.session.commit()
+        return course
+
+    return make
+
+
+def login(testapp, region: str | None, login_name: str, password: str = "Passw0rd!"):
+    """Sign in through the real login form."""
+    path = f"/{region}/login" if region else "/login"
+    form = testapp.get(path).forms["login"]
+    form["login"] = login_name
+    form["password"] = password
+    return form.submit()
+
+
+# --- the contract every region plugin must meet --------------------------------------------
+
+
+class RegionContract:
+    """Checks that a region plugin's answers are well formed. Subclass it in your tests::
+
+        from cpe_core.testing import RegionContract
+
+        class TestXiamen(RegionContract):
+            region = "xiamen"
+
+    Override ``cpe_plugins`` in your conftest if the app should load only some plugins.
+    """
+
+    region: str = ""
+
+    @pytest.fixture
+    def rules(self, app):
+        from .regions import rules_for
+
+        return rules_for(self.region)
+
+    @pytest.fixture
+    def year(self, rules) -> int:
+        return rules.info.current_year
+
+    def test_region_info_is_complete(self, rules):
+        info: RegionInfo = rules.info
+        assert info.code == self.region
+        assert CJK.search(info.name) and CJK.search(info.authority)
+        for colour in (info.branding.primary_color, info.branding.accent_color):
+            assert re.fullmatch(r"#[0-9a-fA-F]{6}", colour), colour
+        assert info.branding.logo_svg.lstrip().startswith(("<svg", "<?xml"))
+        assert info.contact.phone
+        assert info.unit in ("credit", "hour")
+        slugs = [notice.slug for notice in info.notices]
+        assert len(slugs) == len(set(slugs)), "notice slugs must be unique"
+        assert all(CJK.search(n.title) for n in info.notices)
+        assert all(CJK.search(q.question) and q.answer for q in info.faq)
+
+    def test_requirements_are_well_formed(self, rules, year):
+        req = rules.requirements(year)
+        assert (req.region, req.year) == (self.region, year)
+        assert req.period_start <= req.period_end
+        assert req.total > 0 and req.unit == rules.info.unit
+        assert set(req.minimums) <= set(KINDS)
+        assert sum(req.minimums.values()) <= req.total
+
+    def test_eligibility_gives_chinese_reasons(self, rules, year):
+        blank = LearnerFacts(learner_id=0, region=self.region)
+        answer = rules.eligibility(blank, year)
+        assert isinstance(answer, Eligibility) and answer.reasons
+        assert all(reason.code and CJK.search(reason.message) for reason in answer.reasons)
+
+    def test_quotes_are_integer_fen(self, rules, year):
+        facts = LearnerFacts(learner_id=0, region=self.region)
+        item = CartItem(sku="course:contract", title="合同测试课程", kind="professional", credits=10, course_id=1)
+        for mode in rules.purchase_modes(facts, year):
+            assert mode.code and CJK.search(mode.name)
+            cart = Cart(region=self.region, year=year, mode=mode.code, learner=facts, items=(item,))
+            quote = rules.quote(cart)
+            assert isinstance(quote, Quote) and quote.lines
+            for line in quote.lines:
+                assert isinstance(line.unit_price_fen, int) and line.unit_price_fen >= 0
+                assert isinstance(line.quantity, int) and line.quantity >= 0
+            assert isinstance(quote.total_fen, int)
+
+    def test_offset_types_are_well_formed(self, rules, year):
+        types = rules.offset_types(year)
+        codes = [t.code for t in types]
+        assert len(codes) == len(set(codes))
+        for offset_type in types:
+            assert offset_type.kind in KINDS and offset_type.roles
+            assert offset_type.evidence.max_files >= offset_type.evidence.min_files
+            for role in offset_type.roles:
+                assert role.credits >= 0 and offset_type.credits_for(role.code) >= 0
+
+    def test_exam_policy_is_consistent(self, rules, year):
+        policy = rules.exam_policy(year)
+        if policy is None:
+            return
+        assert (policy.region, policy.year) == (self.region, year)
+        assert policy.sections and policy.time_limit_minutes > 0
+        assert 0 < policy.pass_mark <= policy.full_marks
+        if policy.opens_at and policy.closes_at:
+            assert policy.opens_at < policy.closes_at
+            assert policy.opens_at.tzinfo is not None
+
+    def test_credit_export_rows_match_columns(self, rules, year):
+        export = rules.credit_export(year)
+        if export is None:
+            return
+        sample = LearnerYear(
+            learner_id=1, region=self.region, year=year, name="张三", id_number=id_number(),
+            credits={"professional": 60, "public": 30}, total=90, complete=True, exam_score=80,
+            study_minutes=2000,
+        )
+        assert len(export.row(sample)) == len(export.columns)
+        assert set(export.formats) <= {"csv", "xlsx", "push"}
+
+    def test_demo_data_loads_twice_without_change(self, rules):
+        from .services import demo
+
+        data = rules.demo_data()
+        if data is None:
+            return
+        assert all(course.kind in KINDS and course.credits > 0 for course in data.courses)
+        assert all(account.role in ROLES for account in data.accounts)
+        first = demo.load(rules)
+        second = demo.load(rules)
+        assert first.courses == len(data.courses)
+        assert (second.courses, second.accounts, second.institutions) == (0, 0, 0)

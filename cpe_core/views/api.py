@@ -1,0 +1,70 @@
+"""The JSON API, ``/api/v1``. Errors are ``{"error": {"code": ..., "message": ...}}`` with a
+stable code and a Chinese message."""
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, jsonify
+
+from ..extensions import csrf
+from ..regions import RuleError, UnknownRegion, regions, rules_for
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def error(code: str, message: str, status: int):
+    response = jsonify(error={"code": code, "message": message})
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(UnknownRegion)
+def unknown_region(_error):
+    return error("unknown_region", "没有这个地区。", 404)
+
+
+@bp.errorhandler(RuleError)
+def rule_error(err: RuleError):
+    return error(err.code, err.message, 422)
+
+
+@bp.get("/regions")
+def region_list():
+    return jsonify(
+        regions=[
+            {"code": r.code, "name": r.info.name, "authority": r.info.authority, "unit": r.info.unit}
+            for r in regions()
+        ]
+    )
+
+
+@bp.get("/regions/<code>")
+def region_detail(code: str):
+    info = rules_for(code).info
+    return jsonify(
+        code=info.code,
+        name=info.name,
+        authority=info.authority,
+        unit=info.unit,
+        current_year=info.current_year,
+        contact=dataclasses.asdict(info.contact),
+        notices=[
+            {"slug": n.slug, "title": n.title, "published": n.published.isoformat()} for n in info.notices
+        ],
+        faq=[dataclasses.asdict(entry) for entry in info.faq],
+    )
+
+
+@bp.get("/regions/<code>/requirements/<int:year>")
+def requirements(code: str, year: int):
+    req = rules_for(code).requirements(year)
+    return jsonify(
+        region=req.region,
+        year=req.year,
+        period_start=req.period_start.isoformat(),
+        period_end=req.period_end.isoformat(),
+        unit=req.unit,
+        total=req.total,
+        minimums=dict(req.minimums),
+    )

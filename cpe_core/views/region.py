@@ -1,0 +1,75 @@
+"""A region's branded site: home, notices, FAQ, courses, logo and sign-in."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, render_template, url_for
+from sqlalchemy import select
+
+from .. import auth
+from ..extensions import db
+from ..models import Course
+from .binding import bind_region
+
+bp = Blueprint("region", __name__, url_prefix="/<region>")
+bind_region(bp)
+
+LOGIN_LABELS = {"id_number": "身份证号", "member_number": "会员编号"}
+
+
+@bp.get("/")
+def home():
+    info = g.region.info
+    courses = db.session.scalars(
+        select(Course)
+        .where(Course.region == info.code, Course.year == info.current_year)
+        .order_by(Course.kind, Course.id)
+        .limit(6)
+    ).all()
+    return render_template("region/home.html", courses=courses)
+
+
+@bp.get("/notices")
+def notices():
+    return render_template("region/notices.html")
+
+
+@bp.get("/notices/<slug>")
+def notice(slug: str):
+    for entry in g.region.info.notices:
+        if entry.slug == slug:
+            return render_template("region/notice.html", notice=entry)
+    abort(404)
+
+
+@bp.get("/faq")
+def faq():
+    return render_template("region/faq.html")
+
+
+@bp.get("/courses")
+def courses():
+    info = g.region.info
+    rows = db.session.scalars(
+        select(Course)
+        .where(Course.region == info.code, Course.year == info.current_year)
+        .order_by(Course.kind, Course.id)
+    ).all()
+    return render_template("region/courses.html", courses=rows)
+
+
+@bp.get("/logo.svg")
+def logo():
+    response = Response(g.region.info.branding.logo_svg, mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    label = LOGIN_LABELS.get(g.region.info.login_field, "账号")
+    return auth.login_page(g.region.code, f"{label}（工作人员填写账号）")
+
+
+@bp.post("/logout")
+def logout():
+    return auth.logout_page(url_for("region.home"))

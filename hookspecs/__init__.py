@@ -1,0 +1,20 @@
+"""The hook contract of cpe: the pluggy markers, the hook specifications, and the value types
+they pass and return.
+
+Plugins depend on this package only::
+
+    from hookspecs import hookimpl, RegionInfo, Requirements
+
+Each hook lives in a module named for its concern; :data:`SPEC_MODULES` lists them in the order
+the reference documentation presents them.
+"""
+from __future__ import annotations
+
+from . import demo, exams, export, messaging, offsets, pricing, region, rules
+from .markers import ENTRY_POINT_GROUP, PROJECT_NAME, hookimpl, hookspec
+from . import types as _types
+from .types import *  # noqa: F401,F403  (the value types are part of this package's surface)
+
+SPEC_MODULES = (region, rules, pricing, offsets, exams, export, demo, messaging)
+
+__all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "SPEC_MODULES", "hookimpl", "hookspec"] + list(_types.__all__)

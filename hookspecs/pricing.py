@@ -1,0 +1,35 @@
+"""Pricing hooks: the ways to buy a year and the price of a cart, in integer fen."""
+from __future__ import annotations
+
+from .markers import hookspec
+from .types import Cart, LearnerFacts, PurchaseMode, Quote
+
+
+@hookspec(firstresult=True)
+def cpe_purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode] | None:
+    """List the purchase modes of ``learner``'s region for ``year``, each marked available or
+    not for this learner (with a Chinese reason when not).
+
+    Called on the order page and by ``cpe explain``; only on the learner's region plugin and
+    region-agnostic ones. ``learner.offset_credits`` holds the approved offsets of ``year``.
+
+    :returns: the modes in the order they are offered; None if the region sells nothing (all
+        study is free), in which case the core skips payment.
+    """
+
+
+@hookspec(firstresult=True)
+def cpe_quote(cart: Cart) -> Quote | None:
+    """Price ``cart`` in integer fen.
+
+    Called when the learner reviews an order and again when the order is created: the price is
+    fixed on the order then. Only on ``cart.region``'s plugin and region-agnostic ones.
+
+    :param cart: region, year, purchase mode, the learner and the items selected (read-only).
+        For whole-year modes ``items`` may be empty.
+    :returns: a :class:`~hookspecs.types.Quote` with one line per thing charged (a line may be
+        0 fen); None if the mode is not one of the region's, which the core reports as
+        ``unknown_purchase_mode``.
+    :raises ValueError: with a Chinese message when the cart cannot be sold as it is (e.g. a
+        credit purchase with no course selected).
+    """

@@ -1,0 +1,78 @@
+"""The hook implementations of the Chaoyang plugin: thin glue from the specs to :mod:`.rules`.
+
+The core calls these only for the region declared in :func:`cpe_regions`, so no function here
+checks which region it serves; the hooks that receive ``region`` simply do not take it.
+``cpe_send_sms`` is left to the core's default (Chaoyang resets passwords by phone call).
+"""
+from __future__ import annotations
+
+from hookspecs import (
+    Cart,
+    CreditExport,
+    DemoData,
+    Eligibility,
+    ExamPolicy,
+    LearnerFacts,
+    OffsetType,
+    PurchaseMode,
+    Quote,
+    RegionInfo,
+    Requirements,
+    hookimpl,
+)
+
+from . import content, demo, rules
+
+
+@hookimpl
+def cpe_regions() -> list[RegionInfo]:
+    """Declare 朝阳会计在线."""
+    return [content.REGION_INFO]
+
+
+@hookimpl
+def cpe_year_requirements(year: int) -> Requirements | None:
+    """90 credits, at least 60 professional, from Y-02-01 to (Y+1)-01-31."""
+    return rules.year_requirements(year)
+
+
+@hookimpl
+def cpe_check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
+    """Collected in 朝阳市 on the Liaoning platform, and past the year the obligation starts."""
+    return rules.check_eligibility(learner, year)
+
+
+@hookimpl
+def cpe_purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+    """年度购买 without offsets, 学分购买 with them."""
+    return rules.purchase_modes(learner, year)
+
+
+@hookimpl
+def cpe_quote(cart: Cart) -> Quote | None:
+    """1 yuan per credit: the year's 90, or the selected courses' credits."""
+    return rules.quote(cart)
+
+
+@hookimpl
+def cpe_offset_types(year: int) -> list[OffsetType] | None:
+    """The seven 视同培训 offsets of the yearly notice."""
+    return rules.offset_types(year)
+
+
+@hookimpl
+def cpe_exam_policy(year: int) -> ExamPolicy | None:
+    """5 single choice + 5 true/false, 10 points each, 60 minutes, inside the year's period."""
+    return rules.exam_policy(year)
+
+
+@hookimpl
+def cpe_credit_export(year: int) -> CreditExport | None:
+    """The import sheet of the Liaoning provincial platform."""
+    return rules.credit_export(year)
+
+
+@hookimpl
+def cpe_demo_data() -> DemoData:
+    """朝阳市会计学会, nine 2024 courses and four accounts."""
+    return demo.DEMO_DATA

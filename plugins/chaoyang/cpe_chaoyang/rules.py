@@ -1,0 +1,513 @@
+"""The rules of Chaoyang city's accounting continuing education, as plain typed code.
+
+Sources (in ``/work/shared/seeds/``):
+
+* 朝财〔2024〕6号《关于开展2024年度会计专业技术人员继续教育工作的通知》 ("the notice");
+* 《朝阳市2021年度会计专业技术人员继续教育培训操作流程》 ("the 2021 flow");
+* 《辽宁省会计专业技术人员继续教育系统操作手册》(2025), for the provincial platform.
+
+The seed numbers are law. Where the seeds are silent the value is a named constant below with a
+comment saying why it was chosen. Sections follow the notice's own order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+from hookspecs import (
+    PROFESSIONAL,
+    PUBLIC,
+    Cart,
+    CreditExport,
+    Eligibility,
+    EvidenceRules,
+    ExamPolicy,
+    ExamSection,
+    LearnerFacts,
+    LearnerYear,
+    OffsetField,
+    OffsetRole,
+    OffsetType,
+    PurchaseMode,
+    Quote,
+    QuoteLine,
+    Reason,
+    Requirements,
+)
+
+REGION = "chaoyang"
+TZ = ZoneInfo("Asia/Shanghai")
+
+# --- 二、继续教育学习时间 -----------------------------------------------------------------------
+# "2024 年度 ... 自 2024 年 2 月 1 日起至 2025 年 1 月 31 日止": programme year Y runs from
+# Y-02-01 to (Y+1)-01-31. We generalise the 2024 dates to every year.
+YEAR_START_MONTH = 2
+YEAR_START_DAY = 1
+
+#: Seeds silent: the earliest year the seeds document is 2021 (the 2021 training flow). Earlier
+#: years ran on the old platform, so nothing before it can be bought or exported here.
+FIRST_PROGRAMME_YEAR = 2021
+
+#: "因特殊原因没有参加上一年度会计继续教育的人员, 须在 2024 年 12 月 31 日前完成上一年度的培训任务":
+#: the missed year Y-1 must be made up by Y-12-31.
+MAKEUP_DEADLINE_MONTH = 12
+MAKEUP_DEADLINE_DAY = 31
+
+
+def is_offered(year: int) -> bool:
+    """Whether Chaoyang runs a programme in ``year`` on this platform."""
+    return year >= FIRST_PROGRAMME_YEAR
+
+
+def programme_period(year: int) -> tuple[dt.date, dt.date]:
+    """The inclusive first and last day of programme ``year`` (Y-02-01 .. (Y+1)-01-31)."""
+    start = dt.date(year, YEAR_START_MONTH, YEAR_START_DAY)
+    # The year ends the day before the next one starts, so the two never overlap or leave a gap.
+    end = dt.date(year + 1, YEAR_START_MONTH, YEAR_START_DAY) - dt.timedelta(days=1)
+    return start, end
+
+
+def makeup_deadline(year: int) -> dt.date:
+    """The last day, inside programme ``year``, to make up the missed year ``year - 1``."""
+    return dt.date(year, MAKEUP_DEADLINE_MONTH, MAKEUP_DEADLINE_DAY)
+
+
+# --- 五、学分管理 -----------------------------------------------------------------------------
+# "学分不得少于 90 学分，其中，专业科目不少于 60 学分". Unlike the provincial FAQ, the city's notice
+# sets no minimum of its own for public subjects: they simply make up the rest of the 90.
+REQUIRED_TOTAL = 90
+REQUIRED_PROFESSIONAL = 60
+MINIMUMS: Mapping[str, int] = {PROFESSIONAL: REQUIRED_PROFESSIONAL}
+
+
+def year_requirements(year: int) -> Requirements | None:
+    """What a Chaoyang learner must earn in ``year``; None for years not offered here."""
+    if not is_offered(year):
+        return None
+    start, end = programme_period(year)
+    return Requirements(
+        region=REGION,
+        year=year,
+        period_start=start,
+        period_end=end,
+        total=REQUIRED_TOTAL,
+        minimums=dict(MINIMUMS),
+        unit="credit",
+        makeup_deadline=makeup_deadline(year),
+    )
+
+
+# --- 一、继续教育对象 -----------------------------------------------------------------------
+# Only learners whose info collection (信息采集) on the Liaoning platform chose 朝阳市 (the city
+# and its counties) may study here; otherwise "学习结果无法认证，且数据无法上传至辽宁省平台".
+
+NOT_COLLECTED = Reason(
+    "not_collected",
+    "您尚未在辽宁省会计管理综合服务平台完成会计人员信息采集（或采集未通过），暂不能参加朝阳市"
+    "会计继续教育。请先登录辽宁省会计管理综合服务平台完成信息采集。",
+)
+COLLECTED_ELSEWHERE = Reason(
+    "collected_elsewhere",
+    "只有在辽宁省会计管理综合服务平台信息采集地区为朝阳市（含各县（市）区）的会计人员才能在"
+    "朝阳会计在线学习。您的信息采集地区不是朝阳市，请到信息采集地参加继续教育，否则学习结果"
+    "无法认证，也无法上传至辽宁省会计管理综合服务平台。",
+)
+
+
+def obligation_start_year(learner: LearnerFacts) -> int | None:
+    """The first programme year ``learner`` must study, or None when the core knows neither date.
+
+    "具有会计专业技术资格的人员应当自取得会计专业技术资格的次年开始参加继续教育"; without a
+    qualification, "自从事会计工作的次年开始".
+    """
+    if learner.qualified_year is not None:
+        return learner.qualified_year + 1
+    if learner.work_start_year is not None:
+        return learner.work_start_year + 1
+    return None
+
+
+def _obligation_not_started(learner: LearnerFacts, year: int, start: int) -> Reason:
+    if learner.qualified_year is not None:
+        since = f"您于{learner.qualified_year}年取得会计专业技术资格"
+    else:
+        since = f"您于{learner.work_start_year}年开始从事会计工作"
+    return Reason(
+        "obligation_not_started",
+        f"{since}，应自{start}年度起参加会计继续教育，{year}年度无需参加。",
+    )
+
+
+def check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
+    """Decide whether ``learner`` may study in Chaoyang in ``year``; the first failed rule wins."""
+    if not learner.collection_region:
+        return Eligibility.refused(NOT_COLLECTED)
+    if learner.collection_region != REGION:
+        return Eligibility.refused(COLLECTED_ELSEWHERE)
+    start = obligation_start_year(learner)
+    # With neither date on file we cannot show the learner is exempt, and registration asks for
+    # the qualification anyway, so the learner is allowed rather than locked out.
+    if start is not None and year < start:
+        return Eligibility.refused(_obligation_not_started(learner, year, start))
+    return Eligibility.ok(message=f"符合朝阳市{year}年度会计继续教育学习条件")
+
+
+# --- 缴费 (2021 flow) -----------------------------------------------------------------------
+# "全市采取统一价格，每学分1元，缴费全部实行网上缴费，分两种方式。"
+PRICE_PER_CREDIT_FEN = 100
+#: "年度购买" sells the whole year's requirement.
+ANNUAL_CREDITS = REQUIRED_TOTAL
+
+ANNUAL = "annual"
+CREDIT = "credit"
+
+HAS_OFFSETS = Reason(
+    "has_offsets",
+    "您有审核通过的抵免学分，年度购买仅适用于没有学分抵免的学员，请选择“学分购买”，按所选课程学分缴费。",
+)
+NO_OFFSETS = Reason(
+    "no_offsets",
+    "学分购买仅适用于有部分学分抵免的学员，您没有审核通过的抵免学分，请选择“年度购买”。",
+)
+NO_COURSE_SELECTED = "请先选择要购买学分的课程"
+
+
+def has_offsets(learner: LearnerFacts) -> bool:
+    """Whether ``learner`` holds approved offset credits in the year asked about."""
+    return sum(learner.offset_credits.values()) > 0
+
+
+def purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+    """The two ways to pay for ``year``, each available only to the learners the flow names."""
+    offsets = has_offsets(learner)
+    return [
+        PurchaseMode(
+            code=ANNUAL,
+            name="年度购买",
+            description=(
+                f"适合没有学分抵免的学员：一次缴纳{year}年度{ANNUAL_CREDITS}学分的费用"
+                f"（每学分{PRICE_PER_CREDIT_FEN // 100}元），课程可以删除和重新选择。"
+            ),
+            available=not offsets,
+            reason=HAS_OFFSETS if offsets else None,
+            locks_courses=False,
+        ),
+        PurchaseMode(
+            code=CREDIT,
+            name="学分购买",
+            description=(
+                f"适用于部分学分抵免的学员：按所选课程的学分缴费（每学分{PRICE_PER_CREDIT_FEN // 100}元），"
+                "缴费后所选课程不能删除和重新选择。"
+            ),
+            available=offsets,
+            reason=None if offsets else NO_OFFSETS,
+            locks_courses=True,
+        ),
+    ]
+
+
+def _annual_quote(cart: Cart) -> Quote:
+    line = QuoteLine(
+        sku=f"{REGION}-{cart.year}-annual",
+        description=f"{cart.year}年度会计继续教育年度购买（{ANNUAL_CREDITS}学分）",
+        quantity=ANNUAL_CREDITS,
+        unit_price_fen=PRICE_PER_CREDIT_FEN,
+    )
+    return Quote(mode=ANNUAL, lines=(line,), locks_courses=False)
+
+
+def _credit_quote(cart: Cart) -> Quote:
+    if not cart.items:
+        raise ValueError(NO_COURSE_SELECTED)
+    lines = tuple(
+        QuoteLine(
+            sku=item.sku,
+            description=item.title,
+            quantity=item.credits,
+            unit_price_fen=PRICE_PER_CREDIT_FEN,
+        )
+        for item in cart.items
+    )
+    return Quote(mode=CREDIT, lines=lines, locks_courses=True)
+
+
+def quote(cart: Cart) -> Quote | None:
+    """Price ``cart`` at 1 yuan per credit; None for a mode Chaoyang does not sell.
+
+    Availability (offsets or not) is decided by :func:`purchase_modes`, which the core checks
+    before pricing; the price itself does not depend on it.
+    """
+    if cart.mode == ANNUAL:
+        return _annual_quote(cart)
+    if cart.mode == CREDIT:
+        return _credit_quote(cart)
+    return None
+
+
+# --- 视同培训 / 学分折算 (the notice, 五、1-7) ------------------------------------------------
+# Applications are made on the Liaoning platform and reviewed by 市财政局会计科. Kind 1 needs no
+# application: "由省级财政部门直接登记". All offsets count towards professional subjects, the kind
+# the year's minimum is set in.
+OFFSET_KIND = PROFESSIONAL
+
+#: "证明材料应以图片的形式上传，最多可以上传3张图片"; "每次修改后必须重新上传证明材料图片 ...
+#: 如不再次上传图片并进行保存，原上传图片将被清除". Saving without images is allowed (it clears
+#: them), so there is no minimum count.
+OFFSET_EVIDENCE_MAX_FILES = 3
+OFFSET_EVIDENCE = EvidenceRules(
+    max_files=OFFSET_EVIDENCE_MAX_FILES,
+    content_types=("image/jpeg", "image/png"),
+    reupload_on_edit=True,
+)
+
+#: "每天折算为 30 学分".
+TRAINING_CREDITS_PER_DAY = 30
+#: Seeds silent on a cap. Three days already earn 90 credits, the whole year's requirement, so
+#: claiming more days could never change a learner's result; the cap stops typing slips (300 days).
+TRAINING_MAX_DAYS = REQUIRED_TOTAL // TRAINING_CREDITS_PER_DAY
+
+AUTHOR_POSITION_HINT = "合作发表/出版时填写，如第一作者填1"
+
+
+def _field(name: str, label: str, field_type: str = "text", required: bool = True,
+           choices: tuple[str, ...] = ()) -> OffsetField:
+    return OffsetField(name=name, label=label, type=field_type, required=required, choices=choices)
+
+
+def _offset(code: str, label: str, description: str, roles: tuple[OffsetRole, ...],
+            fields: tuple[OffsetField, ...], *, needs_application: bool = True,
+            max_quantity: int | None = None) -> OffsetType:
+    return OffsetType(
+        code=code,
+        label=label,
+        kind=OFFSET_KIND,
+        roles=roles,
+        fields=fields,
+        evidence=OFFSET_EVIDENCE,
+        needs_application=needs_application,
+        description=description,
+        max_quantity=max_quantity,
+    )
+
+
+EXAM_OFFSET = _offset(
+    "exam",
+    "会计相关考试",
+    "参加全国会计专业技术资格考试等相关考试，每通过一科考试或被录取的，折算为90学分。"
+    "无需申请，由省级财政部门直接登记。",
+    (OffsetRole("passed", "每通过一科考试或被录取", 90),),
+    (
+        _field("exam_name", "考试名称"),
+        _field("subject", "通过科目"),
+        _field("exam_year", "考试年度", "int"),
+    ),
+    needs_application=False,
+)
+
+DEGREE_OFFSET = _offset(
+    "degree",
+    "会计类学历（学位）教育",
+    "参加国家教育行政主管部门承认的中专以上会计类专业学历（学位）教育，通过当年度一门学习课程"
+    "考试或考核的，折算为90学分。",
+    (OffsetRole("course_passed", "通过当年度一门课程考试或考核", 90),),
+    (
+        _field("school", "学校名称"),
+        _field("education_level", "学历层次", "choice",
+               choices=("中专", "大专", "本科", "硕士研究生", "博士研究生")),
+        _field("major", "所学专业"),
+        _field("course", "通过考试（考核）的课程"),
+        _field("passed_on", "考试（考核）日期", "date"),
+    ),
+)
+
+RESEARCH_OFFSET = _offset(
+    "research",
+    "会计类研究课题",
+    "独立承担继续教育管理部门或行业组织（学术团体）的会计类研究课题，课题结项的，每项折算为90学分；"
+    "与他人合作完成的，课题主持人折算为90学分，其他参与人每人折算为60学分。",
+    (
+        OffsetRole("alone", "独立承担", 90),
+        OffsetRole("leader", "合作完成·课题主持人", 90),
+        OffsetRole("member", "合作完成·其他参与人", 60),
+    ),
+    (
+        _field("project_name", "课题名称"),
+        _field("sponsor", "立项部门（组织）"),
+        _field("project_number", "课题编号", required=False),
+        _field("concluded_on", "结项日期", "date"),
+    ),
+)
+
+PAPER_OFFSET = _offset(
+    "paper",
+    "会计类论文",
+    "在有国内统一刊号（CN）的经济、管理类报刊上发表会计类论文的，独立发表每篇折算为30学分；"
+    "与他人合作发表的，第一作者折算为30学分，其他作者每人折算为10学分。",
+    (
+        OffsetRole("alone", "独立发表", 30),
+        OffsetRole("first_author", "合作发表·第一作者", 30),
+        OffsetRole("other_author", "合作发表·其他作者", 10),
+    ),
+    (
+        _field("title", "论文题目"),
+        _field("journal", "刊物名称"),
+        _field("cn_number", "国内统一刊号（CN）", "cn_number"),
+        _field("issue", "刊期（年/期）"),
+        _field("author_position", f"署名位次（{AUTHOR_POSITION_HINT}）", "int", required=False),
+        _field("published_on", "发表日期", "date"),
+    ),
+)
+
+BOOK_OFFSET = _offset(
+    "book",
+    "会计类书籍",
+    "公开出版会计类书籍的，独立出版每本折算为90学分；与他人合作出版的，第一作者折算为90学分，"
+    "其他作者每人折算为60学分。",
+    (
+        OffsetRole("alone", "独立出版", 90),
+        OffsetRole("first_author", "合作出版·第一作者", 90),
+        OffsetRole("other_author", "合作出版·其他作者", 60),
+    ),
+    (
+        _field("title", "书名"),
+        _field("publisher", "出版社"),
+        _field("isbn", "ISBN"),
+        _field("author_position", f"署名位次（{AUTHOR_POSITION_HINT}）", "int", required=False),
+        _field("published_on", "出版日期", "date"),
+    ),
+)
+
+TRAINING_OFFSET = _offset(
+    "training",
+    "财政部门组织的会计类培训",
+    "参加财政部门组织的大中型企事业单位总会计师素质提升工程等会计类培训，每天折算为30学分。",
+    (OffsetRole("participant", "参训学员（按天折算）", TRAINING_CREDITS_PER_DAY, per_unit="day"),),
+    (
+        _field("training_name", "培训项目名称"),
+        _field("organiser", "组织培训的财政部门"),
+        _field("start_date", "培训开始日期", "date"),
+        _field("days", "培训天数", "int"),
+    ),
+    max_quantity=TRAINING_MAX_DAYS,
+)
+
+CONTEST_OFFSET = _offset(
+    "contest",
+    "会计类知识竞赛",
+    "参加省级以上财政部门组织或继续教育管理机构认可的会计类知识竞赛等活动，折算为90学分。",
+    (OffsetRole("participant", "参加竞赛", 90),),
+    (
+        _field("contest_name", "竞赛名称"),
+        _field("organiser", "主办单位"),
+        _field("held_on", "竞赛日期", "date"),
+        # The notice grants the credits for taking part; an award is recorded but not required.
+        _field("award", "获奖情况", required=False),
+    ),
+)
+
+#: The seven offsets in the notice's order.
+OFFSET_TYPES: tuple[OffsetType, ...] = (
+    EXAM_OFFSET,
+    DEGREE_OFFSET,
+    RESEARCH_OFFSET,
+    PAPER_OFFSET,
+    BOOK_OFFSET,
+    TRAINING_OFFSET,
+    CONTEST_OFFSET,
+)
+
+
+def offset_types(year: int) -> list[OffsetType] | None:
+    """The offset catalogue of ``year``; None for years not offered here."""
+    if not is_offered(year):
+        return None
+    return list(OFFSET_TYPES)
+
+
+# --- 在线考试 (2021 flow, FAQ 9-11) ----------------------------------------------------------
+# "单选题5道，每题10分；判断题5道，每题10分 ... 答题时间为60分钟"; questions come from "学员所选的
+# 90学分的课程"; it opens at 90 credits with at least 60 professional, offsets included
+# ("按折算学分和购买课程学分合计90学分即可").
+EXAM_SINGLE_COUNT = 5
+EXAM_TRUEFALSE_COUNT = 5
+EXAM_POINTS_PER_QUESTION = 10
+EXAM_TIME_LIMIT_MINUTES = 60
+#: Seeds silent on the pass mark: 60 of 100 is the norm of Chinese CE exams (Guangdong's seed too).
+EXAM_PASS_MARK = 60
+#: "在线考试原则上不限次数": unlimited by default; set a number here to impose a limit.
+EXAM_MAX_ATTEMPTS: int | None = None
+
+
+def exam_window(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The exam opens with the year's first day and closes at the last second of its last day."""
+    start, end = programme_period(year)
+    opens = dt.datetime.combine(start, dt.time(0, 0), tzinfo=TZ)
+    closes = dt.datetime.combine(end, dt.time(23, 59, 59), tzinfo=TZ)
+    return opens, closes
+
+
+def exam_policy(year: int) -> ExamPolicy | None:
+    """How the online exam of ``year`` is set; None for years not offered here."""
+    if not is_offered(year):
+        return None
+    opens, closes = exam_window(year)
+    return ExamPolicy(
+        region=REGION,
+        year=year,
+        title=f"朝阳市{year}年度会计专业技术人员继续教育在线考试",
+        sections=(
+            ExamSection("single", EXAM_SINGLE_COUNT, EXAM_POINTS_PER_QUESTION),
+            ExamSection("truefalse", EXAM_TRUEFALSE_COUNT, EXAM_POINTS_PER_QUESTION),
+        ),
+        time_limit_minutes=EXAM_TIME_LIMIT_MINUTES,
+        pass_mark=EXAM_PASS_MARK,
+        required_total=REQUIRED_TOTAL,
+        required_by_kind=dict(MINIMUMS),
+        counts_offsets=True,
+        opens_at=opens,
+        closes_at=closes,
+        max_attempts=EXAM_MAX_ATTEMPTS,
+        question_source="own_courses",
+    )
+
+
+# --- 学分上报 ---------------------------------------------------------------------------------
+# Results are imported into the Liaoning platform (辽宁省会计管理信息系统), keyed by ID number and
+# name "必须与二代身份证的信息核对一致".
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "身份证号",
+    "姓名",
+    "年度",
+    "专业科目学分",
+    "公需科目学分",
+    "总学分",
+    "是否完成",
+)
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx")
+
+
+def export_row(record: LearnerYear) -> tuple[object, ...]:
+    """One row of the provincial import sheet, in the order of :data:`EXPORT_COLUMNS`."""
+    return (
+        record.id_number,
+        record.name,
+        record.year,
+        record.credits.get(PROFESSIONAL, 0),
+        record.credits.get(PUBLIC, 0),
+        record.total,
+        "是" if record.complete else "否",
+    )
+
+
+def credit_export(year: int) -> CreditExport | None:
+    """How ``year``'s credits are reported to the province; None for years not offered here."""
+    if not is_offered(year):
+        return None
+    return CreditExport(
+        region=REGION,
+        year=year,
+        columns=EXPORT_COLUMNS,
+        row=export_row,
+        formats=EXPORT_FORMATS,
+    )

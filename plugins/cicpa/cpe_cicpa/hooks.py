@@ -1,0 +1,78 @@
+"""The CICPA plugin's hook implementations: thin glue from the cpe hook specs to
+:mod:`cpe_cicpa.rules`, :mod:`cpe_cicpa.content` and :mod:`cpe_cicpa.demo`.
+
+The core calls these only for the ``cicpa`` region declared in :func:`cpe_regions`.
+"""
+from __future__ import annotations
+
+from hookspecs import (
+    Cart,
+    CreditExport,
+    DemoData,
+    Eligibility,
+    ExamPolicy,
+    LearnerFacts,
+    OffsetType,
+    PurchaseMode,
+    Quote,
+    RegionInfo,
+    Requirements,
+    hookimpl,
+)
+
+from . import content, demo, rules
+
+
+@hookimpl
+def cpe_regions() -> list[RegionInfo]:
+    """Declare the CICPA site."""
+    return [content.REGION_INFO]
+
+
+@hookimpl
+def cpe_year_requirements(year: int) -> Requirements:
+    """ANNUAL_HOURS hours in the calendar year, no per-kind minimum."""
+    return rules.year_requirements(year)
+
+
+@hookimpl
+def cpe_check_eligibility(learner: LearnerFacts) -> Eligibility:
+    """Members only: practising CPAs and non-practising members."""
+    return rules.check_eligibility(learner.member_type)
+
+
+@hookimpl
+def cpe_purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode] | None:
+    """None: study at the national accounting institutes is not sold through this site (the
+    seed shows no payment at all), so the core skips payment."""
+    return None
+
+
+@hookimpl
+def cpe_quote(cart: Cart) -> Quote | None:
+    """None: CICPA has no purchase modes, so no cart of its own can be priced."""
+    return None
+
+
+@hookimpl
+def cpe_offset_types() -> list[OffsetType]:
+    """Input-type, output-type and exemption hours, confirmed by the provincial institute."""
+    return rules.offset_types()
+
+
+@hookimpl
+def cpe_exam_policy(region: str, year: int) -> ExamPolicy | None:
+    """None: CICPA holds no yearly exam; earning the year's hours is enough."""
+    return None
+
+
+@hookimpl
+def cpe_credit_export(year: int) -> CreditExport:
+    """Hours per member and year, as CSV or Excel."""
+    return rules.credit_export(year)
+
+
+@hookimpl
+def cpe_demo_data() -> DemoData:
+    """Courses of the three national accounting institutes and four demo accounts."""
+    return demo.DEMO_DATA

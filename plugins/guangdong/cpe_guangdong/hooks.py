@@ -1,0 +1,79 @@
+"""The Guangdong plugin's hook implementations: thin glue from the ``cpe`` specs to the rulebook.
+
+Each function takes exactly the spec's argument names (a subset where the rule needs no more)
+and delegates to :mod:`.rules`, :mod:`.content` or :mod:`.demo`. The core calls these only for
+the region declared in :func:`cpe_regions`, so none of them checks which region it serves.
+``cpe_send_sms`` is left to gateway plugins.
+"""
+from __future__ import annotations
+
+from hookspecs import (
+    Cart,
+    CreditExport,
+    DemoData,
+    Eligibility,
+    ExamPolicy,
+    LearnerFacts,
+    OffsetType,
+    PurchaseMode,
+    Quote,
+    RegionInfo,
+    Requirements,
+    hookimpl,
+)
+
+from . import content, demo, rules
+
+
+@hookimpl
+def cpe_regions() -> list[RegionInfo]:
+    """Declare 广东省会计人员继续教育 (code ``guangdong``)."""
+    return [content.region_info()]
+
+
+@hookimpl
+def cpe_year_requirements(year: int) -> Requirements:
+    """90 credits in the calendar year: 30 public, 60 professional, no make-up."""
+    return rules.year_requirements(year)
+
+
+@hookimpl
+def cpe_check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
+    """Collected in Guangdong outside Shenzhen, qualified or working, obligation started."""
+    return rules.check_eligibility(learner, year)
+
+
+@hookimpl
+def cpe_purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+    """公需课 (¥0) and 专业课 (¥90), both needed for the year."""
+    return rules.purchase_modes(learner, year)
+
+
+@hookimpl
+def cpe_quote(cart: Cart) -> Quote | None:
+    """One line for the year type bought; None for a mode Guangdong does not sell."""
+    return rules.quote(cart.year, cart.mode)
+
+
+@hookimpl
+def cpe_offset_types(year: int) -> list[OffsetType]:
+    """No offsets in Guangdong: an empty catalogue."""
+    return rules.offset_types(year)
+
+
+@hookimpl
+def cpe_exam_policy(year: int) -> ExamPolicy:
+    """The public-course exam; professional courses are not examined."""
+    return rules.exam_policy(year)
+
+
+@hookimpl
+def cpe_credit_export(year: int) -> CreditExport:
+    """Records pushed to 广东省会计信息服务平台, or written as CSV/XLSX."""
+    return rules.credit_export(year)
+
+
+@hookimpl
+def cpe_demo_data() -> DemoData:
+    """Schools, courses and accounts for trying the Guangdong site."""
+    return demo.demo_data()

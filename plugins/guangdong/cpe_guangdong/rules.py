@@ -1,0 +1,362 @@
+"""The rulebook of 广东省会计人员继续教育 (Guangdong, excluding Shenzhen), as plain typed code.
+
+Source: the seed ``guangdong-2021-learner-guide`` (2021年广东省会计专业技术人员继续教育电脑端网络
+培训学习流程). Every number the seed states is a named constant below; where the seed is silent
+the constant says so in a comment, with the reason for the value chosen.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from hookspecs import (
+    PROFESSIONAL,
+    PUBLIC,
+    CreditExport,
+    Eligibility,
+    ExamPolicy,
+    ExamSection,
+    LearnerFacts,
+    LearnerYear,
+    OffsetType,
+    PurchaseMode,
+    Quote,
+    QuoteLine,
+    Reason,
+    Requirements,
+)
+
+REGION = "guangdong"
+TZ = ZoneInfo("Asia/Shanghai")
+
+# --- The year's requirement ----------------------------------------------------------------
+# 温馨提示: "会计人员2021年度应完成不少于90学分的继续教育学习，其中公需科目学分不少于30学分，
+# 专业科目学分不少于60学分。"
+TOTAL_CREDITS = 90
+MIN_PUBLIC_CREDITS = 30
+MIN_PROFESSIONAL_CREDITS = 60
+
+# "学分确认截止时间为2021年12月31日，过期不办理补学补登": the programme year is the calendar
+# year and a missed year cannot be made up later.
+PERIOD_START_MONTH_DAY = (1, 1)
+DEADLINE_MONTH_DAY = (12, 31)
+ALLOWS_MAKEUP = False
+
+
+def period(year: int) -> tuple[dt.date, dt.date]:
+    """The inclusive study period of programme ``year``: the calendar year."""
+    return dt.date(year, *PERIOD_START_MONTH_DAY), dt.date(year, *DEADLINE_MONTH_DAY)
+
+
+def year_requirements(year: int) -> Requirements:
+    """What a Guangdong learner must earn in ``year``: 90 credits, 30 public and 60 professional."""
+    start, end = period(year)
+    return Requirements(
+        region=REGION,
+        year=year,
+        period_start=start,
+        period_end=end,
+        total=TOTAL_CREDITS,
+        minimums={PROFESSIONAL: MIN_PROFESSIONAL_CREDITS, PUBLIC: MIN_PUBLIC_CREDITS},
+        unit="credit",
+        makeup_deadline=None,  # ALLOWS_MAKEUP is False: 过期不办理补学补登
+    )
+
+
+# --- Who may study here --------------------------------------------------------------------
+# 注册: "您是否在广东省内(不含深圳市)从事会计工作" or "虽然您未从事会计工作，但是否在广东省内
+# (不含深圳市)居住或者学习，并持有会计专业技术资格(初、中、高、正高级)证书(非会计从业资格证书)".
+# The seed lists 正高级 beside 初/中/高, so it counts too. A level is matched by its prefix so
+# "中级会计师" or "初级会计专业技术资格" are recognised; "会计从业资格" matches none of them,
+# as the seed requires.
+QUALIFICATION_LEVELS: tuple[str, ...] = ("初级", "中级", "高级", "正高级")
+# 深圳市 runs its own programme; the platform serves "广东省内（不含深圳市）".
+EXCLUDED_AREA = "深圳"
+
+MSG_NOT_COLLECTED = (
+    "您尚未在广东省会计信息服务平台完成信息采集，请先完成信息采集后再参加继续教育学习。"
+)
+MSG_COLLECTED_ELSEWHERE = (
+    "您的信息采集行政区域不在广东省，继续教育学分将无法传送至广东省会计信息服务平台，"
+    "请在信息采集所在地区参加学习。"
+)
+MSG_SHENZHEN = (
+    "本平台面向广东省内（不含深圳市）的会计人员。深圳市会计人员继续教育由深圳市另行组织，"
+    "请按深圳市的要求参加学习。"
+)
+MSG_NO_QUALIFICATION = (
+    "本平台面向在广东省内（不含深圳市）从事会计工作，或持有会计专业技术资格（初级、中级、高级）"
+    "证书的人员；会计从业资格证书不属于会计专业技术资格。"
+)
+MSG_ELIGIBLE = "符合广东省会计人员继续教育学习条件"
+
+
+def qualification_level(level: str | None) -> str | None:
+    """The recognised qualification level named by ``level`` (e.g. "中级会计师" -> "中级"), else None."""
+    if not level:
+        return None
+    text = level.strip()
+    for known in QUALIFICATION_LEVELS:
+        if text.startswith(known):
+            return known
+    return None
+
+
+def obligation_start_year(learner: LearnerFacts) -> int | None:
+    """The first year ``learner`` must study: the year after the earlier of qualifying and
+    starting accounting work; None when neither year is known."""
+    years = [learner.work_start_year]
+    if qualification_level(learner.qualification_level):
+        years.append(learner.qualified_year)
+    known = [year for year in years if year is not None]
+    return min(known) + 1 if known else None
+
+
+def _collection_refusal(learner: LearnerFacts) -> Reason | None:
+    """Refuse learners not collected on the Guangdong platform, or collected in Shenzhen."""
+    if learner.collection_region is None:
+        return Reason("not_collected_here", MSG_NOT_COLLECTED)
+    if learner.collection_region != REGION:
+        return Reason("not_collected_here", MSG_COLLECTED_ELSEWHERE)
+    if EXCLUDED_AREA in (learner.collection_area or ""):
+        return Reason("shenzhen_excluded", MSG_SHENZHEN)
+    return None
+
+
+def check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
+    """Decide whether ``learner`` may study in Guangdong in ``year``.
+
+    In order: collected in Guangdong (``not_collected_here``), not in Shenzhen
+    (``shenzhen_excluded``), works in accounting or holds a qualification (``no_qualification``),
+    and the obligation has started (``obligation_not_started``).
+    """
+    refusal = _collection_refusal(learner)
+    if refusal is not None:
+        return Eligibility.refused(refusal)
+    works = learner.work_start_year is not None
+    if not works and qualification_level(learner.qualification_level) is None:
+        return Eligibility.refused(Reason("no_qualification", MSG_NO_QUALIFICATION))
+    start = obligation_start_year(learner)
+    if start is not None and year < start:
+        return Eligibility.refused(
+            Reason(
+                "obligation_not_started",
+                f"您自{start}年度起参加会计人员继续教育（取得会计专业技术资格或从事会计工作的次年），"
+                f"{year}年度无需学习。",
+            )
+        )
+    return Eligibility.ok(message=MSG_ELIGIBLE)
+
+
+# --- What is sold ----------------------------------------------------------------------------
+# 网上报名: "2021年公需课 ¥0" and "2021年度广州市继续教育培训（专业课） ¥90", 60学分.
+# Both types are needed: "只有公需课和专业课全部完成方可完成本年度继续教育的学习".
+MODE_PUBLIC = "public"
+MODE_PROFESSIONAL = "professional"
+PUBLIC_CREDITS = 30
+PROFESSIONAL_CREDITS = 60
+PUBLIC_PRICE_FEN = 0  # ¥0: the core completes a zero order without payment
+PROFESSIONAL_PRICE_FEN = 9000  # ¥90
+
+MODES: dict[str, tuple[str, int, int]] = {
+    # code: (name, credits, price in fen), in the order the school's page lists them
+    MODE_PUBLIC: ("公需课", PUBLIC_CREDITS, PUBLIC_PRICE_FEN),
+    MODE_PROFESSIONAL: ("专业课", PROFESSIONAL_CREDITS, PROFESSIONAL_PRICE_FEN),
+}
+
+
+def _yuan(fen: int) -> str:
+    """A price as the learner reads it: "免费" or "¥90"."""
+    if fen == 0:
+        return "免费"
+    return f"¥{fen // 100}" if fen % 100 == 0 else f"¥{fen / 100:.2f}"
+
+
+def purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+    """The year types a learner buys: 公需课 then 专业课; unavailable, with the reason, to a
+    learner who may not study here. Neither type locks courses: a course not yet started can
+    still be deselected (选课: "在没有听课的情况下也可以点击取消选择")."""
+    eligibility = check_eligibility(learner, year)
+    refusal = None if eligibility.allowed else eligibility.reasons[0]
+    return [
+        PurchaseMode(
+            code=code,
+            name=f"{year}年度{name}",
+            description=f"{credits}学分，{_yuan(price)}；公需课和专业课均需完成",
+            available=refusal is None,
+            reason=refusal,
+        )
+        for code, (name, credits, price) in MODES.items()
+    ]
+
+
+def quote(year: int, mode: str) -> Quote | None:
+    """Price one year type: one line "<Y>年度公需课（30学分）" at ¥0 or "<Y>年度专业课（60学分）"
+    at ¥90; None for a mode Guangdong does not sell."""
+    if mode not in MODES:
+        return None
+    name, credits, price = MODES[mode]
+    line = QuoteLine(
+        sku=f"{REGION}-{year}-{mode}",
+        description=f"{year}年度{name}（{credits}学分）",
+        quantity=1,
+        unit_price_fen=price,
+    )
+    return Quote(mode=mode, lines=(line,))
+
+
+# --- Offsets ---------------------------------------------------------------------------------
+def offset_types(year: int) -> list[OffsetType]:
+    """Guangdong's learner guide knows no credit offsets: every credit is earned by study."""
+    return []
+
+
+# --- The exam --------------------------------------------------------------------------------
+# 网上考试: "继续教育专业课不设置考试，公需课在完成30学分后需要…进行考试"; "公需课考试60分算作合格".
+EXAM_REQUIRED_PUBLIC_CREDITS = 30
+EXAM_PASS_MARK = 60
+# The exam table: 需要学习时间 1393分钟, 开放时间 2021-06-01, 关闭时间 2021-12-31.
+EXAM_MIN_STUDY_MINUTES = 1393
+EXAM_OPENS_MONTH_DAY = (6, 1)
+EXAM_CLOSES_MONTH_DAY = (12, 31)
+# The seed is silent on the paper: 10 single-choice and 10 true/false questions of 5 points
+# make a 100-point paper on which the seed's 60-point pass mark reads as usual, and 20
+# questions fit the 60 minutes a learner expects from a short online exam.
+EXAM_SINGLE_COUNT = 10
+EXAM_TRUEFALSE_COUNT = 10
+EXAM_POINTS_PER_QUESTION = 5
+EXAM_TIME_LIMIT_MINUTES = 60
+# The seed's exam table has a 考试机会 column, so attempts are counted, but it shows no number.
+# Three lets a learner who fails retry twice after more study, while keeping the question bank
+# from being guessed through by endless retakes.
+EXAM_MAX_ATTEMPTS = 3
+
+
+def exam_window(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """When the public-course exam of ``year`` is open: Y-06-01 00:00 to Y-12-31 23:59:59."""
+    opens = dt.datetime(year, *EXAM_OPENS_MONTH_DAY, tzinfo=TZ)
+    closes = dt.datetime(year, *EXAM_CLOSES_MONTH_DAY, 23, 59, 59, tzinfo=TZ)
+    return opens, closes
+
+
+def exam_policy(year: int) -> ExamPolicy:
+    """The public-course exam (公需课考试) of ``year``; professional courses have no exam."""
+    opens, closes = exam_window(year)
+    return ExamPolicy(
+        region=REGION,
+        year=year,
+        title=f"{year}年公需课考试",
+        sections=(
+            ExamSection("single", EXAM_SINGLE_COUNT, EXAM_POINTS_PER_QUESTION),
+            ExamSection("truefalse", EXAM_TRUEFALSE_COUNT, EXAM_POINTS_PER_QUESTION),
+        ),
+        time_limit_minutes=EXAM_TIME_LIMIT_MINUTES,
+        pass_mark=EXAM_PASS_MARK,
+        required_by_kind={PUBLIC: EXAM_REQUIRED_PUBLIC_CREDITS},
+        counts_offsets=False,  # no offsets exist here; the 30 public credits are studied
+        min_study_minutes=EXAM_MIN_STUDY_MINUTES,
+        opens_at=opens,
+        closes_at=closes,
+        max_attempts=EXAM_MAX_ATTEMPTS,
+        question_source="public_courses",
+    )
+
+
+# --- Reporting to the province ---------------------------------------------------------------
+# "继续教育学分记录由系统自动发送至广东省会计信息服务平台，学员无需自行申报."
+PUSH_URL_SETTING = "CPE_GUANGDONG_PUSH_URL"
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "push")
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "姓名",
+    "身份证号",
+    "年度",
+    "继续教育类型",
+    "专业科目学分",
+    "公需科目学分",
+    "公需考试成绩",
+    "学习时长（分钟）",
+)
+# The seed's institution list splits 远程机构 from 面授机构; every record this platform sends
+# is online study, which the seed's title calls 网络培训.
+EXPORT_CPE_TYPE = "网络培训"
+# The legacy platform pushed a Guangdong record only once the learner had studied at least
+# 1,440 minutes and scored at least 60 in the exam.
+PUSH_MIN_STUDY_MINUTES = 1440
+PUSH_MIN_SCORE = 60
+
+# 继续教育查询: a record moves through 远程机构 已回传 -> 财政管理机构 已审核 -> 完成状态 已完成
+# -> 省专业技术人员继续教育平台 回传成功.
+RECORD_STATUSES: tuple[tuple[str, str], ...] = (
+    ("returned", "已回传"),
+    ("reviewed", "已审核"),
+    ("completed", "已完成"),
+    ("pushed", "回传成功"),
+)
+
+
+def export_row(record: LearnerYear) -> tuple[object, ...]:
+    """One learner's year in the order of :data:`EXPORT_COLUMNS` (no score: an empty cell)."""
+    return (
+        record.name,
+        record.id_number,
+        record.year,
+        EXPORT_CPE_TYPE,
+        record.credits.get(PROFESSIONAL, 0),
+        record.credits.get(PUBLIC, 0),
+        "" if record.exam_score is None else record.exam_score,
+        record.study_minutes,
+    )
+
+
+def push_ready(record: LearnerYear) -> bool:
+    """Whether a record may be pushed to the province: 1,440 minutes studied and a score of 60."""
+    return (
+        record.study_minutes >= PUSH_MIN_STUDY_MINUTES
+        and record.exam_score is not None
+        and record.exam_score >= PUSH_MIN_SCORE
+    )
+
+
+def credit_export(year: int) -> CreditExport:
+    """How Guangdong reports ``year``: pushed to 广东省会计信息服务平台, or as CSV/XLSX files."""
+    return CreditExport(
+        region=REGION,
+        year=year,
+        columns=EXPORT_COLUMNS,
+        row=export_row,
+        formats=EXPORT_FORMATS,
+        push_url_setting=PUSH_URL_SETTING,
+        push_ready=push_ready,
+    )
+
+
+# --- Invoices --------------------------------------------------------------------------------
+# 我的订单: "自购买之日起，可在一个月内申请发票，逾期不可补开！电子发票会在申请后的7个工作日
+# 之内发送到邮箱。"
+INVOICE_REQUEST_WINDOW_MONTHS = 1
+INVOICE_EMAIL_WORKING_DAYS = 7
+
+
+def invoice_request_deadline(purchased_on: dt.date) -> dt.date:
+    """The last day an invoice may be requested: the same day one month after the purchase,
+    or that month's last day when it is shorter (a purchase on 01-31 ends on 02-28/29)."""
+    month_index = purchased_on.month - 1 + INVOICE_REQUEST_WINDOW_MONTHS
+    year = purchased_on.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(purchased_on.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def invoice_email_due(requested_on: dt.date) -> dt.date:
+    """The day by which the electronic invoice is emailed: 7 working days after the request.
+
+    Working days here are Monday to Friday; public holidays and their swapped working weekends
+    (调休) change every year and are not modelled, so the date may be a day or two early.
+    """
+    day, left = requested_on, INVOICE_EMAIL_WORKING_DAYS
+    while left:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day

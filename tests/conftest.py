@@ -1,0 +1,49 @@
+"""Fixtures come from the ``cpe`` pytest plugin (:mod:`cpe_core.testing`)."""
+from __future__ import annotations
+
+import pytest
+
+from hookspecs import hookimpl
+
+
+class Recorder:
+    """A throwaway region plugin for routing tests: serves ``testland`` and answers every
+    pricing question with 1 fen, recording each call."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    @hookimpl
+    def cpe_regions(self):
+        from hookspecs import Branding, Contact, RegionInfo
+
+        return [
+            RegionInfo(
+                code="testland",
+                name="测试地区继续教育",
+                authority="测试财政局",
+                branding=Branding("#123456", "#654321", "<svg xmlns='http://www.w3.org/2000/svg'/>"),
+                contact=Contact(phone="010-00000000"),
+            )
+        ]
+
+    @hookimpl
+    def cpe_quote(self, cart):
+        from hookspecs import Quote, QuoteLine
+
+        self.calls.append(f"quote:{cart.region}")
+        return Quote(cart.mode, (QuoteLine("any", "测试", 1, 1),))
+
+    @hookimpl
+    def cpe_year_requirements(self, region, year):
+        import datetime as dt
+
+        from hookspecs import Requirements
+
+        self.calls.append(f"requirements:{region}")
+        return Requirements(region, year, dt.date(year, 1, 1), dt.date(year, 12, 31), total=1)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
