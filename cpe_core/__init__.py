@@ -105,7 +105,16 @@ def select_locale() -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # SQLite enforces foreign keys only when asked, per connection; wait for locks rather than fail.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # pysqlite's own transaction handling breaks SAVEPOINT (a released savepoint commits):
+        # let SQLAlchemy emit BEGIN itself, as its SQLite documentation recommends.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

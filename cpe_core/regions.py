@@ -1,8 +1,8 @@
 """The typed façade over the hooks: the only module that calls ``manager.hook``.
 
 Services ask :func:`rules_for` for a region's :class:`RegionRules` and call its methods. Each
-method routes the call to the region's own plugin plus the region-agnostic ones (so Chaoyang's
-price can never answer for another region), and turns a missing answer into a named default or
+method routes the call to the region's own plugin plus the region-agnostic ones (so one region's
+price can never answer for another), and turns a missing answer into a named default or
 a :class:`RuleError` with a stable code.
 """
 from __future__ import annotations

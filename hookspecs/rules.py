@@ -15,7 +15,7 @@ def cpe_year_requirements(region: str, year: int) -> Requirements | None:
 
     :param region: the region code.
     :param year: the programme year, e.g. ``2024`` (whose period may run into the next calendar
-        year, as Chaoyang's 2024-02-01..2025-01-31 does).
+        year, e.g. 2024-02-01..2025-01-31).
     :returns: :class:`~hookspecs.types.Requirements`, or None if the region has no programme
         that year (the core then reports ``year_not_offered``).
     """

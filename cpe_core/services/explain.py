@@ -103,7 +103,8 @@ def explain(user: User, year: int) -> Explanation:
             .order_by(OffsetApplication.id)
         )
     )
-    approved = sum(app.credits for app in offsets if app.status == "approved")
+    # The ledger, not the applications, is the truth: kind-1 offsets arrive by staff import.
+    approved = sum(facts.offset_credits.values())
     findings.append(
         (
             "offsets",

@@ -22,4 +22,6 @@ def bind_region(bp: Blueprint) -> None:
 
     @bp.context_processor
     def region_context():
-        return {"region": g.region, "info": g.region.info}
+        # Absent when the region in the URL was unknown and a 404 page is being rendered.
+        region = getattr(g, "region", None)
+        return {"region": region, "info": region.info} if region else {}
