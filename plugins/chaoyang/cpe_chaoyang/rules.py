@@ -119,17 +119,15 @@ def obligation_start_year(learner: LearnerFacts) -> int | None:
     """The first programme year ``learner`` must study, or None when the core knows neither date.
 
     "具有会计专业技术资格的人员应当自取得会计专业技术资格的次年开始参加继续教育"; without a
-    qualification, "自从事会计工作的次年开始".
+    qualification, "自从事会计工作的次年开始". Someone who worked in accounting before qualifying
+    was already obliged as a working non-qualified person, so the earlier year decides.
     """
-    if learner.qualified_year is not None:
-        return learner.qualified_year + 1
-    if learner.work_start_year is not None:
-        return learner.work_start_year + 1
-    return None
+    known = [y for y in (learner.qualified_year, learner.work_start_year) if y is not None]
+    return min(known) + 1 if known else None
 
 
 def _obligation_not_started(learner: LearnerFacts, year: int, start: int) -> Reason:
-    if learner.qualified_year is not None:
+    if learner.qualified_year is not None and start == learner.qualified_year + 1:
         since = f"您于{learner.qualified_year}年取得会计专业技术资格"
     else:
         since = f"您于{learner.work_start_year}年开始从事会计工作"

@@ -111,8 +111,8 @@ def test_eligibility_table(facts: dict[str, object], year: int, code: str) -> No
     assert answer.allowed is (code == "eligible")
 
 
-def test_qualification_year_decides_before_the_year_work_started() -> None:
-    answer = rules.check_eligibility(learner(qualified_year=2024, work_start_year=2010), 2024)
+def test_qualification_year_names_the_start_when_it_is_the_earlier_date() -> None:
+    answer = rules.check_eligibility(learner(qualified_year=2024, work_start_year=2024), 2024)
     assert answer.reasons[0].code == "obligation_not_started"
     assert "2024年取得会计专业技术资格" in answer.reasons[0].message
     assert "2025年度起" in answer.reasons[0].message
@@ -344,3 +344,14 @@ def test_export_row_writes_zero_for_a_kind_without_credits() -> None:
         credits={PROFESSIONAL: 90}, total=90, complete=True,
     )
     assert rules.export_row(record)[3:5] == (90, 0)
+
+
+def test_work_before_qualification_starts_the_obligation_earlier():
+    from hookspecs import LearnerFacts
+
+    from cpe_chaoyang.rules import check_eligibility, obligation_start_year
+
+    learner = LearnerFacts(learner_id=1, region="chaoyang", collection_region="chaoyang",
+                           qualified_year=2024, work_start_year=2010)
+    assert obligation_start_year(learner) == 2011
+    assert check_eligibility(learner, 2024).allowed
