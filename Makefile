@@ -31,7 +31,7 @@ system-deps:
 
 ## Create the venv, migrate the SQLite database, load demo data and serve on 127.0.0.1:5000.
 run: install
-	CPE_ENV=development $(BIN)/cpe db upgrade
+	CPE_ENV=development $(BIN)/cpe db upgrade heads
 	CPE_ENV=development $(BIN)/cpe demo load
 	CPE_ENV=development $(BIN)/cpe run --host $(HOST) --port $(PORT)
 
@@ -40,7 +40,7 @@ test: install-test system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 demo: install
-	CPE_ENV=development $(BIN)/cpe db upgrade
+	CPE_ENV=development $(BIN)/cpe db upgrade heads
 	CPE_ENV=development $(BIN)/cpe demo load
 
 clean:

@@ -122,3 +122,15 @@ def test_site_admin_may_explain_any_region(app, testapp, chaoyang_learner, make_
     login(testapp, None, "root")
     page = testapp.get(f"/chaoyang/admin/explain?learner={chaoyang_learner.id}")
     assert "total_missing" in page.text
+
+
+def test_ledger_records_each_source_once(app, chaoyang_learner):
+    from cpe_core.services import ledger
+
+    first = ledger.record_credit(user_id=chaoyang_learner.id, region="chaoyang", year=2024, kind="professional",
+                                 credits=20, source="course", source_id=5)
+    again = ledger.record_credit(user_id=chaoyang_learner.id, region="chaoyang", year=2024, kind="professional",
+                                 credits=20, source="course", source_id=5)
+    db.session.commit()
+    assert first is not None and again is None
+    assert ledger.progress(chaoyang_learner.id, "chaoyang", 2024).total == 20

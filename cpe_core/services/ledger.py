@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from hookspecs import KIND_LABELS, UNIT_LABELS, Reason, Requirements
 
@@ -93,3 +94,42 @@ def study_minutes(user_id: int, year: int) -> int:
         .where(ChapterProgress.user_id == user_id, Course.year == year)
     )
     return int(seconds or 0) // 60
+
+
+def record_credit(
+    *,
+    user_id: int,
+    region: str,
+    year: int,
+    kind: str,
+    credits: int,
+    source: str,
+    source_id: int,
+    description: str = "",
+) -> CreditRecord | None:
+    """Write one ledger entry inside the caller's transaction, at most once per source.
+
+    Every source (``course``, ``offset``, ``exam``, ``import``) calls this; a second call for the
+    same ``(user_id, year, source, source_id)`` — a retry, a double click, a concurrent request —
+    writes nothing and returns None, so credits are never counted twice.
+    """
+    exists = db.session.scalar(
+        select(CreditRecord.id).where(
+            CreditRecord.user_id == user_id,
+            CreditRecord.year == year,
+            CreditRecord.source == source,
+            CreditRecord.source_id == source_id,
+        )
+    )
+    if exists is not None:
+        return None
+    entry = CreditRecord(
+        user_id=user_id, region=region, year=year, kind=kind, credits=credits,
+        source=source, source_id=source_id, description=description,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:
+        return None
+    return entry
