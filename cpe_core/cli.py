@@ -17,9 +17,13 @@ def init_app(app: Flask) -> None:
 
 
 def _create_app():
-    from . import create_app
+    from . import PluginError, create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except PluginError as error:
+        # A configuration mistake, not a crash: say what to change, without a traceback.
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)

@@ -21,7 +21,7 @@ class SystemClock:
 
 
 class FixedClock:
-    """A clock that stands still until moved; for tests and ``cpe explain --at``."""
+    """A clock that stands still until moved (tests set it with ``CPE_CLOCK``)."""
 
     def __init__(self, at: dt.datetime) -> None:
         if at.tzinfo is None:

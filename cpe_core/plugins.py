@@ -51,6 +51,9 @@ class PluginSet:
     records: tuple[PluginRecord, ...]
     regions: dict[str, RegionInfo]
     region_plugins: dict[str, object]
+    #: Every plugin that implements ``cpe_regions``, even one that declared no region: such a
+    #: plugin is never called for a region it did not declare.
+    all_region_plugins: tuple[object, ...] = ()
 
 
 def available_entry_points() -> dict[str, metadata.EntryPoint]:
@@ -125,7 +128,8 @@ def load_plugins(
         for name, plugin in manager.list_name_plugin()
         if name != BUILTIN_NAME
     )
-    return PluginSet(manager, records, regions, region_plugins)
+    implementers = tuple(impl.plugin for impl in manager.hook.cpe_regions.get_hookimpls())
+    return PluginSet(manager, records, regions, region_plugins, implementers)
 
 
 def register(manager: pluggy.PluginManager, name: str, plugin: object) -> None:

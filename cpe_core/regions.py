@@ -57,7 +57,7 @@ class RegionRules:
     @cached_property
     def _foreign_plugins(self) -> Sequence[object]:
         own = self._plugins.region_plugins[self.code]
-        return [p for p in set(self._plugins.region_plugins.values()) if p is not own]
+        return [p for p in self._plugins.all_region_plugins if p is not own]
 
     def _hook(self, name: str) -> Any:
         """The hook caller restricted to this region's plugin and the region-agnostic ones."""

@@ -63,3 +63,12 @@ def test_explain_unknown_region_names_the_enabled_ones(app):
     result = app.test_cli_runner().invoke(args=["explain", "--region", "atlantis", "--learner", "1"])
     assert result.exit_code == 2
     assert "Enabled regions: chaoyang, cicpa, guangdong" in result.output
+
+
+def test_bad_plugin_configuration_is_a_clean_error_without_traceback(tmp_path):
+    env = {**os.environ, "CPE_PLUGINS": "chaoyang,hainam", "CPE_ENV": "development",
+           "CPE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    done = subprocess.run([str(BIN / "cpe"), "plugins"], env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "hainam" in done.stderr and "Installed plugins" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -70,3 +70,29 @@ def test_the_builtin_sms_sender_logs_when_no_gateway_is_installed(app, caplog):
     caplog.set_level("INFO", logger="cpe.sms")
     assert rules_for("chaoyang").send_sms("13800000000", "验证码 654321")
     assert "13800000000" in caplog.text and "654321" in caplog.text
+
+
+class Silent:
+    """Implements cpe_regions but declares no region: it must never be asked about any."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @hookimpl
+    def cpe_regions(self):
+        return []
+
+    @hookimpl
+    def cpe_year_requirements(self, region, year):
+        self.calls += 1
+        return None
+
+
+def test_region_plugin_that_declares_no_region_is_never_called(cpe_test_config):
+    from cpe_core import create_app
+
+    silent = Silent()
+    app = create_app(cpe_test_config, plugins=[("silent", silent)])
+    with app.app_context():
+        assert rules_for("chaoyang").requirements(2024).total == 90
+    assert silent.calls == 0

@@ -1,0 +1,109 @@
+"""Meta-tests in Datasette's style: the hook contract, its documentation and its implementations
+cannot drift apart."""
+from __future__ import annotations
+
+import configparser
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import hookspecs
+from cpe_core import builtin
+from cpe_core.plugins import BUILTIN_NAME, hook_functions, load_plugins
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = ROOT / "docs" / "plugins.md"
+
+
+def hook_specs() -> list[tuple[str, object]]:
+    """Every ``(name, function)`` hook specification, in the order of SPEC_MODULES."""
+    found = []
+    for module in hookspecs.SPEC_MODULES:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if hasattr(function, "cpe_spec"):
+                found.append((name, function))
+    return found
+
+
+SPECS = hook_specs()
+SPEC_NAMES = [name for name, _ in SPECS]
+
+
+@pytest.fixture(scope="module")
+def guide() -> str:
+    return GUIDE.read_text(encoding="utf-8")
+
+
+def in_tree_plugin_names() -> set[str]:
+    """The entry-point names declared by the distributions under ``plugins/``."""
+    names = set()
+    for setup_cfg in ROOT.glob("plugins/*/setup.cfg"):
+        parser = configparser.ConfigParser()
+        parser.read(setup_cfg, encoding="utf-8")
+        for line in parser["options.entry_points"]["cpe.plugins"].strip().splitlines():
+            names.add(line.split("=")[0].strip())
+    return names
+
+
+def test_the_spec_modules_hold_every_hook():
+    assert len(SPEC_NAMES) == len(set(SPEC_NAMES)) >= 10
+    assert all(name.startswith("cpe_") for name in SPEC_NAMES)
+
+
+@pytest.mark.parametrize("name", SPEC_NAMES)
+def test_every_hook_is_documented_in_the_plugin_guide(guide: str, name: str):
+    heading = re.search(rf"^#+ .*\b{name}\b", guide, re.MULTILINE)
+    assert heading or f"`{name}`" in guide, f"{name} is missing from docs/plugins.md"
+
+
+@pytest.mark.parametrize("name, spec", SPECS, ids=SPEC_NAMES)
+def test_every_hook_spec_has_a_docstring_saying_what_it_returns(name: str, spec):
+    doc = inspect.getdoc(spec) or ""
+    assert ":returns:" in doc, f"{name}'s docstring does not say what it returns"
+
+
+@pytest.mark.parametrize("name", SPEC_NAMES)
+def test_every_hook_is_implemented_in_tree_or_by_the_core(name: str):
+    plugin_set = load_plugins("*")
+    in_tree = in_tree_plugin_names()
+    implemented = {
+        hook for record in plugin_set.records if record.name in in_tree for hook in record.hooks
+    }
+    implemented |= {attr for attr, _ in hook_functions(plugin_set.manager, builtin)}
+    assert plugin_set.manager.get_plugin(BUILTIN_NAME) is builtin
+    assert name in implemented, f"no in-tree plugin nor cpe_core/builtin.py implements {name}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "examples/hainan/cpe_hainan/hooks.py",
+        "examples/hainan/cpe_hainan/rules.py",
+        "examples/hainan/cpe_hainan/content.py",
+        "examples/hainan/tests/test_hainan_contract.py",
+        "examples/hainan/setup.cfg",
+        "examples/hainan/pyproject.toml",
+    ],
+)
+def test_the_guide_shows_the_example_plugin_as_it_is(guide: str, path: str):
+    source = (ROOT / path).read_text(encoding="utf-8").rstrip("\n")
+    assert source in guide, f"docs/plugins.md shows an outdated copy of {path}"
+
+
+def test_the_guide_names_the_entry_point_group_and_the_setting(guide: str):
+    assert f"`{hookspecs.ENTRY_POINT_GROUP}`" in guide
+    assert "CPE_PLUGINS" in guide and "instance/cpe.cfg" in guide
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    ["app", "testapp", "clock", "make_learner", "make_course", "make_staff", "cpe_plugins",
+     "extra_plugins", "RegionContract", "require_or_skip"],
+)
+def test_the_guide_documents_every_testing_fixture(guide: str, fixture: str):
+    import cpe_core.testing
+
+    assert hasattr(cpe_core.testing, fixture)
+    assert f"`{fixture}`" in guide or f"`{fixture}(" in guide
