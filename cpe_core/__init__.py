@@ -29,14 +29,23 @@ LANGUAGES = ("zh", "en")
 
 
 def create_app(
-    test_config: Mapping[str, Any] | None = None, *, plugins: Iterable[tuple[str, object]] = ()
+    test_config: Mapping[str, Any] | None = None,
+    *,
+    plugins: Iterable[tuple[str, object]] = (),
+    instance_path: str | None = None,
 ) -> Flask:
     """Build the cpe app.
 
     :param test_config: settings that override everything else (tests, embedding).
     :param plugins: ``(name, plugin)`` pairs registered besides those named in ``CPE_PLUGINS``.
+    :param instance_path: where ``cpe.cfg`` and the SQLite file live (default: Flask's
+        ``instance/`` folder, or ``CPE_INSTANCE_PATH``).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path or os.environ.get("CPE_INSTANCE_PATH"),
+    )
     configure(app, test_config)
 
     plugin_set = load_plugins(app.config["CPE_PLUGINS"], extra=plugins)

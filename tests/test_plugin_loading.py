@@ -77,3 +77,17 @@ def test_two_plugins_claiming_one_region_stop_start_up(recorder):
             {"TESTING": True, "CPE_DATABASE_URL": "sqlite://", "CPE_PLUGINS": ""},
             plugins=[("one", recorder), ("two", Recorder())],
         )
+
+
+def test_cpe_plugins_is_read_from_the_instance_config(tmp_path, monkeypatch):
+    monkeypatch.delenv("CPE_PLUGINS", raising=False)
+    (tmp_path / "cpe.cfg").write_text('CPE_PLUGINS = "guangdong"\n', encoding="utf-8")
+    app = create_app({"TESTING": True, "CPE_DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
+    assert app.extensions["cpe"].codes() == ["guangdong"]
+
+
+def test_environment_wins_over_the_instance_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPE_PLUGINS", "cicpa")
+    (tmp_path / "cpe.cfg").write_text('CPE_PLUGINS = "guangdong"\n', encoding="utf-8")
+    app = create_app({"TESTING": True, "CPE_DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
+    assert app.extensions["cpe"].codes() == ["cicpa"]
