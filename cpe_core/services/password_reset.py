@@ -1,0 +1,112 @@
+"""Password reset, two ways: self-service with an SMS code, and by staff after checking the
+learner's name, ID number and phone on file (audited)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import clock
+from ..extensions import db
+from ..models import SmsCode, User
+from ..regions import RegionRules
+from . import audit
+from .accounts import find_user, hash_password
+from .identity import InvalidInput, check_password, normalise_phone
+
+#: At most 5 codes per phone per day (as the provincial platform's manual says); the day is
+#: Asia/Shanghai's.
+DAILY_CODES_PER_PHONE = 5
+CODE_MINUTES = 10
+MAX_TRIES = 5
+MSG_DAILY_LIMIT = f"该手机号今日获取验证码次数已达上限（{DAILY_CODES_PER_PHONE}次），请明天再试。"
+MSG_NO_MATCH = "账号与手机号码不匹配，请核对后重试；如手机号已更换，请联系客服人员重置密码。"
+MSG_BAD_CODE = "短信验证码错误或已过期，请重新获取。"
+MSG_SEND_FAILED = "短信发送失败，请稍后再试。"
+MSG_STAFF_MISMATCH = "姓名、身份证号和手机号码与平台登记信息不符，不能重置密码。"
+
+
+def _digest(code: str, phone: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _now_utc() -> dt.datetime:
+    return clock.to_utc_naive(clock.now())
+
+
+def codes_sent_today(phone: str) -> int:
+    since = clock.to_utc_naive(clock.start_of_day(clock.today_in_shanghai()))
+    return db.session.scalar(
+        select(func.count(SmsCode.id)).where(SmsCode.phone == phone, SmsCode.sent_at >= since)
+    ) or 0
+
+
+def _learner(rules: RegionRules, login: str, phone: str) -> User:
+    user = find_user(rules.code, (login or "").strip().upper() if rules.registration_spec().identity_field == "id_number" else (login or "").strip())
+    if user is None or user.role != "learner" or user.phone != phone:
+        raise InvalidInput("phone_mismatch", MSG_NO_MATCH)
+    return user
+
+
+def send_reset_code(rules: RegionRules, login: str, phone: str) -> None:
+    """Text a 6-digit code to the learner's phone on file; at most 5 a day per phone."""
+    phone = normalise_phone(phone)
+    user = _learner(rules, login, phone)
+    if codes_sent_today(phone) >= DAILY_CODES_PER_PHONE:
+        raise InvalidInput("sms_daily_limit", MSG_DAILY_LIMIT)
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = _now_utc()
+    db.session.add(SmsCode(
+        region=rules.code, phone=phone, user_id=user.id, purpose="reset", code_hash=_digest(code, phone),
+        sent_at=now, expires_at=now + dt.timedelta(minutes=CODE_MINUTES), attempts=0,
+    ))
+    message = f"【{rules.info.name}】您正在找回密码，验证码{code}，{CODE_MINUTES}分钟内有效，请勿泄露。"
+    if not rules.send_sms(phone, message):
+        db.session.rollback()
+        raise InvalidInput("sms_failed", MSG_SEND_FAILED)
+    db.session.commit()
+
+
+def reset_with_code(rules: RegionRules, login: str, phone: str, code: str, password: str, password2: str) -> User:
+    """Set a new password when ``code`` is the latest unused, unexpired code sent to ``phone``."""
+    phone = normalise_phone(phone)
+    user = _learner(rules, login, phone)
+    check_password(password)
+    if password != password2:
+        raise InvalidInput("password_mismatch", "两次输入的密码不一致。")
+    sms = db.session.scalar(
+        select(SmsCode)
+        .where(SmsCode.user_id == user.id, SmsCode.phone == phone, SmsCode.used_at.is_(None))
+        .order_by(SmsCode.id.desc())
+        .limit(1)
+    )
+    now = _now_utc()
+    if sms is None or sms.expires_at < now or sms.attempts >= MAX_TRIES:
+        raise InvalidInput("bad_sms_code", MSG_BAD_CODE)
+    if not hmac.compare_digest(sms.code_hash, _digest((code or "").strip(), phone)):
+        sms.attempts += 1
+        db.session.commit()
+        raise InvalidInput("bad_sms_code", MSG_BAD_CODE)
+    sms.used_at = now
+    user.password_hash = hash_password(password)
+    db.session.commit()
+    return user
+
+
+def staff_reset(staff: User, learner: User, *, name: str, id_number: str, phone: str, password: str) -> None:
+    """Reset ``learner``'s password after the caller confirmed name, ID number and phone on file."""
+    profile = learner.profile
+    on_file = (learner.name, (profile.id_number or "") if profile else "", learner.phone or "")
+    given = (name.strip(), id_number.strip().upper(), phone.strip())
+    if on_file != given:
+        raise InvalidInput("identity_mismatch", MSG_STAFF_MISMATCH)
+    check_password(password)
+    learner.password_hash = hash_password(password)
+    audit.record("learner.password_reset", f"user:{learner.id}", actor=staff, region=learner.region,
+                 after={"checked": ["name", "id_number", "phone"]})
+    db.session.commit()

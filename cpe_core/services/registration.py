@@ -1,0 +1,180 @@
+"""Registering learners, the way each region's :class:`~hookspecs.RegistrationSpec` says.
+
+The site and the JSON API both call :func:`register`; every rule and message lives here.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from hookspecs import PROFILE_COLUMNS, FormField, RegistrationSpec
+
+from ..extensions import db
+from ..models import User
+from ..regions import RegionRules
+from .accounts import create_user, find_user
+from .identity import InvalidInput, check_password, normalise_id_number, normalise_phone
+
+YES = ("1", "true", "yes", "y", "on", "是")
+NO = ("0", "false", "no", "n", "off", "否")
+NAME_FIELD = FormField("name", "姓名", max_length=32)
+
+
+class FormRejected(ValueError):
+    """Input refused: ``errors`` maps each field to its Chinese message (in form order)."""
+
+    def __init__(self, errors: Mapping[str, str], code: str = "invalid_input") -> None:
+        self.errors = dict(errors)
+        self.code = code
+        self.message = next(iter(self.errors.values()))
+        super().__init__(self.message)
+
+
+def fields_of(spec: RegistrationSpec) -> tuple[FormField, ...]:
+    """The spec's fields, with ``name`` first if the region did not list it."""
+    names = {f.name for f in spec.fields}
+    return spec.fields if "name" in names else (NAME_FIELD, *spec.fields)
+
+
+def clean_field(field: FormField, raw: Any) -> Any:
+    """The typed value of one field, None when empty; raises :class:`InvalidInput`."""
+    text = "" if raw is None else str(raw).strip()
+    if field.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if text.lower() in YES:
+            return True
+        if text.lower() in NO:
+            return False
+        if field.required:
+            raise InvalidInput("missing_field", f"请选择“{field.label}”。")
+        return None
+    if not text:
+        if field.required:
+            verb = "选择" if field.type == "choice" else "填写"
+            raise InvalidInput("missing_field", f"请{verb}“{field.label}”。")
+        return None
+    if field.type == "int":
+        if not re.fullmatch(r"\d{1,4}", text):
+            raise InvalidInput("invalid_field", f"“{field.label}”应填写整数年份，如2020。")
+        return int(text)
+    if field.type == "choice":
+        if text not in {value for value, _label in field.choices}:
+            raise InvalidInput("invalid_field", f"“{field.label}”的选项无效，请重新选择。")
+        return text
+    if field.type == "phone":
+        return normalise_phone(text)
+    if field.type == "id_number":
+        return normalise_id_number(text)
+    if len(text) > field.max_length:
+        raise InvalidInput("invalid_field", f"“{field.label}”不能超过{field.max_length}个字。")
+    return text
+
+
+def clean_fields(fields: tuple[FormField, ...], data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for field in fields:
+        try:
+            values[field.name] = clean_field(field, data.get(field.name))
+        except InvalidInput as error:
+            errors[field.name] = error.message
+    return values, errors
+
+
+def clean_identity(spec: RegistrationSpec, raw: str | None) -> str:
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidInput("missing_field", f"请填写{spec.identity_label}。")
+    if spec.identity_field == "id_number":
+        return normalise_id_number(text)
+    if spec.identity_pattern and not re.fullmatch(spec.identity_pattern, text):
+        raise InvalidInput("invalid_identity", spec.identity_error or f"{spec.identity_label}格式不正确。")
+    return text
+
+
+def check_questions(spec: RegistrationSpec, answers: Mapping[str, Any]) -> dict[str, bool]:
+    """The yes/no answers; refuses when questions are asked and none is answered yes."""
+    if not spec.questions:
+        return {}
+    given: dict[str, bool] = {}
+    errors: dict[str, str] = {}
+    for question in spec.questions:
+        raw = str(answers.get(question.code, "")).strip().lower()
+        if raw in YES:
+            given[question.code] = True
+        elif raw in NO:
+            given[question.code] = False
+        else:
+            errors[question.code] = "请回答注册前的提示问题。"
+    if errors:
+        raise FormRejected(errors)
+    if not any(given.values()):
+        refusal = spec.questions_refusal
+        code = refusal.code if refusal else "registration_not_eligible"
+        message = refusal.message if refusal else "您不符合本地区的注册条件。"
+        raise FormRejected({"questions": message}, code=code)
+    return given
+
+
+def duplicate_message(spec: RegistrationSpec) -> str:
+    return f"该{spec.identity_label}已在本地区注册，请直接登录；忘记密码可通过“忘记密码”找回。"
+
+
+def register(rules: RegionRules, data: Mapping[str, Any]) -> User:
+    """Create a learner of ``rules``' region from ``data`` and commit.
+
+    ``data`` holds ``login`` (the identity), ``password``, ``password2``, the spec's fields and
+    the answers to its questions. Raises :class:`FormRejected` with every field's message, and
+    saves nothing then.
+    """
+    spec = rules.registration_spec()
+    answers = check_questions(spec, data)
+    errors: dict[str, str] = {}
+    identity = None
+    try:
+        identity = clean_identity(spec, data.get("login"))
+    except InvalidInput as error:
+        errors["login"] = error.message
+    try:
+        check_password(str(data.get("password") or ""))
+        if data.get("password") != data.get("password2"):
+            errors["password2"] = "两次输入的密码不一致。"
+    except InvalidInput as error:
+        errors["password"] = error.message
+    values, field_errors = clean_fields(fields_of(spec), data)
+    errors.update(field_errors)
+    if errors:
+        raise FormRejected(errors)
+    if find_user(rules.code, identity) is not None:
+        raise FormRejected({"login": duplicate_message(spec)}, code="already_registered")
+
+    profile: dict[str, Any] = {spec.identity_field: identity}
+    details: dict[str, Any] = {"registration_answers": answers} if answers else {}
+    for name, value in values.items():
+        if name in ("name", "phone", "email"):
+            continue
+        if name in PROFILE_COLUMNS:
+            if value is not None:
+                profile[name] = value
+        else:
+            details[name] = value
+    user = create_user(
+        region=rules.code,
+        login=identity,
+        name=values["name"],
+        password=str(data["password"]),
+        phone=values.get("phone"),
+        details=details,
+        **profile,
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two registrations of the same identity raced: the unique (region, login) decided.
+        db.session.rollback()
+        raise FormRejected({"login": duplicate_message(spec)}, code="already_registered") from None
+    return user

@@ -1,0 +1,85 @@
+"""Signing in, for the site and the API: captcha, throttling of failures, API tokens.
+
+Failed attempts are counted per account and per address with Flask-Limiter's storage; past the
+limit every attempt (even with the right password) is refused until the window passes.
+"""
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse
+
+from .. import clock
+from ..extensions import db
+from ..models import User
+from ..security import limiter
+from . import captcha
+from .accounts import authenticate, find_user
+
+MSG_BAD_CREDENTIALS = "账号或密码错误。"
+MSG_TOO_MANY = "登录失败次数过多，请15分钟后再试。"
+TOKEN_DAYS = 7
+
+
+class LoginRefused(ValueError):
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _keys(region: str | None, login: str, address: str | None) -> list[tuple[str, tuple[str, ...]]]:
+    config = current_app.config
+    return [
+        (config["CPE_LOGIN_LIMIT_ACCOUNT"], ("login-account", region or "-", login.strip())),
+        (config["CPE_LOGIN_LIMIT_ADDRESS"], ("login-address", address or "-")),
+    ]
+
+
+def sign_in(
+    region: str | None, login: str, password: str, *, captcha_answer: str | None = None,
+    needs_captcha: bool = False, address: str | None = None,
+) -> User:
+    """The user signing in, or :class:`LoginRefused` (``captcha_wrong``, ``too_many_attempts``,
+    ``bad_credentials``)."""
+    strategy = limiter().limiter
+    keys = [(parse(limit), ids) for limit, ids in _keys(region, login, address)]
+    if any(not strategy.test(item, *ids) for item, ids in keys):
+        raise LoginRefused("too_many_attempts", MSG_TOO_MANY, 429)
+    if needs_captcha and not captcha.check(captcha_answer):
+        raise LoginRefused("captcha_wrong", captcha.MSG_WRONG, 400)
+    user = authenticate(region, login, password)
+    if user is None:
+        for item, ids in keys:
+            strategy.hit(item, *ids)
+        raise LoginRefused("bad_credentials", MSG_BAD_CREDENTIALS, 401)
+    item, ids = keys[0]
+    strategy.clear(item, *ids)
+    return user
+
+
+class _Serializer(URLSafeTimedSerializer):
+    def get_timestamp(self) -> int:  # the app's clock, so tests can expire tokens
+        return int(clock.now().timestamp())
+
+
+def _serializer() -> _Serializer:
+    return _Serializer(current_app.config["SECRET_KEY"], salt="cpe-api-token")
+
+
+def issue_token(user: User) -> str:
+    """A signed API token; changing the password invalidates it."""
+    return _serializer().dumps({"u": user.id, "p": user.password_hash[-16:]})
+
+
+def user_for_token(token: str) -> User | None:
+    try:
+        data = _serializer().loads(token, max_age=TOKEN_DAYS * 86400)
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.is_active or user.password_hash[-16:] != data.get("p"):
+        return None
+    return user
+
+
+__all__ = ["LoginRefused", "find_user", "issue_token", "sign_in", "user_for_token"]

@@ -1,0 +1,160 @@
+"""A learner's own pages in a region: captcha, registration, profile, eligibility, info
+collection and password reset. Thin: every rule is in :mod:`cpe_core.services`."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+
+from .. import clock
+from ..regions import RuleError
+from ..services import captcha, collection, password_reset
+from ..services.eligibility import eligibility_for
+from ..services.identity import InvalidInput
+from ..services.registration import FormRejected, fields_of, register as register_learner
+from .binding import bind_region
+
+bp = Blueprint("accounts", __name__, url_prefix="/<region>")
+bind_region(bp)
+
+
+def learner_required(view):
+    """Only a learner of this region gets through: another region's learner gets 403."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            from ..extensions import login_manager
+
+            return login_manager.unauthorized()
+        if current_user.role != "learner" or current_user.region != g.region.code:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.get("/captcha.png")
+def captcha_image():
+    response = Response(captcha.png(captcha.new_challenge()), mimetype="image/png")
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    spec = g.region.registration_spec()
+    answers_key = f"reg_answers:{g.region.code}"
+    errors: dict[str, str] = {}
+    if spec.questions and answers_key not in session:
+        refusal = None
+        if request.method == "POST" and request.form.get("stage") == "questions":
+            from ..services.registration import check_questions
+
+            try:
+                session[answers_key] = check_questions(spec, request.form)
+                return redirect(url_for(".register"))
+            except FormRejected as rejected:
+                refusal = rejected.message
+        return render_template("accounts/questions.html", spec=spec, refusal=refusal), (422 if refusal else 200)
+    if request.method == "POST":
+        data = {**request.form.to_dict(), **{k: "1" if v else "0" for k, v in session.get(answers_key, {}).items()}}
+        if spec.captcha and not captcha.check(request.form.get("captcha")):
+            errors["captcha"] = captcha.MSG_WRONG
+        else:
+            try:
+                user = register_learner(g.region, data)
+            except FormRejected as rejected:
+                errors = rejected.errors
+            else:
+                session.pop(answers_key, None)
+                login_user(user)
+                session["seen"] = clock.now().timestamp()
+                return redirect(url_for(".me", registered=1))
+    return render_template(
+        "accounts/register.html", spec=spec, fields=fields_of(spec), values=request.form, errors=errors,
+        captcha_prefill=captcha.test_answer() or "",
+    ), (422 if errors else 200)
+
+
+@bp.get("/me")
+@learner_required
+def me():
+    year = request.args.get("year", type=int) or g.region.info.current_year
+    return render_template(
+        "accounts/me.html", user=current_user, year=year, eligibility=eligibility_for(current_user, year),
+        steps=g.region.collection_steps(), status_labels=collection.STATUS_LABELS,
+        registered=bool(request.args.get("registered")),
+    )
+
+
+@bp.route("/me/collection/<step>", methods=["GET", "POST"])
+@learner_required
+def collection_step(step: str):
+    steps = g.region.collection_steps()
+    try:
+        current = collection.step_for(g.region, step)
+    except RuleError:
+        abort(404)
+    errors: dict[str, str] = {}
+    values = {k: ("" if v is None else v) for k, v in collection.answers_of(current_user).items()}
+    if request.method == "POST":
+        files = {name: storage.read() for name, storage in request.files.items() if storage and storage.filename}
+        try:
+            collection.save_step(g.region, current_user, step, request.form, files)
+        except FormRejected as rejected:
+            errors = rejected.errors
+            values = request.form  # a failed step keeps what the learner typed
+        else:
+            index = [s.code for s in steps].index(step)
+            nxt = steps[index + 1].code if index + 1 < len(steps) else step
+            return redirect(url_for(".collection_step", step=nxt))
+    return render_template(
+        "accounts/collection.html", steps=steps, step=current, values=values, errors=errors,
+        attachments=collection.attachments_of(current_user), problems=collection.missing(g.region, current_user),
+        status_labels=collection.STATUS_LABELS,
+    ), (422 if errors else 200)
+
+
+@bp.post("/me/collection/submit")
+@learner_required
+def collection_submit():
+    steps = g.region.collection_steps()
+    if not steps:
+        abort(404)
+    try:
+        collection.submit(g.region, current_user)
+    except FormRejected:
+        return redirect(url_for(".collection_step", step=steps[-1].code))
+    return redirect(url_for(".me"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+def reset_request():
+    error = None
+    if request.method == "POST":
+        try:
+            password_reset.send_reset_code(g.region, request.form.get("login", ""), request.form.get("phone", ""))
+        except InvalidInput as refused:
+            error = refused.message
+        else:
+            return redirect(url_for(".reset_confirm", login=request.form.get("login"), phone=request.form.get("phone")))
+    return render_template("accounts/reset_request.html", error=error, values=request.form), (422 if error else 200)
+
+
+@bp.route("/password/reset/confirm", methods=["GET", "POST"])
+def reset_confirm():
+    error = None
+    values = request.form if request.method == "POST" else request.args
+    if request.method == "POST":
+        try:
+            password_reset.reset_with_code(
+                g.region, values.get("login", ""), values.get("phone", ""), values.get("code", ""),
+                values.get("password", ""), values.get("password2", ""),
+            )
+        except InvalidInput as refused:
+            error = refused.message
+        else:
+            return redirect(url_for("region.login", reset=1))
+    return render_template("accounts/reset_confirm.html", error=error, values=values), (422 if error else 200)

@@ -1,0 +1,291 @@
+"""The JSON API's accounts part (``/api/v1``): registration, login (token), profile, info
+collection, eligibility and password reset, plus the OpenAPI 3 document built from the code.
+
+Clients send ``Authorization: Bearer <token>``; Flask-Login loads the user from it, so every
+``/api/v1`` view may use ``current_user``. The same service functions as the site answer, with
+the same Chinese messages.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from apispec import APISpec
+from flask import current_app, jsonify, request
+from flask_login import current_user
+
+from .. import __version__
+from ..extensions import login_manager
+from ..regions import rules_for
+from ..services import collection, password_reset
+from ..services.eligibility import as_json, eligibility_for
+from ..services.identity import InvalidInput
+from ..services.registration import FormRejected, fields_of, register as register_learner
+from ..services.signin import LoginRefused, issue_token, sign_in, user_for_token
+from .api import bp, error
+
+JSON_ERROR = {
+    "description": "错误：稳定的 code 与中文 message",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def documented(summary: str, *, body: dict | None = None, auth: bool = False, ok: int = 200,
+               errors: tuple[int, ...] = ()) -> Callable:
+    """Attach the OpenAPI operation of a view; :func:`openapi` collects them from the url map."""
+
+    def decorate(view):
+        operation: dict[str, Any] = {
+            "summary": summary,
+            "responses": {str(ok): {"description": "成功", "content": {"application/json": {}}}},
+        }
+        for status in errors:
+            operation["responses"][str(status)] = JSON_ERROR
+        if body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"type": "object", "properties": body}}},
+            }
+        if auth:
+            operation["security"] = [{"bearerAuth": []}]
+        view.openapi = operation
+        return view
+
+    return decorate
+
+
+@login_manager.request_loader
+def load_user_from_token(req):
+    header = req.headers.get("Authorization", "")
+    if req.path.startswith("/api/") and header.startswith("Bearer "):
+        return user_for_token(header[7:].strip())
+    return None
+
+
+def learner_api(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return error("login_required", "请先登录。", 401)
+        if current_user.role != "learner":
+            return error("forbidden", "您没有权限访问此页面。", 403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+def rejected(err: FormRejected, status: int = 422):
+    response = jsonify(error={"code": err.code, "message": err.message, "fields": err.errors})
+    response.status_code = status
+    return response
+
+
+def field_json(field) -> dict:
+    return {
+        "name": field.name, "label": field.label, "type": field.type, "required": field.required,
+        "choices": [{"value": v, "label": label} for v, label in field.choices], "help": field.help,
+    }
+
+
+def learner_json(user) -> dict:
+    profile = user.profile
+    return {
+        "id": user.id, "region": user.region, "login": user.login, "name": user.name, "phone": user.phone,
+        "id_number": profile.id_number, "member_number": profile.member_number,
+        "member_type": profile.member_type, "qualification_level": profile.qualification_level,
+        "qualified_year": profile.qualified_year, "work_start_year": profile.work_start_year,
+        "employer": profile.employer, "collection_region": profile.collection_region,
+        "collection_area": profile.collection_area, "collection_status": profile.collection_status,
+    }
+
+
+@bp.get("/regions/<code>/registration-form")
+@documented("地区的注册表单：账号字段、必填项、注册前问题", errors=(404,))
+def registration_form(code: str):
+    spec = rules_for(code).registration_spec()
+    return jsonify(
+        identity_field=spec.identity_field, identity_label=spec.identity_label,
+        fields=[field_json(f) for f in fields_of(spec)],
+        questions=[{"code": q.code, "text": q.text} for q in spec.questions],
+    )
+
+
+@bp.post("/regions/<code>/register")
+@documented(
+    "注册学员，返回令牌",
+    body={"login": {"type": "string"}, "password": {"type": "string"}, "password2": {"type": "string"}},
+    ok=201, errors=(404, 422),
+)
+def register(code: str):
+    rules = rules_for(code)
+    try:
+        user = register_learner(rules, _body())
+    except FormRejected as err:
+        return rejected(err, 409 if err.code == "already_registered" else 422)
+    response = jsonify(token=issue_token(user), learner=learner_json(user))
+    response.status_code = 201
+    return response
+
+
+@bp.post("/regions/<code>/login")
+@documented("登录，返回令牌", body={"login": {"type": "string"}, "password": {"type": "string"}},
+            errors=(401, 404, 429))
+def login(code: str):
+    rules_for(code)
+    data = _body()
+    try:
+        user = sign_in(code, str(data.get("login", "")), str(data.get("password", "")),
+                       address=request.remote_addr)
+    except LoginRefused as refusal:
+        return error(refusal.code, refusal.message, refusal.status)
+    return jsonify(token=issue_token(user), learner=learner_json(user))
+
+
+@bp.get("/me")
+@documented("当前学员的个人信息", auth=True, errors=(401,))
+@learner_api
+def me():
+    return jsonify(learner_json(current_user))
+
+
+@bp.get("/me/eligibility")
+@documented("当前学员某年度的学习资格（含中文原因）", auth=True, errors=(401,))
+@learner_api
+def eligibility():
+    year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
+    return jsonify(year=year, **as_json(eligibility_for(current_user, year)))
+
+
+def collection_json(user) -> dict:
+    rules = rules_for(user.region)
+    return {
+        "status": user.profile.collection_status,
+        "status_label": collection.STATUS_LABELS.get(user.profile.collection_status),
+        "steps": [
+            {
+                "code": s.code, "title": s.title, "fields": [field_json(f) for f in s.fields],
+                "attachments": [
+                    {"code": a.code, "label": a.label, "required": a.required, "students_only": a.students_only,
+                     "content_types": list(a.content_types), "max_bytes": a.max_bytes}
+                    for a in s.attachments
+                ],
+            }
+            for s in rules.collection_steps()
+        ],
+        "answers": collection.answers_of(user),
+        "attachments": collection.attachments_of(user),
+        "missing": collection.missing(rules, user),
+    }
+
+
+@bp.get("/me/collection")
+@documented("信息采集：步骤、已填内容、状态", auth=True, errors=(401,))
+@learner_api
+def collection_get():
+    return jsonify(collection_json(current_user))
+
+
+@bp.put("/me/collection/<step>")
+@documented("保存信息采集的一步（JSON 字段）", auth=True, body={}, errors=(401, 422))
+@learner_api
+def collection_put(step: str):
+    try:
+        collection.save_step(rules_for(current_user.region), current_user, step, _body())
+    except FormRejected as err:
+        return rejected(err)
+    return jsonify(collection_json(current_user))
+
+
+@bp.post("/me/collection/<step>/attachments/<name>")
+@documented("上传信息采集附件（multipart，字段 file）", auth=True, errors=(401, 422))
+@learner_api
+def collection_attachment(step: str, name: str):
+    upload = request.files.get("file")
+    if upload is None:
+        return error("missing_file", "请选择要上传的文件。", 422)
+    try:
+        collection.save_step(rules_for(current_user.region), current_user, step,
+                             collection.answers_of(current_user), {name: upload.read()})
+    except FormRejected as err:
+        return rejected(err)
+    return jsonify(collection_json(current_user))
+
+
+@bp.post("/me/collection/submit")
+@documented("提交信息采集", auth=True, errors=(401, 422))
+@learner_api
+def collection_submit():
+    try:
+        collection.submit(rules_for(current_user.region), current_user)
+    except FormRejected as err:
+        return rejected(err)
+    return jsonify(collection_json(current_user))
+
+
+@bp.post("/regions/<code>/password-reset/code")
+@documented("发送找回密码短信验证码", body={"login": {"type": "string"}, "phone": {"type": "string"}},
+            errors=(404, 422))
+def reset_code(code: str):
+    data = _body()
+    try:
+        password_reset.send_reset_code(rules_for(code), str(data.get("login", "")), str(data.get("phone", "")))
+    except InvalidInput as err:
+        return error(err.code, err.message, 422)
+    return jsonify(sent=True)
+
+
+@bp.post("/regions/<code>/password-reset")
+@documented("用短信验证码设置新密码", body={"login": {"type": "string"}, "phone": {"type": "string"},
+            "code": {"type": "string"}, "password": {"type": "string"}, "password2": {"type": "string"}},
+            errors=(404, 422))
+def reset_password(code: str):
+    data = {k: str(v) for k, v in _body().items()}
+    try:
+        password_reset.reset_with_code(rules_for(code), data.get("login", ""), data.get("phone", ""),
+                                       data.get("code", ""), data.get("password", ""), data.get("password2", ""))
+    except InvalidInput as err:
+        return error(err.code, err.message, 422)
+    return jsonify(reset=True)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of ``/api/v1``, built from the url map and each view's operation."""
+    spec = APISpec(title="cpe API", version=__version__, openapi_version="3.0.3",
+                   info={"description": "会计人员继续教育平台 JSON API；错误为 {error: {code, message}}。"})
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", {
+        "type": "object",
+        "properties": {"error": {"type": "object", "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}}}},
+    })
+    paths: dict[str, dict] = {}
+    for rule in current_app.url_map.iter_rules():
+        if not rule.rule.startswith(bp.url_prefix) or rule.endpoint == "api.openapi":
+            continue
+        view = current_app.view_functions[rule.endpoint]
+        operation = getattr(view, "openapi", None) or {
+            "summary": ((view.__doc__ or rule.endpoint).strip().splitlines() or [rule.endpoint])[0],
+            "responses": {"200": {"description": "成功"}},
+        }
+        path = rule.rule[len(bp.url_prefix):] or "/"
+        for converter_arg in rule.arguments:
+            path = path.replace(f"<int:{converter_arg}>", f"{{{converter_arg}}}").replace(
+                f"<{converter_arg}>", f"{{{converter_arg}}}")
+        params = [{"name": a, "in": "path", "required": True, "schema": {"type": "string"}} for a in sorted(rule.arguments)]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            op = dict(operation)
+            if params:
+                op["parameters"] = params
+            paths.setdefault(path, {})[method.lower()] = op
+    for path, operations in sorted(paths.items()):
+        spec.path(path=path, operations=operations)
+    document = spec.to_dict()
+    document["servers"] = [{"url": bp.url_prefix}]
+    return jsonify(document)

@@ -1,0 +1,104 @@
+"""A region's staff pages for learners: search, profile and collection status with history,
+and the password reset staff do after checking name, ID number and phone (audited).
+
+Reviewers and admins of the region see its learners; only admins reset passwords. A learner of
+another region is "not found", whatever id is typed into the URL.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from ..extensions import db, login_manager
+from ..models import AuditEntry, User
+from ..services import collection
+from ..services.identity import InvalidInput
+from ..services.password_reset import staff_reset
+from .binding import bind_region
+
+bp = Blueprint("learner_admin", __name__, url_prefix="/<region>/admin/learners")
+bind_region(bp)
+PAGE_SIZE = 50
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.may_review(g.region.code):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def region_learner(learner_id: int) -> User:
+    user = db.session.get(User, learner_id)
+    if user is None or user.region != g.region.code or user.role != "learner":
+        abort(404)
+    return user
+
+
+@bp.get("")
+@staff_required
+def search():
+    q = (request.args.get("q") or "").strip()
+    query = select(User).where(User.region == g.region.code, User.role == "learner")
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.name.like(like), User.login.like(like), User.phone.like(like)))
+    learners = db.session.scalars(query.order_by(User.id).limit(PAGE_SIZE)).all()
+    return render_template("accounts/admin_search.html", learners=learners, q=q,
+                           status_labels=collection.STATUS_LABELS)
+
+
+def _detail(user: User, error: str | None = None, done: bool = False, status: int = 200,
+            review_error: str | None = None):
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.target == f"user:{user.id}").order_by(AuditEntry.id.desc())
+    ).all()
+    return render_template(
+        "accounts/admin_learner.html", learner=user, history=history, error=error, done=done,
+        review_error=review_error,
+        answers=collection.answers_of(user), attachments=collection.attachments_of(user),
+        steps=g.region.collection_steps(), status_labels=collection.STATUS_LABELS,
+    ), status
+
+
+@bp.get("/<int:learner_id>")
+@staff_required
+def detail(learner_id: int):
+    return _detail(region_learner(learner_id), done=bool(request.args.get("reset")))
+
+
+@bp.post("/<int:learner_id>/password")
+@staff_required
+def reset_password(learner_id: int):
+    user = region_learner(learner_id)
+    if not current_user.may_administer(g.region.code):
+        abort(403)
+    form = request.form
+    try:
+        staff_reset(current_user, user, name=form.get("name", ""), id_number=form.get("id_number", ""),
+                    phone=form.get("phone", ""), password=form.get("password", ""))
+    except InvalidInput as refused:
+        db.session.rollback()
+        return _detail(user, error=refused.message, status=422)
+    return redirect(url_for(".detail", learner_id=user.id, reset=1))
+
+
+@bp.post("/<int:learner_id>/collection")
+@staff_required
+def review_collection(learner_id: int):
+    user = region_learner(learner_id)
+    try:
+        collection.review(current_user, user, approve=request.form.get("decision") == "approve",
+                          comment=request.form.get("comment", ""))
+    except InvalidInput as refused:
+        db.session.rollback()
+        return _detail(user, review_error=refused.message, status=422)
+    return redirect(url_for(".detail", learner_id=user.id))
