@@ -1,0 +1,354 @@
+"""Learning: chapter heartbeats, chapter exercises, and earning a course's credits.
+
+Progress lives on the server only. A heartbeat says "the player is at ``position`` seconds";
+the server counts at most the real time elapsed since it last counted (so progress can never
+run faster than real time, whatever the player claims) and never more than the claimed position
+(so seeking past what was watched earns nothing). A claim further ahead than the elapsed time
+plus ``CPE_HEARTBEAT_SLACK_SECONDS`` is refused outright.
+
+Concurrency: each heartbeat ends in one conditional UPDATE (compare-and-swap on the values it
+read). Two tabs heartbeating at once cannot both count the same seconds: the loser's UPDATE
+matches no row, it re-reads and finds the time already consumed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import random
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import aliased
+
+from .. import clock
+from ..extensions import db
+from ..models import Chapter, ChapterProgress, Course, Question, StudyPlanItem, User
+from ..regions import RuleError
+from . import ledger
+
+#: Legacy platforms refused a record claiming more than the elapsed time plus 120 s.
+DEFAULT_SLACK_SECONDS = 120
+#: The most one heartbeat can count, however long ago the previous one was (a paused player
+#: resumed after an hour does not bank an hour).
+DEFAULT_MAX_STEP_SECONDS = 30
+#: Unused real time carried to the next heartbeat, so whole-second rounding loses nothing.
+CARRY_SECONDS = 2
+#: How often the player sends a heartbeat while playing.
+DEFAULT_INTERVAL_SECONDS = 10
+CAS_TRIES = 5
+#: Retries when SQLite reports the database locked by another writer.
+LOCK_TRIES = 30
+
+
+def settings() -> tuple[int, int]:
+    config = current_app.config
+    return (
+        int(config.get("CPE_HEARTBEAT_SLACK_SECONDS", DEFAULT_SLACK_SECONDS)),
+        int(config.get("CPE_HEARTBEAT_MAX_STEP_SECONDS", DEFAULT_MAX_STEP_SECONDS)),
+    )
+
+
+def heartbeat_interval() -> int:
+    return int(current_app.config.get("CPE_HEARTBEAT_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
+
+
+@dataclass(frozen=True)
+class ChapterAccess:
+    """What a heartbeat or an exercise needs to know about a chapter, read in one query."""
+
+    chapter_id: int
+    course_id: int
+    region: str
+    year: int
+    position: int
+    duration_seconds: int
+    unlocked: bool
+    #: ``(id, watched_seconds, last_heartbeat_at, watched_at)`` as read with the access check.
+    progress: tuple | None = None
+
+
+@dataclass(frozen=True)
+class HeartbeatResult:
+    chapter_id: int
+    watched_seconds: int
+    duration_seconds: int
+    counted_seconds: int
+    watched: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "chapter_id": self.chapter_id,
+            "watched_seconds": self.watched_seconds,
+            "duration_seconds": self.duration_seconds,
+            "counted_seconds": self.counted_seconds,
+            "watched": self.watched,
+        }
+
+
+@functools.cache
+def _access_statement():
+    """Built once: compiling this join on every heartbeat costs more than running it."""
+    prev = aliased(Chapter)
+    prev_progress = aliased(ChapterProgress)
+    user_id, chapter_id = bindparam("user_id"), bindparam("chapter_id")
+    return (
+        select(
+            Chapter.id,
+            Chapter.course_id,
+            Chapter.position,
+            Chapter.duration_seconds,
+            Course.region,
+            Course.year,
+            StudyPlanItem.id,
+            prev.id,
+            prev_progress.exercise_passed_at,
+            ChapterProgress.id,
+            ChapterProgress.watched_seconds,
+            ChapterProgress.last_heartbeat_at,
+            ChapterProgress.watched_at,
+        )
+        .join(Course, Course.id == Chapter.course_id)
+        .outerjoin(
+            StudyPlanItem,
+            and_(
+                StudyPlanItem.course_id == Course.id,
+                StudyPlanItem.user_id == user_id,
+                StudyPlanItem.removed_at.is_(None),
+            ),
+        )
+        .outerjoin(prev, and_(prev.course_id == Chapter.course_id, prev.position == Chapter.position - 1))
+        .outerjoin(prev_progress, and_(prev_progress.chapter_id == prev.id, prev_progress.user_id == user_id))
+        .outerjoin(ChapterProgress, and_(ChapterProgress.chapter_id == Chapter.id, ChapterProgress.user_id == user_id))
+        .where(Chapter.id == chapter_id)
+    )
+
+
+def chapter_access(user: User, chapter_id: int) -> ChapterAccess:
+    """The chapter, checked to be in ``user``'s current plan and unlocked, in one query (which
+    also reads the learner's progress on it, for the heartbeat).
+
+    A chapter is unlocked when it is the first of its course or the previous chapter's
+    exercise was passed (a chapter without questions passes when watched).
+    """
+    row = db.session.execute(_access_statement(), {"user_id": user.id, "chapter_id": chapter_id}).first()
+    if row is None or row[4] != user.region:
+        raise RuleError("chapter_not_found", "没有这个章节。")
+    if row[6] is None:
+        raise RuleError("chapter_not_in_plan", "该课程不在您的学习计划中，请先选课。")
+    unlocked = row[7] is None or row[8] is not None
+    progress = tuple(row[9:13]) if row[9] is not None else None
+    return ChapterAccess(row[0], row[1], row[4], row[5], row[2], row[3], unlocked, progress)
+
+
+def _progress_row(user_id: int, chapter_id: int) -> tuple[int, int, dt.datetime | None, dt.datetime | None]:
+    """``(id, watched_seconds, last_heartbeat_at, watched_at)``, creating the row if missing."""
+    query = select(
+        ChapterProgress.id,
+        ChapterProgress.watched_seconds,
+        ChapterProgress.last_heartbeat_at,
+        ChapterProgress.watched_at,
+    ).where(ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter_id)
+    row = db.session.execute(query).first()
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ChapterProgress(user_id=user_id, chapter_id=chapter_id, watched_seconds=0))
+        except IntegrityError:
+            pass  # another tab created it first
+        row = db.session.execute(query).first()
+    return row[0], row[1], row[2], row[3]
+
+
+def heartbeat(user: User, chapter_id: int, position: float) -> HeartbeatResult:
+    """Record that ``user``'s player is at ``position`` seconds of the chapter; commit.
+
+    :raises RuleError: ``chapter_not_found``, ``chapter_not_in_plan``, ``chapter_locked``,
+        ``invalid_position``, ``heartbeat_too_fast`` (nothing is saved then).
+    """
+    if not isinstance(position, (int, float)) or isinstance(position, bool) or not math.isfinite(position) or position < 0:
+        raise RuleError("invalid_position", "播放进度无效。")
+    access = chapter_access(user, chapter_id)
+    if not access.unlocked:
+        raise RuleError("chapter_locked", "请先完成上一章的随堂练习。")
+    slack, max_step = settings()
+    duration = access.duration_seconds
+    position = min(float(position), float(duration))
+    known = access.progress
+    for attempt in range(CAS_TRIES + LOCK_TRIES):
+        try:
+            result = _try_heartbeat(user, access, position, slack, max_step, known)
+            known = None  # a retry reads afresh
+        except OperationalError as error:
+            # SQLite: a deferred transaction that read cannot upgrade to a write while another
+            # process writes ("database is locked", returned at once to avoid a deadlock).
+            # Start again from fresh reads after a short, growing pause.
+            if "locked" not in str(error.orig) or attempt >= CAS_TRIES + LOCK_TRIES - 1:
+                raise
+            db.session.rollback()
+            known = None
+            time.sleep(min(0.05, 0.002 * (attempt + 1)) * (1 + random.random()))
+            continue
+        if result is not None:
+            return result
+    raise RuleError("heartbeat_busy", "学习进度正在更新，请稍后重试。")
+
+
+def _try_heartbeat(user: User, access: ChapterAccess, position: float, slack: int, max_step: int,
+                   known: tuple | None = None):
+    """One compare-and-swap attempt from the row as ``known`` (or read now); None when another
+    tab changed the row first."""
+    chapter_id = access.chapter_id
+    duration = access.duration_seconds
+    now = clock.to_utc_naive(clock.now())
+    progress_id, watched, ref, watched_at = known or _progress_row(user.id, chapter_id)
+    available = max(0.0, (now - ref).total_seconds()) if ref is not None else 0.0
+    claimed = position - watched
+    if claimed > available + slack:
+        db.session.rollback()
+        raise RuleError(
+            "heartbeat_too_fast",
+            "上报的观看进度超过了实际经过的时间，本次不计入学习进度，请正常播放。",
+        )
+    advance = int(max(0.0, min(claimed, available, float(max_step), float(duration - watched))))
+    new_watched = watched + advance
+    # The reference instant moves by what was counted, but never lags more than the carry:
+    # idle time is not banked, rounding leftovers are.
+    carry_floor = now - dt.timedelta(seconds=CARRY_SECONDS)
+    new_ref = now if ref is None else max(ref + dt.timedelta(seconds=advance), carry_floor)
+    new_ref = min(new_ref, now)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A heartbeat lost in a server crash costs the learner a few seconds of progress, which
+        # the next heartbeat re-counts: not worth an fsync wait on every one.
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    values = {"watched_seconds": new_watched, "last_heartbeat_at": new_ref}
+    newly_watched = watched_at is None and new_watched >= duration
+    if newly_watched:
+        values["watched_at"] = now
+    condition = [ChapterProgress.id == progress_id, ChapterProgress.watched_seconds == watched]
+    condition.append(
+        ChapterProgress.last_heartbeat_at.is_(None) if ref is None else ChapterProgress.last_heartbeat_at == ref
+    )
+    result = db.session.execute(
+        update(ChapterProgress).where(*condition).values(**values).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()  # another tab counted first: read again
+        return None
+    if newly_watched:
+        _after_watched(user, access, now)
+    db.session.commit()
+    return HeartbeatResult(chapter_id, new_watched, duration, advance, new_watched >= duration)
+
+
+def _after_watched(user: User, access: ChapterAccess, now: dt.datetime) -> None:
+    """A chapter without questions is passed as soon as it is watched."""
+    has_questions = db.session.scalar(select(Question.id).where(Question.chapter_id == access.chapter_id).limit(1))
+    if has_questions is None:
+        db.session.execute(
+            update(ChapterProgress)
+            .where(
+                ChapterProgress.user_id == user.id,
+                ChapterProgress.chapter_id == access.chapter_id,
+                ChapterProgress.exercise_passed_at.is_(None),
+            )
+            .values(exercise_passed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        complete_course_if_done(user, access.course_id)
+
+
+# --- exercises -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    chosen: int
+    correct: bool
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    passed: bool
+    results: tuple[QuestionResult, ...]
+    course_completed: bool = False
+
+
+def exercise_questions(chapter_id: int) -> list[Question]:
+    return list(db.session.scalars(select(Question).where(Question.chapter_id == chapter_id).order_by(Question.id)))
+
+
+def submit_exercise(user: User, chapter_id: int, answers: dict[int, int]) -> ExerciseResult:
+    """Score the chapter's exercise: one right answer passes; commit.
+
+    :param answers: question id -> chosen option index.
+    :raises RuleError: ``chapter_not_found``, ``chapter_not_in_plan``, ``chapter_locked``,
+        ``exercise_locked`` (video not watched yet), ``answers_incomplete``, ``invalid_answer``.
+    """
+    access = chapter_access(user, chapter_id)
+    if not access.unlocked:
+        raise RuleError("chapter_locked", "请先完成上一章的随堂练习。")
+    progress = db.session.scalar(
+        select(ChapterProgress).where(ChapterProgress.user_id == user.id, ChapterProgress.chapter_id == chapter_id)
+    )
+    if progress is None or progress.watched_at is None:
+        raise RuleError("exercise_locked", "请先完整观看本章视频，再做随堂练习。")
+    questions = exercise_questions(chapter_id)
+    if not questions:
+        raise RuleError("no_exercise", "本章没有随堂练习。")
+    if any(q.id not in answers for q in questions):
+        raise RuleError("answers_incomplete", "请回答全部题目后再提交。")
+    results = []
+    for q in questions:
+        chosen = answers[q.id]
+        if not isinstance(chosen, int) or isinstance(chosen, bool) or not 0 <= chosen < len(q.options):
+            raise RuleError("invalid_answer", "答案选项无效。")
+        results.append(QuestionResult(q, chosen, chosen == q.answer))
+    passed = any(r.correct for r in results)
+    completed = False
+    if passed:
+        now = clock.to_utc_naive(clock.now())
+        db.session.execute(
+            update(ChapterProgress)
+            .where(ChapterProgress.id == progress.id, ChapterProgress.exercise_passed_at.is_(None))
+            .values(exercise_passed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        completed = complete_course_if_done(user, access.course_id)
+    db.session.commit()
+    return ExerciseResult(passed, tuple(results), completed)
+
+
+def complete_course_if_done(user: User, course_id: int) -> bool:
+    """Write the course's credits to the ledger once every chapter is watched and passed."""
+    missing = db.session.scalar(
+        select(func.count(Chapter.id))
+        .outerjoin(
+            ChapterProgress,
+            and_(ChapterProgress.chapter_id == Chapter.id, ChapterProgress.user_id == user.id),
+        )
+        .where(
+            Chapter.course_id == course_id,
+            (ChapterProgress.id.is_(None))
+            | ChapterProgress.watched_at.is_(None)
+            | ChapterProgress.exercise_passed_at.is_(None),
+        )
+    )
+    if missing:
+        return False
+    course = db.session.get(Course, course_id)
+    entry = ledger.record_credit(
+        user_id=user.id,
+        region=course.region,
+        year=course.year,
+        kind=course.kind,
+        credits=course.credits,
+        source="course",
+        source_id=course.id,
+        description=course.title,
+    )
+    return entry is not None

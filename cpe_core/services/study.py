@@ -1,0 +1,476 @@
+"""The study plan (个人教学计划), the institution choice, and what the learner pages show.
+
+Every page helper here runs a fixed number of SQL queries whatever the number of courses:
+aggregates are computed in SQL, grouped per course, never one query per course.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, select
+
+from hookspecs import InstitutionPolicy, Requirements
+
+from .. import clock
+from ..extensions import db
+from ..models import (
+    Chapter,
+    ChapterProgress,
+    Course,
+    CreditRecord,
+    Enrolment,
+    Institution,
+    Order,
+    StudyPlanItem,
+    User,
+)
+from ..regions import RuleError, rules_for
+from . import ledger
+from .learners import facts_for
+
+
+# --- institution choice --------------------------------------------------------------------
+
+
+def institution_policy(user: User, year: int) -> InstitutionPolicy | None:
+    """The region's policy if it applies to this learner, else None."""
+    policy = rules_for(user.region).institution_policy(year)
+    if policy is None:
+        return None
+    member_type = user.profile.member_type if user.profile else None
+    return policy if policy.applies_to(member_type) else None
+
+
+def current_enrolment(user: User, year: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.year == year, Enrolment.status != "cancelled")
+        .order_by(Enrolment.id.desc())
+        .limit(1)
+    )
+
+
+def institutions_on_offer(user: User, policy: InstitutionPolicy) -> list[Institution]:
+    rows = list(db.session.scalars(select(Institution).where(Institution.region == user.region).order_by(Institution.id)))
+    if not policy.institutions:
+        return rows
+    by_name = {inst.name: inst for inst in rows}
+    return [by_name[name] for name in policy.institutions if name in by_name]
+
+
+def choose_institution(user: User, year: int, institution_id: int | None, level: str | None) -> Enrolment:
+    """Enrol ``user`` at an institution for ``year`` (one at a time); commit."""
+    policy = institution_policy(user, year)
+    if policy is None:
+        raise RuleError("no_institution_choice", "本地区无需选择培训机构。")
+    offered = {inst.id: inst for inst in institutions_on_offer(user, policy)}
+    if institution_id not in offered:
+        raise RuleError("unknown_institution", "请选择列表中的培训机构。")
+    if policy.levels and level not in policy.levels:
+        raise RuleError("unknown_level", "请选择级别（" + "、".join(policy.levels) + "）。")
+    existing = current_enrolment(user, year)
+    if existing is not None and existing.institution_id is None:
+        # Paid before choosing (the order created the enrolment): the choice completes it.
+        existing.institution_id = institution_id
+        existing.level = level if policy.levels else None
+        db.session.commit()
+        return existing
+    if existing is not None:
+        raise RuleError("institution_already_chosen", "本年度已选择培训机构，如需更换请先取消原选择。")
+    enrolment = Enrolment(
+        user_id=user.id, region=user.region, year=year, institution_id=institution_id,
+        level=level if policy.levels else None, status="selected",
+    )
+    db.session.add(enrolment)
+    db.session.commit()
+    return enrolment
+
+
+def cancel_institution(user: User, year: int) -> None:
+    """Cancel the year's choice so the learner can switch; refused once paid (or studied,
+    where the region says so); commit."""
+    enrolment = current_enrolment(user, year)
+    if enrolment is None:
+        raise RuleError("no_institution_chosen", "本年度尚未选择培训机构。")
+    paid = db.session.scalar(
+        select(Order.id).where(Order.user_id == user.id, Order.year == year, Order.status == "paid").limit(1)
+    )
+    if enrolment.status != "selected" or paid is not None:
+        raise RuleError("institution_paid", "已在该机构缴费，不能取消选择；如需更换请先申请退费。")
+    policy = rules_for(user.region).institution_policy(year)
+    if policy is not None and not policy.cancellable_after_study:
+        studied = db.session.scalar(
+            select(ChapterProgress.id)
+            .join(Chapter, Chapter.id == ChapterProgress.chapter_id)
+            .join(Course, Course.id == Chapter.course_id)
+            .where(
+                ChapterProgress.user_id == user.id,
+                Course.year == year,
+                Course.institution_id == enrolment.institution_id,
+                ChapterProgress.watched_seconds > 0,
+            )
+            .limit(1)
+        )
+        if studied is not None:
+            raise RuleError("institution_studied", "已在该机构开始学习，本年度不能再更换。")
+    enrolment.status = "cancelled"
+    db.session.commit()
+
+
+def _institution_filter(user: User, year: int):
+    """A WHERE clause limiting courses to the chosen institution, or None for the whole catalogue.
+    :raises RuleError: ``institution_required`` when the region needs a choice first."""
+    policy = institution_policy(user, year)
+    if policy is None:
+        return None
+    enrolment = current_enrolment(user, year)
+    if enrolment is None or enrolment.institution_id is None:
+        raise RuleError("institution_required", "请先选择本年度的培训机构。")
+    return (Course.institution_id == enrolment.institution_id) | Course.institution_id.is_(None)
+
+
+# --- the plan ------------------------------------------------------------------------------
+
+
+def _course_for(user: User, course_id: int, year: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None or course.region != user.region:
+        raise RuleError("course_not_found", "没有这门课程。")
+    if course.year != year:
+        raise RuleError("course_wrong_year", f"这门课程不属于{year}年度。")
+    return course
+
+
+def _check_eligible(user: User, year: int) -> None:
+    answer = rules_for(user.region).eligibility(facts_for(user, year), year)
+    if not answer.allowed:
+        raise RuleError(answer.reasons[0].code, answer.reasons[0].message)
+
+
+def add_course(user: User, course_id: int, year: int) -> StudyPlanItem:
+    """Add a course to the plan, or restore it with its learning record; commit."""
+    course = _course_for(user, course_id, year)
+    _check_eligible(user, year)
+    allowed = _institution_filter(user, year)
+    if allowed is not None and course.institution_id is not None:
+        enrolment = current_enrolment(user, year)
+        if course.institution_id != enrolment.institution_id:
+            raise RuleError("course_other_institution", "这门课程不属于您选择的培训机构。")
+    item = db.session.scalar(
+        select(StudyPlanItem).where(StudyPlanItem.user_id == user.id, StudyPlanItem.course_id == course.id)
+    )
+    if item is not None and item.removed_at is None:
+        raise RuleError("course_already_selected", "这门课程已在学习计划中。")
+    if item is None:
+        item = StudyPlanItem(user_id=user.id, course_id=course.id, year=year)
+        db.session.add(item)
+    else:
+        item.removed_at = None  # the chapter progress was never deleted: learning resumes
+    db.session.commit()
+    return item
+
+
+def remove_course(user: User, course_id: int, year: int) -> None:
+    """Take a course out of the plan, keeping its learning record; commit."""
+    course = _course_for(user, course_id, year)
+    item = db.session.scalar(
+        select(StudyPlanItem).where(
+            StudyPlanItem.user_id == user.id, StudyPlanItem.course_id == course.id, StudyPlanItem.removed_at.is_(None)
+        )
+    )
+    if item is None:
+        raise RuleError("course_not_selected", "这门课程不在学习计划中。")
+    if course.required:
+        raise RuleError("course_required", "必修课程不能移除。")
+    if item.locked:
+        raise RuleError("course_locked", "该课程已按学分购买，不能移除或更换。")
+    item.removed_at = clock.to_utc_naive(clock.now())
+    db.session.commit()
+
+
+def one_click_select(user: User, year: int) -> list[Course]:
+    """一键选课: add required courses, then courses per kind until each minimum and the total
+    of the year's requirement are met by the plan; commit. Returns the courses added."""
+    requirements = rules_for(user.region).requirements(year)
+    _check_eligible(user, year)
+    allowed = _institution_filter(user, year)
+    query = select(Course).where(Course.region == user.region, Course.year == year)
+    if allowed is not None:
+        query = query.where(allowed)
+    courses = list(db.session.scalars(query.order_by(Course.required.desc(), Course.id)))
+    items = {
+        item.course_id: item
+        for item in db.session.scalars(select(StudyPlanItem).where(StudyPlanItem.user_id == user.id, StudyPlanItem.year == year))
+    }
+    selected = {cid for cid, item in items.items() if item.removed_at is None}
+    totals: dict[str, int] = defaultdict(int)
+    for course in courses:
+        if course.id in selected:
+            totals[course.kind] += course.credits
+    added: list[Course] = []
+
+    def take(course: Course) -> None:
+        item = items.get(course.id)
+        if item is None:
+            db.session.add(StudyPlanItem(user_id=user.id, course_id=course.id, year=year))
+        else:
+            item.removed_at = None
+        selected.add(course.id)
+        totals[course.kind] += course.credits
+        added.append(course)
+
+    for course in courses:
+        if course.required and course.id not in selected:
+            take(course)
+    for kind, minimum in requirements.minimums.items():
+        for course in courses:
+            if totals[kind] >= minimum:
+                break
+            if course.kind == kind and course.id not in selected:
+                take(course)
+    for course in courses:
+        if sum(totals.values()) >= requirements.total:
+            break
+        if course.id not in selected:
+            take(course)
+    db.session.commit()
+    return added
+
+
+# --- what the pages show -------------------------------------------------------------------
+
+
+@dataclass
+class CourseLine:
+    """A course of the plan or the catalogue with the learner's progress on it."""
+
+    course: Course
+    chapters: int = 0
+    duration_seconds: int = 0
+    watched_seconds: int = 0
+    chapters_done: int = 0
+    selected: bool = False
+    locked: bool = False
+    earned: bool = False
+
+    @property
+    def percent(self) -> int:
+        if not self.duration_seconds:
+            return 0
+        return min(100, self.watched_seconds * 100 // self.duration_seconds)
+
+    @property
+    def started(self) -> bool:
+        return self.watched_seconds > 0
+
+
+@dataclass
+class PlanView:
+    year: int
+    requirements: Requirements
+    lines: list[CourseLine]
+    catalogue: list[CourseLine]
+    totals: dict[str, int] = field(default_factory=dict)
+    progress: ledger.YearProgress | None = None
+    policy: InstitutionPolicy | None = None
+    enrolment: Enrolment | None = None
+    institution_missing: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def course_lines(user: User, courses: list[Course]) -> dict[int, CourseLine]:
+    """Progress per course in three grouped queries (chapters, progress, ledger)."""
+    ids = [c.id for c in courses]
+    lines = {c.id: CourseLine(c) for c in courses}
+    if not ids:
+        return lines
+    for course_id, count, duration in db.session.execute(
+        select(Chapter.course_id, func.count(Chapter.id), func.coalesce(func.sum(Chapter.duration_seconds), 0))
+        .where(Chapter.course_id.in_(ids))
+        .group_by(Chapter.course_id)
+    ):
+        lines[course_id].chapters = int(count)
+        lines[course_id].duration_seconds = int(duration)
+    capped = case(
+        (ChapterProgress.watched_seconds > Chapter.duration_seconds, Chapter.duration_seconds),
+        else_=ChapterProgress.watched_seconds,
+    )
+    done = case(
+        (and_(ChapterProgress.watched_at.is_not(None), ChapterProgress.exercise_passed_at.is_not(None)), 1), else_=0
+    )
+    for course_id, watched, chapters_done in db.session.execute(
+        select(Chapter.course_id, func.coalesce(func.sum(capped), 0), func.coalesce(func.sum(done), 0))
+        .join(ChapterProgress, ChapterProgress.chapter_id == Chapter.id)
+        .where(Chapter.course_id.in_(ids), ChapterProgress.user_id == user.id)
+        .group_by(Chapter.course_id)
+    ):
+        lines[course_id].watched_seconds = int(watched)
+        lines[course_id].chapters_done = int(chapters_done)
+    for (course_id,) in db.session.execute(
+        select(CreditRecord.source_id).where(
+            CreditRecord.user_id == user.id, CreditRecord.source == "course", CreditRecord.source_id.in_(ids)
+        )
+    ):
+        lines[course_id].earned = True
+    return lines
+
+
+def plan_view(user: User, year: int) -> PlanView:
+    """The plan with totals per kind, the catalogue to choose from, and the year's ledger."""
+    rules = rules_for(user.region)
+    requirements = rules.requirements(year)
+    policy = institution_policy(user, year)
+    enrolment = current_enrolment(user, year) if policy is not None else None
+    if enrolment is not None and enrolment.institution_id is None:
+        enrolment = None
+    items = list(
+        db.session.execute(
+            select(StudyPlanItem.course_id, StudyPlanItem.locked, StudyPlanItem.removed_at).where(
+                StudyPlanItem.user_id == user.id, StudyPlanItem.year == year
+            )
+        )
+    )
+    active = {course_id: locked for course_id, locked, removed in items if removed is None}
+    query = select(Course).where(Course.region == user.region, Course.year == year)
+    if policy is not None:
+        if enrolment is None:
+            query = query.where(Course.id.in_(list(active) or [-1]))
+        else:
+            query = query.where(
+                (Course.institution_id == enrolment.institution_id)
+                | Course.institution_id.is_(None)
+                | Course.id.in_(list(active) or [-1])
+            )
+    courses = list(db.session.scalars(query.order_by(Course.kind, Course.id)))
+    lines = course_lines(user, courses)
+    totals: dict[str, int] = defaultdict(int)
+    chosen, catalogue = [], []
+    for course in courses:
+        line = lines[course.id]
+        if course.id in active:
+            line.selected = True
+            line.locked = bool(active[course.id])
+            totals[course.kind] += course.credits
+            chosen.append(line)
+        else:
+            catalogue.append(line)
+    return PlanView(
+        year=year,
+        requirements=requirements,
+        lines=chosen,
+        catalogue=catalogue,
+        totals=dict(totals),
+        progress=ledger.progress(user.id, user.region, year),
+        policy=policy,
+        enrolment=enrolment,
+        institution_missing=policy is not None and enrolment is None,
+    )
+
+
+@dataclass
+class ChapterLine:
+    chapter: Chapter
+    watched_seconds: int = 0
+    watched: bool = False
+    passed: bool = False
+    unlocked: bool = False
+
+    @property
+    def percent(self) -> int:
+        if not self.chapter.duration_seconds:
+            return 0
+        return min(100, self.watched_seconds * 100 // self.chapter.duration_seconds)
+
+
+@dataclass
+class CourseView:
+    course: Course
+    chapters: list[ChapterLine]
+    selected: bool
+    locked: bool
+    earned: bool
+
+    @property
+    def duration_seconds(self) -> int:
+        return sum(c.chapter.duration_seconds for c in self.chapters)
+
+    @property
+    def watched_seconds(self) -> int:
+        return sum(min(c.watched_seconds, c.chapter.duration_seconds) for c in self.chapters)
+
+    @property
+    def percent(self) -> int:
+        total = self.duration_seconds
+        return min(100, self.watched_seconds * 100 // total) if total else 0
+
+
+def course_view(user: User | None, region: str, course_id: int) -> CourseView:
+    """A course with its chapters and, for a signed-in learner, their progress (4 queries)."""
+    course = db.session.get(Course, course_id)
+    if course is None or course.region != region:
+        raise RuleError("course_not_found", "没有这门课程。")
+    chapters = list(db.session.scalars(select(Chapter).where(Chapter.course_id == course.id).order_by(Chapter.position)))
+    progress: dict[int, ChapterProgress] = {}
+    selected = locked = earned = False
+    if user is not None and chapters:
+        progress = {
+            p.chapter_id: p
+            for p in db.session.scalars(
+                select(ChapterProgress).where(
+                    ChapterProgress.user_id == user.id, ChapterProgress.chapter_id.in_([c.id for c in chapters])
+                )
+            )
+        }
+        row = db.session.execute(
+            select(StudyPlanItem.locked, CreditRecord.id)
+            .outerjoin(
+                CreditRecord,
+                and_(
+                    CreditRecord.user_id == StudyPlanItem.user_id,
+                    CreditRecord.source == "course",
+                    CreditRecord.source_id == StudyPlanItem.course_id,
+                ),
+            )
+            .where(
+                StudyPlanItem.user_id == user.id,
+                StudyPlanItem.course_id == course.id,
+                StudyPlanItem.removed_at.is_(None),
+            )
+        ).first()
+        if row is not None:
+            selected, locked, earned = True, bool(row[0]), row[1] is not None
+    lines = []
+    previous_passed = True
+    for chapter in chapters:
+        p = progress.get(chapter.id)
+        line = ChapterLine(
+            chapter,
+            watched_seconds=p.watched_seconds if p else 0,
+            watched=bool(p and p.watched_at),
+            passed=bool(p and p.exercise_passed_at),
+            unlocked=selected and previous_passed,
+        )
+        previous_passed = line.passed
+        lines.append(line)
+    return CourseView(course, lines, selected, locked, earned)
+
+
+def credit_years(user: User) -> list[int]:
+    """Years with ledger entries or plan items, newest first, always with the current year."""
+    years = set(
+        db.session.scalars(select(CreditRecord.year).where(CreditRecord.user_id == user.id).distinct())
+    ) | set(db.session.scalars(select(StudyPlanItem.year).where(StudyPlanItem.user_id == user.id).distinct()))
+    years.add(rules_for(user.region).info.current_year)
+    return sorted(years, reverse=True)
+
+
+def ledger_entries(user: User, year: int) -> list[CreditRecord]:
+    return list(
+        db.session.scalars(
+            select(CreditRecord).where(CreditRecord.user_id == user.id, CreditRecord.year == year).order_by(CreditRecord.id)
+        )
+    )

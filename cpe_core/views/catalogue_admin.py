@@ -1,0 +1,190 @@
+"""A region's catalogue admin: courses, chapters and questions, and bulk import. Thin views over
+:mod:`cpe_core.services.catalogue` (which holds every rule, shared with the import)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import func, select
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+
+from ..auth import admin_required
+from ..extensions import db
+from ..models import Chapter, Course, Institution, Question
+from ..services import catalogue as service
+from .binding import bind_region
+
+bp = Blueprint("catalogue_admin", __name__, url_prefix="/<region>/admin/courses")
+bind_region(bp)
+
+
+class CourseForm(FlaskForm):
+    code = StringField("课程编号")
+    title = StringField("课程名称")
+    kind = RadioField("课程分类", choices=[("professional", "专业科目"), ("public", "公需科目")], validate_choice=False)
+    credits = StringField("学分（学时）")
+    year = StringField("年度")
+    lecturer = StringField("主讲老师")
+    introduction = TextAreaField("课程简介")
+    required = BooleanField("必修")
+    institution = StringField("培训机构（名称，可空）")
+    preview_url = StringField("试看视频地址")
+
+
+class ChapterForm(FlaskForm):
+    position = StringField("章节序号")
+    title = StringField("章节名称")
+    duration_seconds = StringField("视频时长（秒）")
+    video_url = StringField("视频地址")
+    handout_url = StringField("讲义地址")
+
+
+class QuestionForm(FlaskForm):
+    question_type = RadioField("题型", choices=[("single", "单选题"), ("truefalse", "判断题")], validate_choice=False)
+    text = TextAreaField("题干")
+    options = StringField("选项（单选题，用“|”分隔）")
+    answer = StringField("答案（单选题填字母；判断题填“正确”或“错误”）")
+    explanation = TextAreaField("解析")
+
+
+class ImportForm(FlaskForm):
+    table = RadioField("导入内容", choices=list(service.TABLE_LABELS.items()), default="courses")
+    file = FileField("CSV 或 XLSX 文件", validators=[FileRequired(message="请选择要导入的文件。")])
+    only_good = BooleanField("仅导入无误的行（有错误的行将被跳过）")
+
+
+class ActionForm(FlaskForm):
+    """A button that posts: CSRF only."""
+
+
+def _form_row(form) -> dict:
+    return {name: ("1" if field.data is True else "" if field.data is False else (field.data or ""))
+            for name, field in form._fields.items() if name != "csrf_token"}
+
+
+def _course(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None or course.region != g.region.code:
+        abort(404)
+    return course
+
+
+@bp.route("/", methods=["GET", "POST"])
+@admin_required
+def index():
+    form = CourseForm(year=str(g.region.info.current_year), kind="professional")
+    if request.method == "POST" and form.validate():
+        try:
+            course = service.create_course(g.region.code, _form_row(form), current_user)
+        except service.RowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash("课程已添加。", "success")
+            return redirect(url_for("catalogue_admin.detail", course_id=course.id))
+    courses = db.session.execute(
+        select(Course, func.count(Chapter.id))
+        .outerjoin(Chapter, Chapter.course_id == Course.id)
+        .where(Course.region == g.region.code)
+        .group_by(Course.id)
+        .order_by(Course.year.desc(), Course.kind, Course.id)
+    ).all()
+    return render_template("catalogue_admin/index.html", courses=courses, form=form)
+
+
+@bp.route("/<int:course_id>", methods=["GET", "POST"])
+@admin_required
+def detail(course_id: int):
+    course = _course(course_id)
+    institution = db.session.get(Institution, course.institution_id) if course.institution_id else None
+    form = CourseForm(obj=None, data={
+        "code": course.code, "title": course.title, "kind": course.kind, "credits": str(course.credits),
+        "year": str(course.year), "lecturer": course.lecturer, "introduction": course.introduction,
+        "required": course.required, "institution": institution.name if institution else "",
+        "preview_url": course.preview_url or "",
+    }) if request.method == "GET" else CourseForm()
+    if request.method == "POST" and form.validate():
+        try:
+            service.update_course(course, _form_row(form), current_user)
+            flash("课程已保存。", "success")
+            return redirect(url_for("catalogue_admin.detail", course_id=course.id))
+        except service.RowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    chapters = list(db.session.scalars(select(Chapter).where(Chapter.course_id == course.id).order_by(Chapter.position)))
+    questions: dict[int, list[Question]] = {c.id: [] for c in chapters}
+    if chapters:
+        for q in db.session.scalars(select(Question).where(Question.chapter_id.in_(list(questions))).order_by(Question.id)):
+            questions[q.chapter_id].append(q)
+    return render_template(
+        "catalogue_admin/detail.html", course=course, form=form, chapters=chapters, questions=questions,
+        chapter_form=ChapterForm(position=str(len(chapters) + 1)), question_form=QuestionForm(question_type="single"),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/<int:course_id>/chapters")
+@admin_required
+def add_chapter(course_id: int):
+    course = _course(course_id)
+    form = ChapterForm()
+    if form.validate():
+        try:
+            service.add_chapter(course, _form_row(form), current_user)
+            flash("章节已添加。", "success")
+        except service.RowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return redirect(url_for("catalogue_admin.detail", course_id=course.id))
+
+
+@bp.post("/chapters/<int:chapter_id>/questions")
+@admin_required
+def add_question(chapter_id: int):
+    chapter = db.session.get(Chapter, chapter_id)
+    if chapter is None or chapter.course.region != g.region.code:
+        abort(404)
+    form = QuestionForm()
+    if form.validate():
+        try:
+            service.add_question(chapter, _form_row(form), current_user)
+            flash("题目已添加。", "success")
+        except service.RowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return redirect(url_for("catalogue_admin.detail", course_id=chapter.course_id))
+
+
+@bp.post("/questions/<int:question_id>/delete")
+@admin_required
+def delete_question(question_id: int):
+    question = db.session.get(Question, question_id)
+    if question is None or question.chapter.course.region != g.region.code:
+        abort(404)
+    course_id = question.chapter.course_id
+    if ActionForm().validate():
+        service.delete_question(question, current_user)
+        flash("题目已删除。", "success")
+    return redirect(url_for("catalogue_admin.detail", course_id=course_id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_required
+def bulk_import():
+    form = ImportForm()
+    report = None
+    if request.method == "POST":
+        if form.validate():
+            upload = form.file.data
+            try:
+                rows = service.read_table(upload.filename or "", upload.read())
+                report = service.import_rows(g.region.code, form.table.data, rows, only_good=form.only_good.data,
+                                             actor=current_user)
+            except service.RowError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+        else:
+            flash("；".join(m for errors in form.errors.values() for m in errors), "error")
+    return render_template("catalogue_admin/import.html", form=form, report=report, columns=service.COLUMNS,
+                           labels=service.TABLE_LABELS)

@@ -1,0 +1,256 @@
+"""A learner's pages: course page, study plan, institution choice, player, exercise, credit
+query. Thin views over :mod:`cpe_core.services.study` and :mod:`cpe_core.services.learning`."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField
+from wtforms.validators import DataRequired, InputRequired
+
+from ..extensions import db
+from ..regions import RuleError
+from ..services import learning, ledger
+from ..services import study as service
+from .binding import bind_region
+
+bp = Blueprint("study", __name__, url_prefix="/<region>")
+bind_region(bp)
+
+
+class CourseActionForm(FlaskForm):
+    course_id = IntegerField(validators=[DataRequired(message="请选择课程。")])
+    year = IntegerField(validators=[DataRequired(message="请选择年度。")])
+
+
+class YearActionForm(FlaskForm):
+    year = IntegerField(validators=[DataRequired(message="请选择年度。")])
+
+
+class InstitutionForm(FlaskForm):
+    year = HiddenField()
+    institution_id = SelectField("培训机构", coerce=int, validators=[InputRequired(message="请选择培训机构。")])
+    level = SelectField("级别", choices=[], validate_choice=False)
+
+
+def _learner_of_region():
+    if current_user.region != g.region.code or current_user.role != "learner":
+        abort(403)
+
+
+def _year() -> int:
+    return request.values.get("year", type=int) or g.region.info.current_year
+
+
+def _errors(form) -> str:
+    return "；".join(m for errors in form.errors.values() for m in errors)
+
+
+@bp.get("/courses/<int:course_id>")
+def course(course_id: int):
+    """The course page: introduction, preview, chapters; progress for a signed-in learner."""
+    learner = current_user if current_user.is_authenticated and current_user.region == g.region.code else None
+    try:
+        view = service.course_view(learner, g.region.code, course_id)
+    except RuleError:
+        abort(404)
+    return render_template("study/course.html", view=view, form=CourseActionForm(), learner=learner)
+
+
+@bp.get("/plan")
+@login_required
+def plan():
+    _learner_of_region()
+    year = _year()
+    try:
+        view = service.plan_view(current_user, year)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("region.home"))
+    return render_template("study/plan.html", view=view, form=CourseActionForm(), year_form=YearActionForm())
+
+
+def _plan_action(action) -> object:
+    _learner_of_region()
+    form = CourseActionForm()
+    if not form.validate():
+        flash(_errors(form), "error")
+        return redirect(url_for("study.plan"))
+    try:
+        action(current_user, form.course_id.data, form.year.data)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(request.form.get("next") or url_for("study.plan", year=form.year.data))
+
+
+@bp.post("/plan/add")
+@login_required
+def plan_add():
+    return _plan_action(service.add_course)
+
+
+@bp.post("/plan/remove")
+@login_required
+def plan_remove():
+    return _plan_action(service.remove_course)
+
+
+@bp.post("/plan/auto")
+@login_required
+def plan_auto():
+    _learner_of_region()
+    form = YearActionForm()
+    if not form.validate():
+        flash(_errors(form), "error")
+        return redirect(url_for("study.plan"))
+    try:
+        added = service.one_click_select(current_user, form.year.data)
+        flash(f"已为您选择{len(added)}门课程。" if added else "学习计划已满足本年度要求。", "success")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("study.plan", year=form.year.data))
+
+
+@bp.route("/institution", methods=["GET", "POST"])
+@login_required
+def institution():
+    _learner_of_region()
+    year = _year()
+    policy = service.institution_policy(current_user, year)
+    if policy is None:
+        flash("本地区无需选择培训机构。", "error")
+        return redirect(url_for("study.plan", year=year))
+    form = InstitutionForm(year=year)
+    form.institution_id.choices = [(i.id, i.name) for i in service.institutions_on_offer(current_user, policy)]
+    form.level.choices = [(level, level) for level in policy.levels]
+    if request.method == "POST":
+        if request.form.get("action") == "cancel":
+            cancel = YearActionForm()
+            if cancel.validate():
+                try:
+                    service.cancel_institution(current_user, year)
+                    flash("已取消选择，可以重新选择培训机构。", "success")
+                except RuleError as error:
+                    db.session.rollback()
+                    flash(error.message, "error")
+            return redirect(url_for("study.institution", year=year))
+        if form.validate():
+            try:
+                service.choose_institution(current_user, year, form.institution_id.data, form.level.data or None)
+                flash("已选择培训机构。", "success")
+                return redirect(url_for("study.plan", year=year))
+            except RuleError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+        else:
+            flash(_errors(form), "error")
+    enrolment = service.current_enrolment(current_user, year)
+    return render_template(
+        "study/institution.html", policy=policy, form=form, enrolment=enrolment, year=year, cancel_form=YearActionForm()
+    )
+
+
+@bp.get("/learn/<int:chapter_id>")
+@login_required
+def player(chapter_id: int):
+    _learner_of_region()
+    try:
+        access = learning.chapter_access(current_user, chapter_id)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("study.plan"))
+    view = service.course_view(current_user, g.region.code, access.course_id)
+    line = next(c for c in view.chapters if c.chapter.id == chapter_id)
+    if not line.unlocked:
+        flash("请先完成上一章的随堂练习。", "error")
+        return redirect(url_for("study.course", course_id=access.course_id))
+    return render_template(
+        "study/player.html", view=view, line=line, interval=learning.heartbeat_interval(),
+        form=YearActionForm(),
+    )
+
+
+@bp.post("/learn/<int:chapter_id>/heartbeat")
+@login_required
+def heartbeat(chapter_id: int):
+    """The player's heartbeat (JSON, CSRF token in the ``X-CSRFToken`` header)."""
+    _learner_of_region()
+    data = request.get_json(silent=True) or {}
+    try:
+        result = learning.heartbeat(current_user, chapter_id, data.get("position"))
+    except RuleError as error:
+        db.session.rollback()
+        return jsonify(error={"code": error.code, "message": error.message}), 422
+    return jsonify(result.as_dict())
+
+
+def exercise_form(questions):
+    """A form with one radio group per question, named ``q<id>``."""
+
+    class ExerciseForm(FlaskForm):
+        pass
+
+    for q in questions:
+        setattr(
+            ExerciseForm,
+            f"q{q.id}",
+            RadioField(q.text, coerce=int, choices=list(enumerate(q.options)),
+                       validators=[InputRequired(message="请回答全部题目后再提交。")]),
+        )
+    return ExerciseForm()
+
+
+@bp.route("/learn/<int:chapter_id>/exercise", methods=["GET", "POST"])
+@login_required
+def exercise(chapter_id: int):
+    _learner_of_region()
+    try:
+        access = learning.chapter_access(current_user, chapter_id)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("study.plan"))
+    view = service.course_view(current_user, g.region.code, access.course_id)
+    line = next(c for c in view.chapters if c.chapter.id == chapter_id)
+    questions = learning.exercise_questions(chapter_id)
+    form = exercise_form(questions)
+    result = None
+    if request.method == "POST":
+        if form.validate():
+            answers = {q.id: form[f"q{q.id}"].data for q in questions}
+            try:
+                result = learning.submit_exercise(current_user, chapter_id, answers)
+            except RuleError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                view = service.course_view(current_user, g.region.code, access.course_id)
+                line = next(c for c in view.chapters if c.chapter.id == chapter_id)
+        else:
+            flash(_errors(form), "error")
+    elif not line.watched:
+        flash("请先完整观看本章视频，再做随堂练习。", "error")
+        return redirect(url_for("study.player", chapter_id=chapter_id))
+    following = next((c for c in view.chapters if c.chapter.position == line.chapter.position + 1), None)
+    return render_template(
+        "study/exercise.html", view=view, line=line, form=form, questions=questions, result=result,
+        following=following,
+    )
+
+
+@bp.get("/credits")
+@login_required
+def credits():
+    """学分查询: the year's ledger against the requirement, for this and past years."""
+    _learner_of_region()
+    year = _year()
+    try:
+        progress = ledger.progress(current_user.id, current_user.region, year)
+    except RuleError as error:
+        flash(error.message, "error")
+        progress = None
+    return render_template(
+        "study/credits.html", year=year, years=service.credit_years(current_user), progress=progress,
+        entries=service.ledger_entries(current_user, year),
+    )

@@ -1,0 +1,252 @@
+"""``/api/v1`` endpoints for studying: catalogue, plan, institution, heartbeat, exercise,
+credits. The same services as the site; a learner signs in with the site's session.
+
+Writes accept JSON bodies only (``Content-Type: application/json``): a cross-site form cannot
+send one without a CORS preflight, which this API never grants, so the session cookie cannot be
+abused from another site.
+"""
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..regions import RuleError, rules_for
+from ..services import learning, ledger
+from ..services import study as service
+from .api import bp, error
+
+
+def _learner():
+    if current_user.role != "learner" or not current_user.region:
+        return error("learners_only", "仅学员可以使用此功能。", 403)
+    return None
+
+
+def _json() -> dict:
+    if not request.is_json:
+        raise RuleError("json_required", "请以 JSON 格式提交。")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise RuleError("json_required", "请以 JSON 格式提交。")
+    return data
+
+
+def _year(data: dict | None = None) -> int:
+    value = (data or {}).get("year") if data else request.args.get("year", type=int)
+    if value is None:
+        return rules_for(current_user.region).info.current_year
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RuleError("invalid_year", "年度无效。")
+    return value
+
+
+def _course(line) -> dict:
+    c = line.course
+    return {
+        "id": c.id, "code": c.code, "title": c.title, "kind": c.kind, "credits": c.credits,
+        "lecturer": c.lecturer, "required": c.required, "institution_id": c.institution_id,
+        "selected": line.selected, "locked": line.locked, "earned": line.earned,
+        "duration_seconds": line.duration_seconds, "watched_seconds": line.watched_seconds,
+        "percent": line.percent,
+    }
+
+
+def _rollback_on_rule_error(view):
+    from functools import wraps
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except RuleError:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+@bp.get("/me/plan")
+@login_required
+def plan_get():
+    if (refusal := _learner()) is not None:
+        return refusal
+    view = service.plan_view(current_user, _year())
+    progress = view.progress
+    return jsonify(
+        year=view.year,
+        requirement={"total": view.requirements.total, "minimums": dict(view.requirements.minimums)},
+        selected={"total": view.total, "by_kind": view.totals},
+        earned={"total": progress.total, "by_kind": progress.earned},
+        institution_required=view.institution_missing,
+        courses=[_course(line) for line in view.lines],
+        catalogue=[_course(line) for line in view.catalogue],
+    )
+
+
+@bp.post("/me/plan")
+@login_required
+@_rollback_on_rule_error
+def plan_add():
+    if (refusal := _learner()) is not None:
+        return refusal
+    data = _json()
+    course_id = data.get("course_id")
+    if not isinstance(course_id, int) or isinstance(course_id, bool):
+        raise RuleError("course_not_found", "没有这门课程。")
+    service.add_course(current_user, course_id, _year(data))
+    return jsonify(ok=True), 201
+
+
+@bp.delete("/me/plan/<int:course_id>")
+@login_required
+@_rollback_on_rule_error
+def plan_remove(course_id: int):
+    if (refusal := _learner()) is not None:
+        return refusal
+    service.remove_course(current_user, course_id, _year())
+    return jsonify(ok=True)
+
+
+@bp.post("/me/plan/auto")
+@login_required
+@_rollback_on_rule_error
+def plan_auto():
+    if (refusal := _learner()) is not None:
+        return refusal
+    data = _json()
+    added = service.one_click_select(current_user, _year(data))
+    return jsonify(added=[c.id for c in added])
+
+
+@bp.get("/me/courses/<int:course_id>")
+@login_required
+def course_get(course_id: int):
+    if (refusal := _learner()) is not None:
+        return refusal
+    view = service.course_view(current_user, current_user.region, course_id)
+    return jsonify(
+        id=view.course.id, title=view.course.title, selected=view.selected, earned=view.earned,
+        percent=view.percent, duration_seconds=view.duration_seconds, watched_seconds=view.watched_seconds,
+        chapters=[
+            {"id": c.chapter.id, "position": c.chapter.position, "title": c.chapter.title,
+             "duration_seconds": c.chapter.duration_seconds, "watched_seconds": c.watched_seconds,
+             "watched": c.watched, "passed": c.passed, "unlocked": c.unlocked}
+            for c in view.chapters
+        ],
+    )
+
+
+@bp.post("/chapters/<int:chapter_id>/heartbeat")
+@login_required
+@_rollback_on_rule_error
+def heartbeat(chapter_id: int):
+    if (refusal := _learner()) is not None:
+        return refusal
+    data = _json()
+    return jsonify(learning.heartbeat(current_user, chapter_id, data.get("position")).as_dict())
+
+
+@bp.get("/chapters/<int:chapter_id>/exercise")
+@login_required
+def exercise_get(chapter_id: int):
+    if (refusal := _learner()) is not None:
+        return refusal
+    learning.chapter_access(current_user, chapter_id)
+    return jsonify(
+        questions=[
+            {"id": q.id, "type": q.question_type, "text": q.text, "options": list(q.options)}
+            for q in learning.exercise_questions(chapter_id)
+        ]
+    )
+
+
+@bp.post("/chapters/<int:chapter_id>/exercise")
+@login_required
+@_rollback_on_rule_error
+def exercise_post(chapter_id: int):
+    if (refusal := _learner()) is not None:
+        return refusal
+    data = _json()
+    raw = data.get("answers")
+    if not isinstance(raw, dict):
+        raise RuleError("answers_incomplete", "请回答全部题目后再提交。")
+    try:
+        answers = {int(key): value for key, value in raw.items()}
+    except ValueError:
+        raise RuleError("invalid_answer", "答案选项无效。") from None
+    result = learning.submit_exercise(current_user, chapter_id, answers)
+    return jsonify(
+        passed=result.passed,
+        course_completed=result.course_completed,
+        results=[
+            {"question_id": r.question.id, "chosen": r.chosen, "correct": r.correct,
+             "answer": r.question.answer, "explanation": r.question.explanation}
+            for r in result.results
+        ],
+    )
+
+
+@bp.get("/me/credits")
+@login_required
+def credits_get():
+    if (refusal := _learner()) is not None:
+        return refusal
+    year = _year()
+    progress = ledger.progress(current_user.id, current_user.region, year)
+    return jsonify(
+        year=year,
+        unit=progress.requirements.unit,
+        required={"total": progress.requirements.total, "minimums": dict(progress.requirements.minimums)},
+        earned={"total": progress.total, "by_kind": progress.earned},
+        complete=progress.complete,
+        entries=[
+            {"kind": e.kind, "credits": e.credits, "source": e.source, "description": e.description}
+            for e in service.ledger_entries(current_user, year)
+        ],
+    )
+
+
+@bp.get("/me/institution")
+@login_required
+def institution_get():
+    if (refusal := _learner()) is not None:
+        return refusal
+    year = _year()
+    policy = service.institution_policy(current_user, year)
+    if policy is None:
+        return jsonify(year=year, required=False, institutions=[], levels=[], chosen=None)
+    enrolment = service.current_enrolment(current_user, year)
+    return jsonify(
+        year=year, required=True, levels=list(policy.levels),
+        institutions=[{"id": i.id, "name": i.name} for i in service.institutions_on_offer(current_user, policy)],
+        chosen=None if enrolment is None else {
+            "institution_id": enrolment.institution_id, "level": enrolment.level, "status": enrolment.status
+        },
+    )
+
+
+@bp.post("/me/institution")
+@login_required
+@_rollback_on_rule_error
+def institution_choose():
+    if (refusal := _learner()) is not None:
+        return refusal
+    data = _json()
+    institution_id = data.get("institution_id")
+    level = data.get("level")
+    enrolment = service.choose_institution(
+        current_user, _year(data), institution_id if isinstance(institution_id, int) else None,
+        level if isinstance(level, str) else None,
+    )
+    return jsonify(institution_id=enrolment.institution_id, level=enrolment.level, status=enrolment.status), 201
+
+
+@bp.delete("/me/institution")
+@login_required
+@_rollback_on_rule_error
+def institution_cancel():
+    if (refusal := _learner()) is not None:
+        return refusal
+    service.cancel_institution(current_user, _year())
+    return jsonify(ok=True)

@@ -1,0 +1,16 @@
+"""Liaoning's 2025 system manual: choose year, level (初级及以下/中级/高级) and institution."""
+from __future__ import annotations
+
+from cpe_chaoyang import hooks, rules
+
+
+def test_learners_choose_a_level_and_the_one_recognised_school():
+    policy = hooks.cpe_institution_policy(year=2024)
+    assert policy.levels == ("初级及以下", "中级", "高级")
+    assert policy.institutions == ("朝阳市会计学会",)
+    assert policy.member_types == () and policy.applies_to(None)
+    assert policy.cancellable_after_study  # only paying makes the choice final
+
+
+def test_no_choice_in_a_year_the_city_does_not_run():
+    assert rules.institution_policy(rules.FIRST_PROGRAMME_YEAR - 1) is None
