@@ -1,0 +1,23 @@
+"""``cpe orders``: the clock-driven side of orders (run ``cpe orders expire`` from cron)."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from .extensions import db
+
+
+@click.group("orders")
+def orders_group() -> None:
+    """Orders and payments."""
+
+
+@orders_group.command("expire")
+@with_appcontext
+def orders_expire() -> None:
+    """Expire unpaid orders whose payment time ran out (CPE_ORDER_TTL_MINUTES, default 30)."""
+    from .services.orders import expire_due
+
+    expired = expire_due()
+    db.session.commit()
+    click.echo(f"expired {expired} order(s)")

@@ -1,0 +1,190 @@
+"""Electronic invoices (发票): the learner requests one within the region's window, staff issue
+it, the learner downloads the PDF and receives it by email (a real SMTP connection)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import secrets
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select, update
+from stdnum.cn import uscc
+
+from .. import clock
+from ..extensions import db
+from ..models import Invoice, Order, User
+from ..regions import RuleError, rules_for
+from . import audit
+from .explain import format_fen
+from .orders import order_for
+
+STATUS_LABELS = {"requested": "待开具", "issued": "已开具", "sent": "已发送"}
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def invoice_of(order: Order) -> Invoice | None:
+    return db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
+
+
+def _paid_on(order: Order) -> dt.date:
+    return clock.from_utc_naive(order.paid_at).astimezone(clock.SHANGHAI).date()
+
+
+def deadline(order: Order) -> dt.date | None:
+    return rules_for(order.region).invoice_deadline(_paid_on(order))
+
+
+def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: str, email: str) -> Invoice:
+    """Save the learner's request; a company needs a valid unified social credit code."""
+    order = order_for(user, number)
+    if order.status != "paid" or order.paid_at is None:
+        raise RuleError("not_invoiceable", "只有已支付的订单可以申请发票。")
+    if order.total_fen == 0:
+        raise RuleError("nothing_to_invoice", "免费订单无需开具发票。")
+    if invoice_of(order) is not None:
+        raise RuleError("invoice_exists", "该订单已申请过发票。")
+    last_day = deadline(order)
+    if last_day is not None and clock.today_in_shanghai() > last_day:
+        raise RuleError("invoice_window_closed", f"已超过申请发票的期限（{last_day:%Y年%m月%d日}），逾期不可补开。")
+    title, tax_id, email = (title or "").strip(), (tax_id or "").strip().upper(), (email or "").strip()
+    if not title:
+        raise RuleError("title_required", "请填写发票抬头。")
+    if len(title) > 100:
+        raise RuleError("title_too_long", "发票抬头不能超过100字。")
+    if kind == "company":
+        if not tax_id:
+            raise RuleError("tax_id_required", "单位发票请填写统一社会信用代码。")
+        if not uscc.is_valid(tax_id):
+            raise RuleError("tax_id_invalid", "统一社会信用代码无效，请核对后重新填写（18位）。")
+    elif kind == "personal":
+        tax_id = ""
+    else:
+        raise RuleError("kind_invalid", "请选择发票类型。")
+    if not EMAIL.match(email) or len(email) > 255:
+        raise RuleError("email_invalid", "请填写有效的电子邮箱。")
+    invoice = Invoice(order_id=order.id, title=title, tax_id=tax_id or None, email=email, status="requested")
+    db.session.add(invoice)
+    db.session.commit()
+    return invoice
+
+
+def listing(region: str) -> list[tuple[Invoice, Order]]:
+    rows = db.session.execute(
+        select(Invoice, Order).join(Order, Order.id == Invoice.order_id)
+        .where(Order.region == region).order_by(Invoice.id.desc())
+    )
+    return [(invoice, order) for invoice, order in rows]
+
+
+def _in_region(region: str, invoice_id: int) -> tuple[Invoice, Order]:
+    row = db.session.execute(
+        select(Invoice, Order).join(Order, Order.id == Invoice.order_id)
+        .where(Invoice.id == invoice_id, Order.region == region)
+    ).first()
+    if row is None:
+        raise RuleError("invoice_not_found", "没有找到该发票申请。")
+    return row[0], row[1]
+
+
+def issue(staff: User, region: str, invoice_id: int) -> tuple[Invoice, str | None]:
+    """Issue the invoice (number, PDF) and email it. Returns the invoice and, when the email
+    could not be sent, the reason (the invoice stays issued and can be sent again)."""
+    invoice, order = _in_region(region, invoice_id)
+    now = clock.now()
+    number = f"{now.astimezone(clock.SHANGHAI):%Y%m%d}{secrets.randbelow(10**8):08d}"
+    issued = db.session.execute(
+        update(Invoice).where(Invoice.id == invoice.id, Invoice.status == "requested")
+        .values(status="issued", number=number, issued_at=clock.to_utc_naive(now))
+    )
+    if issued.rowcount != 1:
+        db.session.rollback()
+        raise RuleError("invoice_issued", "该发票已开具。")
+    audit.record("invoice.issue", f"order:{order.number}", actor=staff, region=region,
+                 before={"status": "requested"}, after={"status": "issued", "number": number})
+    db.session.commit()
+    db.session.refresh(invoice)
+    return invoice, send(invoice, order)
+
+
+def send(invoice: Invoice, order: Order) -> str | None:
+    """Email the PDF; None when the SMTP server accepted it, else the reason."""
+    try:
+        deliver(invoice, order, pdf(invoice, order))
+    except (OSError, smtplib.SMTPException) as error:
+        return str(error) or error.__class__.__name__
+    db.session.execute(update(Invoice).where(Invoice.id == invoice.id).values(status="sent"))
+    db.session.commit()
+    db.session.refresh(invoice)
+    return None
+
+
+def deliver(invoice: Invoice, order: Order, document: bytes) -> None:
+    config = current_app.config
+    info = rules_for(order.region).info
+    message = EmailMessage()
+    message["Subject"] = f"{info.name}电子发票（订单{order.number}）"
+    message["From"] = config.get("CPE_MAIL_SENDER", "noreply@localhost")
+    message["To"] = invoice.email
+    message.set_content(
+        f"{invoice.title}：\n\n您在{info.name}的订单{order.number}（{format_fen(order.total_fen)}）"
+        f"的电子发票已开具，发票号码{invoice.number}，请查收附件。\n"
+    )
+    message.add_attachment(document, maintype="application", subtype="pdf", filename=f"invoice-{invoice.number}.pdf")
+    host = config.get("CPE_SMTP_HOST", "localhost")
+    port = int(config.get("CPE_SMTP_PORT", 25))
+    with smtplib.SMTP(host, port, timeout=float(config.get("CPE_SMTP_TIMEOUT", 10))) as smtp:
+        if config.get("CPE_SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("CPE_SMTP_USER"):
+            smtp.login(config["CPE_SMTP_USER"], config.get("CPE_SMTP_PASSWORD", ""))
+        smtp.send_message(message)
+
+
+def pdf(invoice: Invoice, order: Order) -> bytes:
+    """The invoice as a one-page A4 PDF with the CJK font embedded."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    from .certificates import cjk_font
+
+    font = cjk_font()
+    info = rules_for(order.region).info
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    page.setTitle(f"电子发票 {invoice.number}")
+    page.setFont(font, 20)
+    page.drawCentredString(width / 2, height - 30 * mm, "电子发票")
+    page.setFont(font, 11)
+    issued = clock.from_utc_naive(invoice.issued_at).astimezone(clock.SHANGHAI) if invoice.issued_at else clock.now()
+    rows = [
+        ("发票号码", invoice.number or ""),
+        ("开票日期", f"{issued:%Y年%m月%d日}"),
+        ("购买方名称", invoice.title),
+        ("统一社会信用代码", invoice.tax_id or "（个人）"),
+        ("销售方", info.authority),
+        ("订单号", order.number),
+    ]
+    y = height - 50 * mm
+    for label, value in rows:
+        page.drawString(25 * mm, y, f"{label}：{value}")
+        y -= 8 * mm
+    y -= 4 * mm
+    page.drawString(25 * mm, y, "项目")
+    page.drawString(120 * mm, y, "数量")
+    page.drawString(150 * mm, y, "金额")
+    y -= 7 * mm
+    for line in order.lines:
+        page.drawString(25 * mm, y, line.description[:40])
+        page.drawString(120 * mm, y, str(line.quantity))
+        page.drawString(150 * mm, y, format_fen(line.amount_fen))
+        y -= 7 * mm
+    y -= 4 * mm
+    page.drawString(25 * mm, y, f"价税合计：{format_fen(order.total_fen)}")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()

@@ -1,0 +1,141 @@
+"""Staff pages for money: study-card batches, refunds, invoices. Each is limited to the region
+in the URL (``admin_required``) and each action is written to the audit log by its service."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..auth import admin_required
+from ..extensions import db
+from ..regions import RuleError
+from ..services import cards, invoices, refunds
+from ..services.explain import format_fen
+from .binding import bind_region
+
+bp = Blueprint("commerce_admin", __name__, url_prefix="/<region>/admin")
+bind_region(bp)
+
+
+class BatchForm(FlaskForm):
+    year = IntegerField("年度", validators=[DataRequired(message="请填写年度。"), NumberRange(2000, 2100, message="年度无效。")])
+    count = IntegerField("张数", validators=[InputRequired(message="请填写张数。"),
+                                           NumberRange(1, cards.MAX_BATCH, message=f"每批可生成1至{cards.MAX_BATCH}张学习卡。")])
+
+
+class VoidForm(FlaskForm):
+    number = StringField("卡号", validators=[DataRequired(message="请输入卡号。"), Length(max=32)])
+
+
+class ActionForm(FlaskForm):
+    pass
+
+
+def _errors(form) -> str:
+    return "；".join(m for errors in form.errors.values() for m in errors)
+
+
+@bp.get("/cards")
+@admin_required
+def card_batches():
+    return render_template("commerce_admin/cards.html", batches=cards.batches(g.region.code),
+                           form=BatchForm(year=g.region.info.current_year), void_form=VoidForm())
+
+
+@bp.post("/cards")
+@admin_required
+def generate_cards():
+    form = BatchForm()
+    if not form.validate():
+        flash(_errors(form), "error")
+        return redirect(url_for("commerce_admin.card_batches"))
+    try:
+        batch, issued = cards.generate_batch(current_user, g.region.code, form.year.data, form.count.data)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("commerce_admin.card_batches"))
+    # The only time the secrets are shown: the page is not cached and not stored.
+    response = Response(render_template("commerce_admin/issued.html", batch=batch, issued=issued, year=form.year.data))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/cards/<batch>.csv")
+@admin_required
+def export_cards(batch: str):
+    try:
+        text = cards.export_csv(g.region.code, batch)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("commerce_admin.card_batches"))
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=study-cards-{batch}.csv"})
+
+
+@bp.post("/cards/void")
+@admin_required
+def void_card():
+    form = VoidForm()
+    if not form.validate():
+        flash(_errors(form), "error")
+    else:
+        try:
+            cards.void(current_user, g.region.code, form.number.data)
+            flash("学习卡已作废。", "success")
+        except RuleError as error:
+            flash(error.message, "error")
+    return redirect(url_for("commerce_admin.card_batches"))
+
+
+@bp.get("/refunds")
+@admin_required
+def refund_list():
+    return render_template("commerce_admin/refunds.html", rows=refunds.pending(g.region.code),
+                           labels=refunds.STATUS_LABELS, format_fen=format_fen, form=ActionForm())
+
+
+@bp.post("/refunds/<int:refund_id>/<any(approve, reject):decision>")
+@admin_required
+def decide_refund(refund_id: int, decision: str):
+    if not ActionForm().validate():
+        flash("页面已过期，请重试。", "error")
+        return redirect(url_for("commerce_admin.refund_list"))
+    try:
+        if decision == "approve":
+            refunds.approve(current_user, g.region.code, refund_id)
+            flash("已退款，学员的报名已解除。", "success")
+        else:
+            refunds.reject(current_user, g.region.code, refund_id)
+            flash("已驳回退款申请。", "success")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("commerce_admin.refund_list"))
+
+
+@bp.get("/invoices")
+@admin_required
+def invoice_list():
+    return render_template("commerce_admin/invoices.html", rows=invoices.listing(g.region.code),
+                           labels=invoices.STATUS_LABELS, format_fen=format_fen, form=ActionForm())
+
+
+@bp.post("/invoices/<int:invoice_id>/issue")
+@admin_required
+def issue_invoice(invoice_id: int):
+    if not ActionForm().validate():
+        flash("页面已过期，请重试。", "error")
+        return redirect(url_for("commerce_admin.invoice_list"))
+    try:
+        _invoice, failure = invoices.issue(current_user, g.region.code, invoice_id)
+        if failure:
+            flash(f"发票已开具，但邮件发送失败：{failure}", "error")
+        else:
+            flash("发票已开具并发送到学员邮箱。", "success")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("commerce_admin.invoice_list"))

@@ -1,0 +1,248 @@
+"""A learner's purchases: offers, orders, payment, cancellation (thin views over
+:mod:`cpe_core.services.orders`), and the providers' notify URL."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from ..extensions import csrf, db
+from ..models import Course
+from ..regions import RuleError
+from ..services import cards, invoices, refunds
+from ..services import orders as service
+from .binding import bind_region
+
+bp = Blueprint("orders", __name__, url_prefix="/<region>/orders")
+bind_region(bp)
+notify_bp = Blueprint("payments", __name__, url_prefix="/payments")
+csrf.exempt(notify_bp)  # providers sign their notifications; they cannot send our CSRF token
+
+
+class OrderForm(FlaskForm):
+    mode = HiddenField(validators=[DataRequired(message="请选择购买方式。")])
+    year = IntegerField(validators=[DataRequired(message="请选择年度。")])
+
+
+class PayForm(FlaskForm):
+    provider = RadioField("支付方式", validators=[DataRequired(message="请选择支付方式。")], choices=[])
+
+
+class ActionForm(FlaskForm):
+    """A button that posts (cancel): CSRF only."""
+
+
+def _learner_only():
+    if current_user.region != g.region.code:
+        flash("请使用本地区的学员账号登录。", "error")
+        return redirect(url_for("region.home"))
+    return None
+
+
+@bp.get("/new")
+@login_required
+def new():
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    year = request.args.get("year", type=int) or g.region.info.current_year
+    offers = service.offers(current_user, year)
+    return render_template("orders/new.html", offers=offers, year=year, form=OrderForm(year=year),
+                           format_fen=service.format_fen)
+
+
+@bp.post("/")
+@login_required
+def create():
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    form = OrderForm()
+    if not form.validate():
+        flash("；".join(m for errors in form.errors.values() for m in errors), "error")
+        return redirect(url_for("orders.new"))
+    try:
+        order = service.create_order(current_user, form.year.data, form.mode.data)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.new", year=form.year.data))
+    return redirect(url_for("orders.show", number=order.number))
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Orders, payments, refunds and invoices in one place."""
+    service.expire_due()
+    db.session.commit()
+    orders = service.orders_of(current_user)
+    return render_template("orders/index.html", orders=orders, labels=service.STATUS_LABELS,
+                           format_fen=service.format_fen, payments_of=service.payments_of,
+                           payment_labels=service.PAYMENT_LABELS, provider_name=service.provider_name,
+                           refunds_of=refunds.refunds_of, refund_labels=refunds.STATUS_LABELS,
+                           invoice_of=invoices.invoice_of, invoice_labels=invoices.STATUS_LABELS)
+
+
+def _pay_form(order):
+    form = PayForm()
+    form.provider.choices = [SelectChoice(p.code, p.name) for p in service.providers_for(order.region)]
+    return form
+
+
+@bp.get("/<number>")
+@login_required
+def show(number: str):
+    try:
+        order = service.order_for(current_user, number)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("orders.index"))
+    courses = []
+    if order.status == "paid":
+        courses = db.session.scalars(
+            select(Course).where(Course.region == order.region, Course.year == order.year).order_by(Course.kind, Course.id)
+        ).all()
+    return render_template(
+        "orders/show.html", order=order, pay_form=_pay_form(order), action_form=ActionForm(),
+        payments=service.payments_of(order), labels=service.STATUS_LABELS, format_fen=service.format_fen,
+        courses=courses, card_form=CardForm(), refund_form=RefundForm(), refunds=refunds.refunds_of(order),
+        refund_labels=refunds.STATUS_LABELS, invoice=invoices.invoice_of(order),
+        payment_labels=service.PAYMENT_LABELS, provider_name=service.provider_name, invoice_form=InvoiceForm(),
+        invoice_labels=invoices.STATUS_LABELS,
+        invoice_deadline=invoices.deadline(order) if order.status == "paid" and order.paid_at else None,
+    )
+
+
+@bp.post("/<number>/pay")
+@login_required
+def pay(number: str):
+    order = service.order_for(current_user, number)
+    form = _pay_form(order)
+    if not form.validate():
+        flash("请选择支付方式。", "error")
+        return redirect(url_for("orders.show", number=number))
+    try:
+        _payment, instruction = service.start_payment(current_user, number, form.provider.data)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.show", number=number))
+    if instruction.kind == "redirect":
+        return redirect(instruction.url)
+    return render_template("orders/scan.html", order=order, instruction=instruction, format_fen=service.format_fen)
+
+
+@bp.get("/<number>/return")
+@login_required
+def payment_return(number: str):
+    try:
+        order = service.check_payment(current_user, number)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("orders.index"))
+    if order.status == "paid":
+        flash("支付成功，课程已开通。", "success")
+    else:
+        flash("尚未收到支付结果，请稍后刷新；如已扣款，系统会在收到支付平台通知后自动开通。", "info")
+    return redirect(url_for("orders.show", number=number))
+
+
+@bp.post("/<number>/cancel")
+@login_required
+def cancel(number: str):
+    if not ActionForm().validate():
+        flash("页面已过期，请重试。", "error")
+        return redirect(url_for("orders.show", number=number))
+    try:
+        service.cancel_order(current_user, number)
+        flash("订单已取消。", "success")
+    except RuleError as error:
+        flash(error.message, "error")
+    return redirect(url_for("orders.show", number=number))
+
+
+@notify_bp.post("/notify/<provider>")
+def notify(provider: str):
+    """The providers' asynchronous notifications (server to server)."""
+    outcome = service.handle_notification(provider, request.headers, request.get_data())
+    return outcome.body, (200 if outcome.accepted else 400), {"Content-Type": "text/plain; charset=utf-8"}
+
+
+class CardForm(FlaskForm):
+    number = StringField("学习卡卡号", validators=[DataRequired(message="请输入学习卡卡号。"), Length(max=32)])
+    secret = PasswordField("学习卡密码", validators=[DataRequired(message="请输入学习卡密码。"), Length(max=32)])
+
+
+class RefundForm(FlaskForm):
+    reason = TextAreaField("退款原因", validators=[DataRequired(message="请填写退款原因。")])
+
+
+def _form_errors(form) -> str:
+    return "；".join(m for errors in form.errors.values() for m in errors)
+
+
+@bp.post("/<number>/card")
+@login_required
+def pay_with_card(number: str):
+    form = CardForm()
+    if not form.validate():
+        flash(_form_errors(form), "error")
+        return redirect(url_for("orders.show", number=number))
+    try:
+        cards.activate(current_user, number, form.number.data, form.secret.data)
+        flash("学习卡使用成功，课程已开通。", "success")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("orders.show", number=number))
+
+
+@bp.post("/<number>/refund")
+@login_required
+def request_refund(number: str):
+    form = RefundForm()
+    try:
+        refunds.request_refund(current_user, number, form.reason.data if form.validate() else "")
+        flash("退款申请已提交，请等待审核。", "success")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("orders.show", number=number))
+
+
+class InvoiceForm(FlaskForm):
+    kind = RadioField("发票类型", choices=[SelectChoice("personal", "个人"), SelectChoice("company", "单位")], default="personal",
+                      validators=[DataRequired(message="请选择发票类型。")])
+    title = StringField("发票抬头", validators=[Length(max=200)])
+    tax_id = StringField("统一社会信用代码", validators=[Length(max=30)])
+    email = StringField("电子邮箱", validators=[Length(max=255)])
+
+
+@bp.post("/<number>/invoice")
+@login_required
+def request_invoice(number: str):
+    form = InvoiceForm()
+    try:
+        if not form.validate():
+            raise RuleError("invalid_form", _form_errors(form))
+        invoices.request_invoice(current_user, number, kind=form.kind.data, title=form.title.data,
+                                 tax_id=form.tax_id.data, email=form.email.data)
+        flash("发票申请已提交，开具后将发送到您的邮箱。", "success")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("orders.show", number=number))
+
+
+@bp.get("/<number>/invoice.pdf")
+@login_required
+def invoice_pdf(number: str):
+    order = service.order_for(current_user, number)
+    invoice = invoices.invoice_of(order)
+    if invoice is None or invoice.status == "requested":
+        abort(404)
+    return Response(invoices.pdf(invoice, order), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=invoice-{invoice.number}.pdf"})

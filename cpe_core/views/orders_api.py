@@ -1,0 +1,102 @@
+"""``/api/v1`` endpoints for buying: offers, orders (with payments, refunds and invoice) and
+starting a payment. The same services as the site; writes take JSON bodies only."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..regions import RuleError, rules_for
+from ..services import invoices, refunds
+from ..services import orders as service
+from .api import bp, error
+
+
+def _learner():
+    if current_user.role != "learner" or not current_user.region:
+        return error("learners_only", "仅学员可以使用此功能。", 403)
+    return None
+
+
+def _json() -> dict:
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        raise RuleError("json_required", "请以 JSON 格式提交。")
+    return data
+
+
+def _order(order) -> dict:
+    invoice = invoices.invoice_of(order)
+    return {
+        "number": order.number, "region": order.region, "year": order.year, "mode": order.mode,
+        "total_fen": order.total_fen, "status": order.status, "locks_courses": order.locks_courses,
+        "lines": [
+            {"sku": l.sku, "description": l.description, "quantity": l.quantity,
+             "unit_price_fen": l.unit_price_fen, "amount_fen": l.amount_fen} for l in order.lines
+        ],
+        "payments": [{"provider": p.provider, "amount_fen": p.amount_fen, "status": p.status}
+                     for p in service.payments_of(order)],
+        "refunds": [{"amount_fen": r.amount_fen, "status": r.status} for r in refunds.refunds_of(order)],
+        "invoice": {"status": invoice.status, "title": invoice.title} if invoice else None,
+    }
+
+
+@bp.get("/offers")
+@login_required
+def offers():
+    if (refused := _learner()) is not None:
+        return refused
+    year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
+    return jsonify(year=year, offers=[
+        {
+            "mode": o.mode.code, "name": o.mode.name, "available": o.quote is not None,
+            "reason": {"code": o.reason.code, "message": o.reason.message} if o.reason else None,
+            "total_fen": o.quote.total_fen if o.quote else None,
+            "lines": [{"description": l.description, "quantity": l.quantity, "unit_price_fen": l.unit_price_fen,
+                       "amount_fen": l.amount_fen} for l in (o.quote.lines if o.quote else ())],
+        }
+        for o in service.offers(current_user, year)
+    ])
+
+
+@bp.get("/orders")
+@login_required
+def order_list():
+    if (refused := _learner()) is not None:
+        return refused
+    service.expire_due()
+    db.session.commit()
+    return jsonify(orders=[_order(o) for o in service.orders_of(current_user)])
+
+
+@bp.post("/orders")
+@login_required
+def order_create():
+    if (refused := _learner()) is not None:
+        return refused
+    data = _json()
+    year, mode = data.get("year"), data.get("mode")
+    if not isinstance(year, int) or isinstance(year, bool) or not isinstance(mode, str):
+        raise RuleError("invalid_order", "请提供年度（整数）和购买方式。")
+    try:
+        order = service.create_order(current_user, year, mode)
+    except RuleError:
+        db.session.rollback()
+        raise
+    return jsonify(_order(order)), 201
+
+
+@bp.post("/orders/<number>/payments")
+@login_required
+def order_pay(number: str):
+    if (refused := _learner()) is not None:
+        return refused
+    provider = _json().get("provider")
+    if not isinstance(provider, str):
+        raise RuleError("provider_required", "请选择支付方式。")
+    try:
+        _payment, instruction = service.start_payment(current_user, number, provider)
+    except RuleError:
+        db.session.rollback()
+        raise
+    return jsonify(kind=instruction.kind, url=instruction.url, qr_payload=instruction.qr_payload), 201

@@ -1,0 +1,43 @@
+"""Payment hooks: the payment providers (WeChat Pay, Alipay, a sandbox...) and invoice windows.
+
+A provider plugin is usually *region-agnostic* (it does not implement ``cpe_regions``): it
+declares providers for every region, and each region chooses among them with
+:attr:`~hookspecs.types.RegionInfo.payment_providers`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from .markers import hookspec
+from .types import PaymentProvider
+
+
+@hookspec
+def cpe_payment_providers(settings: Mapping[str, object]) -> list[PaymentProvider] | None:
+    """Declare the payment providers this plugin offers.
+
+    Called once when the app starts, on every plugin (all answers are collected). A provider is
+    an object with the methods of :class:`~hookspecs.types.PaymentProvider` (create a payment,
+    verify an asynchronous notification, query, refund); the core calls them, stores the
+    payments and decides what a verified notification changes, so a provider never touches the
+    database.
+
+    :param settings: the app's configuration (read-only), where a provider finds its merchant
+        id, keys and endpoints (e.g. ``CPE_WECHATPAY_MCH_ID``).
+    :returns: the providers, each with a ``code`` unique across plugins; None or an empty list
+        when the plugin is not configured (a provider without its keys must not be offered).
+    """
+
+
+@hookspec(firstresult=True)
+def cpe_invoice_deadline(region: str, paid_on: dt.date) -> dt.date | None:
+    """Return the last day (Asia/Shanghai, inclusive) a learner of ``region`` may request an
+    invoice (发票) for an order paid on ``paid_on``.
+
+    Called when the learner opens the invoice form and again when the request is saved. Only on
+    ``region``'s plugin and region-agnostic ones.
+
+    :returns: the last day; None when the region sets no deadline (invoices may be requested at
+        any time after paying).
+    """
