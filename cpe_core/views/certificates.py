@@ -1,0 +1,130 @@
+"""Certificates: the learner's page and download (``/<region>/certificates``), staff revocation,
+and the public verification page (``/verify/<code>``)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Length
+
+from ..auth import admin_required
+from ..extensions import db
+from ..models import Certificate
+from ..regions import RuleError, rules_for
+from ..services import certificates
+from .binding import bind_region
+
+bp = Blueprint("my_certificates", __name__, url_prefix="/<region>/certificates")
+bind_region(bp)
+verify_bp = Blueprint("certificates", __name__)
+
+
+class IssueForm(FlaskForm):
+    records = SelectMultipleField(
+        "选择记录", coerce=int, widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(), validate_choice=False,
+    )
+
+
+class RevokeForm(FlaskForm):
+    reason = StringField("撤销原因", validators=[DataRequired(message="请填写撤销原因。"), Length(max=200)])
+
+
+def _learner_year() -> int:
+    if current_user.region != g.region.code:
+        abort(403)
+    return request.args.get("year", type=int) or g.region.info.current_year
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def certificate_page():
+    year = _learner_year()
+    state = certificates.status(current_user.id, g.region.code, year)
+    records = (
+        certificates.selectable_records(current_user.id, g.region.code, year)
+        if state.template is not None and state.template.selectable_records
+        else []
+    )
+    form = IssueForm()
+    form.records.choices = [(r.id, r.description or str(r.id)) for r in records]
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            issued = certificates.issue(current_user, g.region.code, year, form.records.data)
+        except RuleError as err:
+            error, status = err.message, 422
+        except certificates.FontMissing:
+            current_app.logger.exception("certificate font missing")
+            error, status = "证书生成失败：服务器缺少中文字体，请联系管理员。", 503
+        else:
+            return redirect(url_for("my_certificates.download", serial=issued.serial))
+    return render_template(
+        "certificates/mine.html",
+        year=year,
+        state=state,
+        form=form,
+        records=records,
+        issued=certificates.issued(current_user.id, g.region.code, year),
+        error=error,
+    ), status
+
+
+@bp.get("/<serial>.pdf")
+@login_required
+def download(serial: str):
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.serial == serial, Certificate.region == g.region.code)
+    )
+    if certificate is None or certificate.user_id != current_user.id:
+        abort(404)
+    pdf = certificates.pdf_for(certificate)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{serial}.pdf"'
+    return response
+
+
+@bp.route("/<serial>/revoke", methods=["GET", "POST"])
+@admin_required
+def revoke(serial: str):
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.serial == serial, Certificate.region == g.region.code)
+    )
+    if certificate is None:
+        abort(404)
+    form = RevokeForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            certificates.revoke(certificate, current_user, form.reason.data)
+        except RuleError as err:
+            error = err.message
+        else:
+            return redirect(url_for("certificates.verify", code=certificate.code))
+    return render_template("certificates/revoke.html", certificate=certificate, form=form, error=error)
+
+
+class CheckFileForm(FlaskForm):
+    pdf = FileField("核对PDF文件", validators=[FileRequired(message="请选择要核对的PDF文件。")])
+
+
+@verify_bp.route("/verify/<code>", methods=["GET", "POST"])
+def verify(code: str):
+    """Public: every printed field, the issued PDF's SHA-256, and a check of an uploaded file."""
+    certificate = certificates.find_by_code(code)
+    if certificate is None:
+        return render_template("certificates/verify.html", certificate=None), 404
+    form = CheckFileForm()
+    matches = None
+    if form.validate_on_submit():
+        matches = certificates.file_matches(certificate, form.pdf.data.stream)
+    return render_template(
+        "certificates/verify.html",
+        certificate=certificate,
+        region_name=rules_for(certificate.region).info.name,
+        form=form,
+        matches=matches,
+    )

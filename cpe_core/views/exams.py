@@ -1,0 +1,255 @@
+"""The exam: status page, the paper (answers saved as the learner goes), results and history.
+
+HTML under ``/<region>/exam`` and JSON under ``/api/v1``; both call :mod:`..services.exams`.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms.validators import Optional
+
+from hookspecs import KIND_LABELS
+
+from .. import clock
+from ..regions import rules_for
+from ..services import exams
+from .api import bp as api_bp
+from .api import error as api_error
+from .binding import bind_region
+
+bp = Blueprint("exams", __name__, url_prefix="/<region>/exam")
+bind_region(bp)
+
+
+class StartForm(FlaskForm):
+    """Only the CSRF token: starting takes no input."""
+
+
+def _learner_year() -> int:
+    if not current_user.is_authenticated:
+        abort(401)
+    if current_user.region != g.region.code:
+        abort(403)
+    return request.args.get("year", type=int) or g.region.info.current_year
+
+
+def _paper_form(questions: list[exams.PaperQuestion]) -> FlaskForm:
+    class PaperForm(FlaskForm):
+        pass
+
+    for question in questions:
+        field = RadioField(
+            question.text,
+            choices=list(enumerate(question.options)),
+            coerce=int,
+            validators=[Optional()],
+            default=question.choice,
+        )
+        setattr(PaperForm, f"q{question.id}", field)
+    return PaperForm()
+
+
+@bp.errorhandler(exams.ExamRefused)
+def refused(err: exams.ExamRefused):
+    return render_template("exam/refused.html", message=err.message), err.status
+
+
+@bp.get("/")
+@login_required
+def exam_page():
+    year = _learner_year()
+    state = exams.status(current_user.id, g.region.code, year)
+    attempts = exams.history(current_user.id, g.region.code, year)
+    current = next((a for a in attempts if a.status == "open"), None)
+    return render_template(
+        "exam/status.html",
+        year=year,
+        state=state,
+        attempts=attempts,
+        current=current,
+        form=StartForm(),
+        kind_labels=KIND_LABELS,
+        local=_local,
+    )
+
+
+@bp.post("/start")
+@login_required
+def start():
+    year = _learner_year()
+    if not StartForm().validate_on_submit():
+        abort(400)
+    attempt = exams.start(current_user.id, g.region.code, year)
+    return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt_page(attempt_id: int):
+    attempt = exams.get_attempt(current_user.id, attempt_id, g.region.code)
+    if attempt.status == "open" and exams.close_if_overdue(attempt):
+        flash("考试时间已到，试卷已按已保存的答案自动交卷。")
+    if attempt.status != "open" and request.method == "POST":
+        # a second tab, or a page left open after the attempt closed
+        raise exams.ExamRefused("already_submitted", "本次考试已交卷，请勿重复提交。")
+    if attempt.status != "open":
+        return render_template("exam/result.html", attempt=attempt, questions=exams.review(attempt), local=_local)
+    questions = exams.paper(attempt)
+    form = _paper_form(questions)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        choices = {
+            q.id: form[f"q{q.id}"].data for q in questions if form[f"q{q.id}"].data is not None
+        }
+        if choices:
+            exams.save_answers(current_user.id, attempt.id, choices, g.region.code)
+        if request.form.get("action") == "submit":
+            exams.submit(current_user.id, attempt.id, g.region.code)
+            return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
+        flash("答案已保存。")
+        return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
+    policy = rules_for(attempt.region).exam_policy(attempt.year)
+    return render_template(
+        "exam/paper.html",
+        attempt=attempt,
+        policy=policy,
+        questions=questions,
+        form=form,
+        remaining=exams.remaining_seconds(attempt),
+        deadline=_local(attempt.deadline_at),
+    )
+
+
+@bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
+@login_required
+def autosave(attempt_id: int, question_id: int):
+    """The paper page's autosave (JSON, CSRF token in ``X-CSRFToken``). It lives on the site,
+    not under ``/api/``, so that answering counts as activity for the idle sign-out."""
+    body = request.get_json(silent=True) or {}
+    choice = body.get("choice")
+    try:
+        if not isinstance(choice, int) or isinstance(choice, bool):
+            raise exams.ExamRefused("invalid_choice", "所选答案不是该题的选项，答案未保存。", 422)
+        attempt = exams.save_answers(current_user.id, attempt_id, {question_id: choice}, g.region.code)
+    except exams.ExamRefused as err:
+        return api_error(err.code, err.message, err.status)
+    return jsonify(saved=True, remaining_seconds=exams.remaining_seconds(attempt))
+
+
+def _local(stored):
+    """A stored naive-UTC instant as Shanghai wall time for display."""
+    if stored is None:
+        return ""
+    return clock.from_utc_naive(stored).astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- JSON API -------------------------------------------------------------------------------
+
+
+@api_bp.errorhandler(exams.ExamRefused)
+def api_refused(err: exams.ExamRefused):
+    return api_error(err.code, err.message, err.status)
+
+
+def _api_learner():
+    if not current_user.is_authenticated:
+        return api_error("login_required", "请先登录。", 401)
+    return None
+
+
+def _attempt_json(attempt, with_paper: bool = True) -> dict:
+    data = {
+        "id": attempt.id,
+        "region": attempt.region,
+        "year": attempt.year,
+        "status": attempt.status,
+        "deadline_at": clock.from_utc_naive(attempt.deadline_at).isoformat(),
+        "remaining_seconds": exams.remaining_seconds(attempt) if attempt.status == "open" else 0,
+        "score": attempt.score,
+        "passed": attempt.passed,
+    }
+    if with_paper and attempt.status == "open":
+        data["questions"] = [
+            {
+                "id": q.id,
+                "number": q.number,
+                "type": q.question_type,
+                "text": q.text,
+                "options": list(q.options),
+                "points": q.points,
+                "choice": q.choice,
+            }
+            for q in exams.paper(attempt)
+        ]
+    elif with_paper:
+        data["questions"] = [
+            {
+                "id": q.id,
+                "number": q.number,
+                "type": q.question_type,
+                "text": q.text,
+                "options": list(q.options),
+                "points": q.points,
+                "choice": q.choice,
+                "answer": q.answer,
+                "explanation": q.explanation,
+            }
+            for q in exams.review(attempt)
+        ]
+    return data
+
+
+@api_bp.get("/regions/<code>/exam/<int:year>")
+def api_exam_status(code: str, year: int):
+    if (refusal := _api_learner()) is not None:
+        return refusal
+    rules_for(code)
+    state = exams.status(current_user.id, code, year)
+    return jsonify(
+        open=state.open,
+        reasons=[{"code": r.code, "message": r.message} for r in state.reasons],
+        attempts=[_attempt_json(a, with_paper=False) for a in exams.history(current_user.id, code, year)],
+    )
+
+
+@api_bp.post("/regions/<code>/exam/<int:year>/attempts")
+def api_start(code: str, year: int):
+    if (refusal := _api_learner()) is not None:
+        return refusal
+    rules_for(code)
+    if current_user.region != code:
+        return api_error("wrong_region", "您不是本地区的学员。", 403)
+    attempt = exams.start(current_user.id, code, year)
+    return jsonify(attempt=_attempt_json(attempt)), 201
+
+
+@api_bp.get("/exam/attempts/<int:attempt_id>")
+def api_attempt(attempt_id: int):
+    if (refusal := _api_learner()) is not None:
+        return refusal
+    attempt = exams.get_attempt(current_user.id, attempt_id)
+    exams.close_if_overdue(attempt)
+    return jsonify(attempt=_attempt_json(attempt))
+
+
+@api_bp.put("/exam/attempts/<int:attempt_id>/answers/<int:question_id>")
+def api_answer(attempt_id: int, question_id: int):
+    if (refusal := _api_learner()) is not None:
+        return refusal
+    body = request.get_json(silent=True) or {}
+    choice = body.get("choice")
+    if not isinstance(choice, int) or isinstance(choice, bool):
+        return api_error("invalid_choice", "所选答案不是该题的选项，答案未保存。", 422)
+    attempt = exams.save_answers(current_user.id, attempt_id, {question_id: choice})
+    return jsonify(saved=True, remaining_seconds=exams.remaining_seconds(attempt))
+
+
+@api_bp.post("/exam/attempts/<int:attempt_id>/submit")
+def api_submit(attempt_id: int):
+    if (refusal := _api_learner()) is not None:
+        return refusal
+    attempt = exams.submit(current_user.id, attempt_id)
+    return jsonify(attempt=_attempt_json(attempt))

@@ -1,0 +1,34 @@
+"""The certificate this region issues (cpe_certificate_template), from its seed's wording."""
+from __future__ import annotations
+
+import re
+
+import pluggy
+
+import cpe_cicpa.hooks
+import hookspecs
+from cpe_cicpa import rules
+
+
+def manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    for module in hookspecs.SPEC_MODULES:
+        pm.add_hookspecs(module)
+    pm.register(cpe_cicpa.hooks, name="cicpa")
+    return pm
+
+
+def test_the_hook_answers_with_the_rules_template() -> None:
+    template = manager().hook.cpe_certificate_template(region="cicpa", year=2024)
+    assert template == rules.certificate_template(2024)
+    assert (template.region, template.year) == ("cicpa", 2024)
+
+
+def test_the_certificate_is_worded_in_chinese() -> None:
+    template = rules.certificate_template(2024)
+    assert template.title.endswith("学时证明")
+    assert template.selectable_records is True
+    assert re.fullmatch(r"[A-Z0-9]+", template.serial_prefix) and template.serial_prefix == "CICPA"
+    statement = template.statement.format(name="张三", year=2024)
+    assert "张三" in statement and "2024年度" in statement and "学时" in statement
+    assert template.issuer
