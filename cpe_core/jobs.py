@@ -1,0 +1,73 @@
+"""The job queue: background work (exports, pushes, emails, certificate batches) runs as Celery
+tasks.
+
+Each app builds its own Celery app from its config (the pattern of Flask's "Background Tasks
+with Celery" page), stored in ``app.extensions["celery"]``; nothing is global. Without
+``CPE_CELERY_BROKER_URL`` (the embedded default, and most tests) tasks run inline, at once, in
+the caller's process (``task_always_eager``). Where deployed at scale, set it (e.g.
+``redis://127.0.0.1:6379/0``) and run a worker::
+
+    celery -A cpe_core.worker worker --loglevel=info
+
+Register a task by adding ``name: "module:function"`` to :data:`TASKS`; the function runs
+inside an app context and takes JSON-safe keyword arguments. Queue it with :func:`enqueue`.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask, current_app
+
+#: Task name -> "module:function" (imported lazily so this module stays light).
+TASKS: dict[str, str] = {
+    "cpe.export": "cpe_core.services.export_jobs:run_job",
+}
+
+
+def _resolve(target: str):
+    module, _, name = target.partition(":")
+    return getattr(import_module(module), name)
+
+
+def make_celery(app: Flask) -> Celery:
+    """A Celery app whose tasks run inside ``app``'s context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config.get("CPE_CELERY_BROKER_URL")
+    celery = Celery(app.import_name, task_cls=FlaskTask, set_as_current=False)
+    celery.conf.update(
+        broker_url=broker or "memory://",
+        task_always_eager=not broker,
+        task_eager_propagates=True,
+        task_ignore_result=True,
+        task_default_queue=app.config.get("CPE_CELERY_QUEUE", "cpe"),
+        broker_connection_retry_on_startup=True,
+        # A job (a 100k-row export) is long: take one at a time, acknowledge when done, so a
+        # worker that dies mid-job leaves it for another worker.
+        worker_prefetch_multiplier=1,
+        task_acks_late=True,
+        worker_hijack_root_logger=False,
+    )
+    for name, target in TASKS.items():
+
+        def run(*args: Any, _target: str = target, **kwargs: Any) -> Any:
+            return _resolve(_target)(*args, **kwargs)
+
+        celery.task(name=name, shared=False, _force_evaluate=True)(run)
+    return celery
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["celery"] = make_celery(app)
+
+
+def enqueue(name: str, **kwargs: Any) -> None:
+    """Queue task ``name`` (run it at once when no broker is configured)."""
+    celery: Celery = current_app.extensions["celery"]
+    celery.tasks[name].apply_async(kwargs=kwargs)

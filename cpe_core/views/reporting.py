@@ -1,0 +1,143 @@
+"""Reporting to the authority: the learner's reporting status, and for a region's admins the
+progress chart, export jobs (with progress and a download link) and failed pushes."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField
+
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+from wtforms.validators import InputRequired, NumberRange
+
+from ..auth import admin_required
+from ..extensions import db
+from ..regions import RuleError
+from ..services import audit, export_jobs, exports, ledger, pushes
+from ..services.study import credit_years
+from .binding import bind_region
+
+bp = Blueprint("reporting", __name__, url_prefix="/<region>")
+bind_region(bp)
+
+
+class ExportForm(FlaskForm):
+    year = IntegerField(
+        "年度",
+        validators=[
+            InputRequired("请填写年度。"),
+            NumberRange(min=2000, max=2100, message="年度应在2000至2100之间。"),
+        ],
+    )
+    format = SelectField(
+        "格式", choices=[SelectChoice(f, exports.FORMAT_LABELS[f]) for f in exports.FORMATS]
+    )
+
+
+def _export_or_none(year: int):
+    try:
+        return g.region.credit_export(year)
+    except RuleError:
+        return None
+
+
+@bp.get("/credits/reporting")
+@login_required
+def learner_status():
+    """学分上报: per year, whether the year is complete and where its record stands with the
+    authority (e.g. 已回传 -> 已审核 -> 已完成 -> 回传成功)."""
+    if current_user.region != g.region.code or current_user.role != "learner":
+        abort(403)
+    rows = []
+    for year in credit_years(current_user):
+        try:
+            progress = ledger.progress(current_user.id, g.region.code, year)
+        except RuleError:
+            continue
+        export = _export_or_none(year)
+        push_row = pushes.push_for(current_user.id, g.region.code, year)
+        pushed = export is not None and "push" in export.formats
+        rows.append(
+            {
+                "year": year,
+                "progress": progress,
+                "pushed": pushed,
+                "status": pushes.status_label(export, push_row.status if push_row else None),
+                "steps": export.push_statuses if export is not None else (),
+                "current": push_row.status if push_row else None,
+            }
+        )
+    return render_template("reporting/learner.html", rows=rows)
+
+
+@bp.get("/admin/progress")
+@admin_required
+def progress():
+    """Per-region progress: complete / in progress / not started, with a bar chart."""
+    year = request.args.get("year", type=int) or g.region.info.current_year
+    error = None
+    try:
+        result = exports.region_progress(g.region.code, year)
+    except RuleError as rule_error:
+        result, error = None, rule_error.message
+    return render_template(
+        "reporting/progress.html", year=year, result=result, error=error,
+        failures=pushes.failures(g.region.code),
+    )
+
+
+@bp.route("/admin/exports", methods=["GET", "POST"])
+@admin_required
+def export_list():
+    """Start an export or push as a background job; list the region's recent jobs."""
+    form = ExportForm(data={"year": g.region.info.current_year} if request.method == "GET" else None)
+    error = None
+    if form.validate_on_submit():
+        try:
+            job = export_jobs.start(g.region.code, form.year.data, form.format.data, current_user)
+        except RuleError as rule_error:
+            error = rule_error.message
+        else:
+            return redirect(url_for("reporting.export_job", job_id=job.id))
+    elif form.errors:
+        error = "；".join(m for messages in form.errors.values() for m in messages)
+    return render_template(
+        "reporting/exports.html", form=form, error=error, jobs=export_jobs.jobs_of(g.region.code)
+    ), (400 if error else 200)
+
+
+def _job(job_id: str):
+    job = export_jobs.load(job_id)
+    if job is None or job.region != g.region.code:
+        abort(404)
+    return job
+
+
+@bp.get("/admin/exports/<job_id>")
+@admin_required
+def export_job(job_id: str):
+    job = _job(job_id)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(
+            {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
+             "percent": job.percent, "message": job.message,
+             "download": url_for("reporting.export_download", job_id=job.id) if job.file else None}
+        )
+    return render_template("reporting/job.html", job=job)
+
+
+@bp.get("/admin/exports/<job_id>/download")
+@admin_required
+def export_download(job_id: str):
+    job = _job(job_id)
+    path = export_jobs.file_path(job)
+    if path is None or not path.exists():
+        abort(404)
+    audit.record("credit_export.download", f"export:{job.id}", actor=current_user, region=g.region.code,
+                 after={"file": job.file})
+    db.session.commit()
+    return send_file(path, as_attachment=True, download_name=job.file)
