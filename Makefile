@@ -45,3 +45,9 @@ demo: install
 
 clean:
 	rm -rf $(VENV) instance/cpe.sqlite3 .pytest_cache test-artifacts
+
+.PHONY: bench-heartbeat
+## Heartbeat vs bare Flask hello-world under gunicorn + wrk, on SQLite and PostgreSQL
+## (BENCH_PG_URL, default the `test` database, which it WIPES). Figures: README "Benchmarks".
+bench-heartbeat: install
+	sh bench/heartbeat/run.sh

@@ -24,7 +24,8 @@ __version__ = "0.1.0"
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 #: Settings a deployer may give as environment variables (they win over the instance file).
-ENV_SETTINGS = ("CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SECRET_KEY", "CPE_ENV", "CPE_PASSWORD_METHOD")
+ENV_SETTINGS = ("CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SECRET_KEY", "CPE_ENV", "CPE_PASSWORD_METHOD",
+    "CPE_CELERY_BROKER_URL", "CPE_CJK_FONT")
 LANGUAGES = ("zh", "en")
 
 
@@ -58,11 +59,15 @@ def create_app(
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
-    from . import auth, cli, views
+    from . import auth, cli, security, views
 
     auth.init_app(app)
+    security.init_app(app)
     views.init_app(app)
     cli.init_app(app)
+    from . import jobs
+
+    jobs.init_app(app)
     return app
 
 

@@ -17,3 +17,11 @@ def cpe_send_sms(region: str, phone: str, message: str) -> bool:
     """Log the message instead of sending it: a deployment without an SMS gateway still works."""
     log.info("SMS to %s for %s: %s", phone, region, message)
     return True
+
+
+@hookimpl
+def cpe_payment_providers(settings) -> list:
+    """The sandbox provider (see :mod:`cpe_core.payments.sandbox`), on outside production."""
+    from .payments import sandbox
+
+    return sandbox.providers(settings)

@@ -12,8 +12,14 @@ from .regions import RuleError, UnknownRegion, regions, rules_for
 
 
 def init_app(app: Flask) -> None:
+    from .cli_orders import orders_group
+
+    app.cli.add_command(orders_group)
     for command in (plugins_command, explain_command, audit_group, demo_group):
         app.cli.add_command(command)
+    from .export_cli import export_command
+
+    app.cli.add_command(export_command)
 
 
 def _create_app():

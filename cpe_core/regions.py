@@ -7,6 +7,7 @@ a :class:`RuleError` with a stable code.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
@@ -15,13 +16,18 @@ import pluggy
 from flask import current_app
 
 from hookspecs import (
+    CollectionStep,
+    RegistrationSpec,
     Cart,
+    CertificateTemplate,
     CreditExport,
     DemoData,
     Eligibility,
+    InstitutionPolicy,
     ExamPolicy,
     LearnerFacts,
     OffsetType,
+    PaymentProvider,
     PurchaseMode,
     Quote,
     Reason,
@@ -106,14 +112,50 @@ class RegionRules:
         """None: the region holds no exam that year."""
         return self._hook("cpe_exam_policy")(region=self.code, year=year)
 
+    def certificate_template(self, year: int) -> CertificateTemplate | None:
+        """None: the region issues no certificate that year."""
+        return self._hook("cpe_certificate_template")(region=self.code, year=year)
+
     def credit_export(self, year: int) -> CreditExport | None:
         return self._hook("cpe_credit_export")(region=self.code, year=year)
+
+    def institution_policy(self, year: int) -> InstitutionPolicy | None:
+        """How learners choose an institution in ``year``; None: they do not choose one."""
+        return self._hook("cpe_institution_policy")(region=self.code, year=year)
 
     def demo_data(self) -> DemoData | None:
         return self._hook("cpe_demo_data")(region=self.code)
 
+    def registration_spec(self) -> RegistrationSpec:
+        """How learners register and sign in; the default asks an ID number, name and password."""
+        answer = self._hook("cpe_registration_form")(region=self.code)
+        return answer if answer is not None else RegistrationSpec()
+
+    def collection_steps(self) -> list[CollectionStep]:
+        """The info-collection steps; empty when the region collects nothing itself."""
+        return list(self._hook("cpe_collection_steps")(region=self.code) or ())
+
     def send_sms(self, phone: str, message: str) -> bool:
         return bool(self._hook("cpe_send_sms")(region=self.code, phone=phone, message=message))
+
+    def payment_providers(self) -> list[PaymentProvider]:
+        """The providers this region offers, in its order (``RegionInfo.payment_providers``;
+        empty there means every enabled provider)."""
+        every = current_app.extensions["cpe"].payment_providers()
+        wanted = self.info.payment_providers
+        if not wanted:
+            return list(every.values())
+        return [every[code] for code in wanted if code in every]
+
+    def payment_provider(self, code: str) -> PaymentProvider:
+        for provider in self.payment_providers():
+            if provider.code == code:
+                return provider
+        raise RuleError("unknown_provider", "本地区不支持这种支付方式。")
+
+    def invoice_deadline(self, paid_on: dt.date) -> dt.date | None:
+        """The last day to request an invoice for an order paid on ``paid_on``; None: no limit."""
+        return self._hook("cpe_invoice_deadline")(region=self.code, paid_on=paid_on)
 
 
 class Regions:
@@ -122,6 +164,20 @@ class Regions:
     def __init__(self, plugins: PluginSet) -> None:
         self.plugins = plugins
         self._rules = {code: RegionRules(plugins, info) for code, info in plugins.regions.items()}
+        self._providers: dict[str, PaymentProvider] | None = None
+
+    def payment_providers(self) -> dict[str, PaymentProvider]:
+        """Every enabled payment provider by code, asked once per app (with its settings)."""
+        if self._providers is None:
+            found: dict[str, PaymentProvider] = {}
+            answers = self.plugins.manager.hook.cpe_payment_providers(settings=current_app.config)
+            for answer in answers:
+                for provider in answer or ():
+                    if provider.code in found:
+                        raise RuleError("duplicate_provider", f"支付方式代码重复：{provider.code}")
+                    found[provider.code] = provider
+            self._providers = found
+        return self._providers
 
     def __contains__(self, code: str) -> bool:
         return code in self._rules

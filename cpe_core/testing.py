@@ -7,7 +7,7 @@ Installed as the pytest plugin ``cpe`` (entry point ``pytest11``), it offers:
   Override the ``cpe_plugins`` fixture (a ``CPE_PLUGINS`` string) or ``extra_plugins`` (a list
   of ``(name, plugin)``) to choose the plugins.
 - ``testapp``: a WebTest ``TestApp`` on ``app``; ``clock``: the app's controllable clock.
-- ``make_learner`` and ``make_course``: factories that commit.
+- ``make_learner``, ``make_staff`` and ``make_course``: factories that commit.
 - :class:`RegionContract`: a test class a region plugin subclasses to check its answers are well
   formed (``class TestMyRegion(RegionContract): region = "xiamen"``).
 - :func:`require_or_skip`: skip when a server or browser is missing, except under
@@ -41,6 +41,7 @@ from .clock import FixedClock, SHANGHAI
 
 #: A moment inside most programme years, so tests do not depend on today's date.
 DEFAULT_NOW = dt.datetime(2024, 6, 15, 10, 0, tzinfo=SHANGHAI)
+CAPTCHA_TEST_ANSWER = "7K3P"
 FAST_HASH = "pbkdf2:sha256:1000"  # tests create many users; production keeps scrypt
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -79,7 +80,7 @@ def _migrate(url: str) -> None:
         if _is_postgres(url):
             with db.engine.begin() as connection:
                 connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        upgrade()
+        upgrade(revision="heads")  # issues may add parallel migration branches
         db.session.remove()
         db.engine.dispose()
 
@@ -170,6 +171,8 @@ def cpe_test_config(cpe_database_url: str, clock: FixedClock, cpe_plugins: str) 
         "CPE_PASSWORD_METHOD": FAST_HASH,
         "CPE_CLOCK": clock,
         "SECRET_KEY": "test-secret",
+        # Every captcha's answer, pre-filled in the forms (honoured only when TESTING).
+        "CPE_CAPTCHA_TEST_ANSWER": CAPTCHA_TEST_ANSWER,
     }
 
 
@@ -189,7 +192,29 @@ def app(cpe_test_config: dict[str, Any], extra_plugins: list[tuple[str, object]]
 def testapp(app):
     from webtest import TestApp
 
-    return TestApp(app)
+    return TestApp(FreshRequestGlobals(app))
+
+
+class FreshRequestGlobals:
+    """Give every WebTest request an empty ``g``, as a real server does.
+
+    The ``app`` fixture keeps an app context pushed for the test body, and Flask reuses a pushed
+    context for requests, so ``g`` (Flask-Login's user, Flask-Babel's locale) would otherwise
+    leak from one request into the next and hide bugs.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __getattr__(self, name: str):
+        # ``testapp.app.extensions`` and the like still reach the Flask app.
+        return getattr(self.app, name)
+
+    def __call__(self, environ, start_response):
+        from flask import g
+
+        g.__dict__.clear()
+        return self.app(environ, start_response)
 
 
 @pytest.fixture
@@ -346,6 +371,10 @@ class RegionContract:
             assert offset_type.evidence.max_files >= offset_type.evidence.min_files
             for role in offset_type.roles:
                 assert role.credits >= 0 and offset_type.credits_for(role.code) >= 0
+            if any(role.per_unit for role in offset_type.roles):
+                # The form asks for the units in an int field that quantity_field names.
+                ints = {f.name for f in offset_type.fields if f.type == "int"}
+                assert offset_type.quantity_field in ints, offset_type.code
 
     def test_exam_policy_is_consistent(self, rules, year):
         policy = rules.exam_policy(year)
@@ -382,3 +411,113 @@ class RegionContract:
         second = demo.load(rules)
         assert first.courses == len(data.courses)
         assert (second.courses, second.accounts, second.institutions) == (0, 0, 0)
+
+
+# --- live server and browser ---------------------------------------------------------------
+
+#: Debian's Chromium; Playwright's own download cannot be fetched on these machines.
+CHROMIUM = os.environ.get("CPE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """Serve the test's ``app`` on 127.0.0.1 (a free port) from a thread; yields the base URL.
+
+    Each request runs in its own app context and database session, so the browser sees only
+    what the test has committed (the factories commit). Before driving the browser, leave no
+    transaction open in the test's session (touching a committed object opens one): on SQLite
+    it would block the server's writes, on PostgreSQL the next test's TRUNCATE. Call
+    ``db.session.commit()`` or ``db.session.remove()`` after setting up data.
+    """
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Chromium keeps connections alive; closing the server must not wait for their threads.
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, name="cpe-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright, one per test session.
+
+    Missing Chromium or Playwright, or a failed launch, skips on a laptop and fails in CI.
+    """
+    if not Path(CHROMIUM).exists():
+        require_or_skip(f"{CHROMIUM} not found (apt-get install chromium fonts-wqy-microhei)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip("Python playwright is not installed (pip install -e '.[test]')")
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), headless=True
+        )
+    except Exception as error:  # noqa: BLE001 - any launch failure means "no browser here"
+        playwright.stop()
+        require_or_skip(f"Chromium did not start: {error}")
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def browser_viewport() -> dict[str, int]:
+    """The ``page`` fixture's viewport; override or parametrize it, e.g. with :data:`PHONE`."""
+    return dict(DESKTOP)
+
+
+@pytest.fixture
+def page(browser, live_server: str, browser_viewport: dict[str, int]) -> Iterator[Any]:
+    """A fresh browser context and page on ``live_server``: ``page.goto("/<region>/")``.
+
+    A viewport narrower than a tablet is emulated as a phone (touch, honours the viewport meta).
+    """
+    phone = browser_viewport["width"] < 768
+    context = browser.new_context(
+        base_url=live_server,
+        viewport=browser_viewport,
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        # Closed before live_server shuts down (page depends on it): no request is in flight.
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifact_dir() -> Path:
+    """Where browser tests put screenshots for a person to look at (``test-artifacts/``)."""
+    path = Path(os.environ.get("CPE_ARTIFACT_DIR", "test-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

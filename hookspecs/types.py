@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 __all__ = [
+    "PROFILE_COLUMNS",
+    "AttachmentRule",
     "Branding",
     "Cart",
+    "CertificateTemplate",
     "CartItem",
+    "CollectionStep",
     "Contact",
     "CreditExport",
     "DemoAccount",
@@ -30,6 +34,8 @@ __all__ = [
     "ExamPolicy",
     "ExamSection",
     "FaqEntry",
+    "InstitutionPolicy",
+    "FormField",
     "KINDS",
     "KIND_LABELS",
     "LearnerFacts",
@@ -39,6 +45,14 @@ __all__ = [
     "OffsetRole",
     "OffsetType",
     "PROFESSIONAL",
+    "PaymentInstruction",
+    "PaymentNotification",
+    "PaymentProvider",
+    "PaymentProviderError",
+    "PaymentRequest",
+    "PaymentStatus",
+    "InvalidNotification",
+    "RefundResult",
     "PUBLIC",
     "PurchaseMode",
     "Quote",
@@ -46,6 +60,8 @@ __all__ = [
     "ROLES",
     "Reason",
     "RegionInfo",
+    "RegistrationQuestion",
+    "RegistrationSpec",
     "Requirements",
     "UNIT_LABELS",
 ]
@@ -127,6 +143,9 @@ class RegionInfo:
     current_year: int = 2024
     #: How learners sign in: ``"id_number"`` (身份证号) or ``"member_number"`` (会员号).
     login_field: str = "id_number"
+    #: Codes of the payment providers the region offers, in display order (e.g.
+    #: ``("wechatpay", "alipay")``); empty means every enabled provider.
+    payment_providers: tuple[str, ...] = ()
 
 
 # --- Requirements ---------------------------------------------------------------------------
@@ -271,6 +290,102 @@ class Quote:
         return sum(line.amount_fen for line in self.lines)
 
 
+# --- Payments -------------------------------------------------------------------------------
+
+
+class PaymentProviderError(RuntimeError):
+    """A provider call failed (network, refusal); the message is Chinese and shown as is."""
+
+
+class InvalidNotification(ValueError):
+    """A notification that must change nothing: bad signature, malformed body..."""
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """What the core asks a provider to collect.
+
+    ``merchant_ref`` is the core's unique reference of this payment attempt (the provider's
+    ``out_trade_no``); ``notify_url`` is where the provider POSTs its asynchronous notification;
+    ``return_url`` is where the learner comes back to.
+    """
+
+    merchant_ref: str
+    amount_fen: int
+    description: str
+    notify_url: str
+    return_url: str
+    expires_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class PaymentInstruction:
+    """What the learner is shown: ``kind`` ``"redirect"`` (send the browser to ``url``) or
+    ``"qr"`` (render ``qr_payload`` as a QR code to scan; ``url`` may be a fallback link)."""
+
+    kind: Literal["redirect", "qr"]
+    url: str = ""
+    qr_payload: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentNotification:
+    """A verified notification: the signature was good. The core still checks the amount and
+    the reference against its own records."""
+
+    merchant_ref: str
+    amount_fen: int
+    paid: bool
+    transaction_id: str = ""
+    #: What the provider expects as the HTTP response body once the core accepted it.
+    ack_body: str = "success"
+
+
+@dataclass(frozen=True)
+class PaymentStatus:
+    """The answer to a query: whether ``merchant_ref`` is paid, and how much."""
+
+    merchant_ref: str
+    paid: bool
+    amount_fen: int = 0
+    transaction_id: str = ""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """A refund the provider accepted."""
+
+    refund_ref: str
+    amount_fen: int
+    succeeded: bool = True
+
+
+@runtime_checkable
+class PaymentProvider(Protocol):
+    """The interface a payment provider implements (WeChat Pay, Alipay, the sandbox).
+
+    Every method may raise :class:`PaymentProviderError` with a Chinese message; the core then
+    leaves the order payable and shows the message.
+    """
+
+    #: Stable code, e.g. ``"wechatpay"``; ``name`` is shown to learners (``"微信支付"``).
+    code: str
+    name: str
+
+    def create(self, request: PaymentRequest) -> PaymentInstruction:
+        """Open a payment with the provider and say what the learner scans or is sent to."""
+
+    def verify_notification(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
+        """Check the signature of an asynchronous notification and parse it; raise
+        :class:`InvalidNotification` if it is not authentic or cannot be read."""
+
+    def query(self, merchant_ref: str) -> PaymentStatus:
+        """Ask the provider whether ``merchant_ref`` is paid (for a late notification)."""
+
+    def refund(self, merchant_ref: str, refund_ref: str, amount_fen: int) -> RefundResult:
+        """Refund ``amount_fen`` of the paid ``merchant_ref``; ``refund_ref`` is unique."""
+
+
 # --- Offsets --------------------------------------------------------------------------------
 
 
@@ -327,6 +442,8 @@ class OffsetType:
     ``kind`` is the subject kind the credits count as. ``needs_application`` is False for kinds
     registered by staff import (e.g. a national exam passed). ``max_credits`` caps one
     application's value; ``max_quantity`` caps the units claimed for ``per_unit`` roles.
+    ``quantity_field`` names the ``int`` field of ``fields`` whose value is the number of units
+    claimed (days, hours) for ``per_unit`` roles; None means one unit.
     """
 
     code: str
@@ -339,6 +456,7 @@ class OffsetType:
     description: str = ""
     max_credits: int | None = None
     max_quantity: int | None = None
+    quantity_field: str | None = None
 
     def role(self, code: str) -> OffsetRole:
         for role in self.roles:
@@ -400,6 +518,31 @@ class ExamPolicy:
         return sum(section.count * section.points for section in self.sections)
 
 
+# --- Certificates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateTemplate:
+    """How a region words the certificate it issues for a year (合格证, 学时证明...).
+
+    ``title`` is printed as the heading; ``statement`` is one sentence under the learner's
+    details and may use ``{name}`` and ``{year}``. ``issuer`` is printed at the foot, and is the
+    institution shown when the learner has no enrolment naming one. ``serial_prefix`` (ASCII
+    letters or digits) starts every serial number. With ``selectable_records`` the learner picks
+    which ledger records the certificate lists (an hours certificate) and no exam or completed
+    year is required; otherwise the certificate covers the whole year and needs the exam passed
+    (or, where the region holds no exam, the year's requirement met).
+    """
+
+    region: str
+    year: int
+    title: str
+    statement: str
+    issuer: str
+    serial_prefix: str
+    selectable_records: bool = False
+
+
 # --- Credit export --------------------------------------------------------------------------
 
 
@@ -426,7 +569,10 @@ class CreditExport:
     """How a region reports credits. ``row`` turns a :class:`LearnerYear` into one output row in
     the order of ``columns``; ``formats`` lists what the region supports (``csv``, ``xlsx``,
     ``push``). For ``push``, ``push_url_setting`` names the config key holding the receiver URL,
-    and ``push_ready`` decides which records may be sent at all."""
+    ``push_token_setting`` the key holding its bearer token (None: no credentials),
+    ``push_ready`` decides which records may be sent at all, and ``push_statuses`` lists the
+    ``(code, Chinese label)`` pairs a pushed record moves through on the receiver's side, in
+    order; the first is the status of a record the receiver has just accepted."""
 
     region: str
     year: int
@@ -435,6 +581,8 @@ class CreditExport:
     formats: tuple[str, ...] = ("csv", "xlsx")
     push_url_setting: str | None = None
     push_ready: Callable[[LearnerYear], bool] | None = None
+    push_token_setting: str | None = None
+    push_statuses: tuple[tuple[str, str], ...] = ()
 
 
 # --- Demo data ------------------------------------------------------------------------------
@@ -504,3 +652,118 @@ class DemoData:
     institutions: tuple[DemoInstitution, ...] = ()
     courses: tuple[DemoCourse, ...] = ()
     accounts: tuple[DemoAccount, ...] = ()
+
+
+# --- Registration and info collection (信息采集) --------------------------------------------
+
+#: The learner-profile columns a form field may fill (anything else goes to ``details``).
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "name", "phone", "email", "id_number", "member_number", "member_type", "qualification_level",
+    "qualified_year", "work_start_year", "employer", "collection_region", "collection_area",
+    "is_student",
+)
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a registration or collection form.
+
+    ``type`` is ``text``, ``int`` (a whole number, e.g. a year), ``choice`` (one of ``choices``,
+    ``(value, Chinese label)`` pairs), ``bool`` (a yes/no question), ``phone`` (a mainland mobile
+    number) or ``id_number`` (a GB 11643 ID number). ``name`` is one of :data:`PROFILE_COLUMNS`
+    to fill that profile column; any other name is kept in the profile's ``details``. The core
+    checks ``required``, the type and the choices, and answers in Chinese using ``label``.
+    """
+
+    name: str
+    label: str
+    type: str = "text"
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+    max_length: int = 64
+
+
+@dataclass(frozen=True)
+class RegistrationQuestion:
+    """A yes/no question asked before registering (e.g. "do you work in accounting here?")."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RegistrationSpec:
+    """How a region's learners register and sign in.
+
+    ``identity_field`` is what the learner signs in with: ``"id_number"`` (身份证号, checked to
+    GB 11643) or ``"member_number"`` (会员编号, checked by ``identity_pattern``). ``fields`` are
+    asked besides the identity, the password and the captcha, in display order (``name`` is
+    always asked, whether listed or not). ``questions`` are asked first; when there are any,
+    at least one must be answered yes, else registration is refused with ``questions_refusal``.
+    """
+
+    identity_field: str = "id_number"
+    identity_label: str = "身份证号"
+    #: A regular expression the member number must match in full (member_number only).
+    identity_pattern: str | None = None
+    identity_error: str = ""
+    fields: tuple[FormField, ...] = ()
+    questions: tuple[RegistrationQuestion, ...] = ()
+    questions_refusal: Reason | None = None
+    #: Registration and sign-in ask for an image captcha.
+    captcha: bool = True
+
+
+@dataclass(frozen=True)
+class AttachmentRule:
+    """One attachment of info collection. The core sniffs the content (never trusts the name)
+    against ``content_types`` and refuses files over ``max_bytes``. ``students_only``: asked only
+    of learners who said they are students (``is_student``)."""
+
+    code: str
+    label: str
+    required: bool = True
+    students_only: bool = False
+    content_types: tuple[str, ...] = ("image/jpeg",)
+    max_bytes: int = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CollectionStep:
+    """One step of the info-collection form (个人信息, 学历信息 ...), in order. The last step's
+    submit sends the whole collection for review; until then every step may be saved and
+    corrected."""
+
+    code: str
+    title: str
+    fields: tuple[FormField, ...] = ()
+    attachments: tuple[AttachmentRule, ...] = ()
+    help: str = ""
+
+
+# --- Institution choice ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstitutionPolicy:
+    """How a learner chooses where to study for one year (one institution per year).
+
+    ``institutions`` are names of the region's institutions in display order; an empty tuple
+    offers every institution of the region. ``levels`` (e.g. ``("初级及以下", "中级", "高级")``)
+    must be chosen with the institution when not empty. ``member_types``: only learners of these
+    member types choose (empty: everyone). ``cancellable_after_study``: False when a choice is
+    final once the learner studied a chapter there. A paid choice is never cancellable.
+    """
+
+    region: str
+    year: int
+    institutions: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    member_types: tuple[str, ...] = ()
+    cancellable_after_study: bool = True
+    #: Shown above the choice, e.g. the rule in the region's own words.
+    note: str = ""
+
+    def applies_to(self, member_type: str | None) -> bool:
+        return not self.member_types or member_type in self.member_types

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Debian packages the full test run needs: headless Chromium for browser tests, a CJK font so
-# PDFs and screenshots show Chinese, poppler to read PDFs back. Installed only where missing.
-PACKAGES="chromium fonts-wqy-microhei poppler-utils"
+# PDFs and screenshots show Chinese, poppler to read PDFs back, zbar to read QR codes in them.
+# Installed only where missing.
+PACKAGES="chromium fonts-wqy-microhei poppler-utils zbar-tools"
 missing=""
 for package in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"

@@ -134,3 +134,15 @@ def test_ledger_records_each_source_once(app, chaoyang_learner):
     db.session.commit()
     assert first is not None and again is None
     assert ledger.progress(chaoyang_learner.id, "chaoyang", 2024).total == 20
+
+
+def test_each_test_request_starts_with_an_empty_g(app, testapp):
+    # Guards the testapp fixture: the test body's app context is reused by requests, so without
+    # a fresh g a value (a signed-in user, a locale) would leak from one request into the next.
+    from flask import g
+
+    seen: list[dict] = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(dict(vars(g))))
+    g.leftover = "from the test body"
+    testapp.get("/")
+    assert "leftover" not in seen[0]

@@ -10,6 +10,7 @@ from .catalogue import Chapter, Course, Institution, Question
 from .commerce import Invoice, Order, OrderLine, Payment, Refund, StudyCard
 from .credits import Certificate, CreditPush, CreditRecord
 from .exams import ExamAnswer, ExamAttempt
+from .sms import SmsCode
 from .offsets import OffsetApplication, OffsetAttachment
 from .study import ChapterProgress, Enrolment, StudyPlanItem
 
@@ -34,6 +35,7 @@ __all__ = [
     "Payment",
     "Question",
     "Refund",
+    "SmsCode",
     "StudyCard",
     "StudyPlanItem",
     "User",

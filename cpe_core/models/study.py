@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
-from .catalogue import Chapter, Course
+from .catalogue import Chapter, Course, Institution
 
 
 class Enrolment(Model):
@@ -26,6 +26,8 @@ class Enrolment(Model):
     level: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="selected")
     created_at: Mapped[dt.datetime] = created_at()
+
+    institution: Mapped[Institution | None] = relationship()
 
 
 class StudyPlanItem(Model):

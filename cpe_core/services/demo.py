@@ -93,6 +93,12 @@ def _course_exists(region: str, code: str) -> bool:
     )
 
 
+#: Demo clips shipped in ``cpe_core/static/video`` (WebM, a few hundred KB): a 180-second lesson,
+#: longer than any demo chapter (the player stops at the chapter's own length), and a preview.
+DEMO_LESSON_URL = "/static/video/demo-lesson.webm"
+DEMO_PREVIEW_URL = "/static/video/demo-preview.webm"
+
+
 def _add_course(region: str, year: int, demo: DemoCourse, institutions: dict[str, Institution]) -> None:
     course = Course(
         region=region,
@@ -104,6 +110,7 @@ def _add_course(region: str, year: int, demo: DemoCourse, institutions: dict[str
         lecturer=demo.lecturer,
         introduction=demo.introduction,
         required=demo.required,
+        preview_url=DEMO_PREVIEW_URL,
         institution=institutions.get(demo.institution) if demo.institution else None,
     )
     for position, chapter in enumerate(demo.chapters, start=1):
@@ -112,6 +119,7 @@ def _add_course(region: str, year: int, demo: DemoCourse, institutions: dict[str
                 position=position,
                 title=chapter.title,
                 duration_seconds=chapter.duration_seconds,
+                video_url=DEMO_LESSON_URL,
                 questions=[
                     Question(
                         question_type=q.question_type,

@@ -78,11 +78,28 @@ def progress(user_id: int, region: str, year: int) -> YearProgress:
     """The learner's year measured by the region's requirements hook."""
     requirements = rules_for(region).requirements(year)
     earned, offsets = earned_by_source(user_id, year)
+    return measure(requirements, earned, offsets)
+
+
+def measure(
+    requirements: Requirements, earned: dict[str, int], offsets: dict[str, int] | None = None
+) -> YearProgress:
+    """Measure amounts already summed (e.g. by an export's aggregated query) against the
+    requirements: the one place that decides what "complete" means."""
+    offsets = offsets or {}
     missing = {
         kind: max(0, minimum - earned.get(kind, 0)) for kind, minimum in requirements.minimums.items()
     }
     missing_total = max(0, requirements.total - sum(earned.values()))
     return YearProgress(requirements, earned, offsets, missing, missing_total)
+
+
+def is_complete(requirements: Requirements, earned: dict[str, int]) -> bool:
+    """The same verdict as ``measure(requirements, earned).complete``, without building the
+    details: exports ask it once per learner, hundreds of thousands of times."""
+    if sum(earned.values()) < requirements.total:
+        return False
+    return all(earned.get(kind, 0) >= minimum for kind, minimum in requirements.minimums.items())
 
 
 def study_minutes(user_id: int, year: int) -> int:

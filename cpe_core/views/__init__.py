@@ -3,12 +3,35 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, region, site
+from . import catalogue_admin, study, study_api  # noqa: F401  (study_api adds routes to api.bp)
+from . import certificates, exams  # noqa: F401  (exams adds routes to api.bp)
+from . import api_accounts  # noqa: F401  (adds the accounts routes to api.bp)
+from . import learner_admin
+from . import accounts, admin, api, offsets, orders, region, site
+from . import offsets_api  # noqa: F401  (adds the offset routes to api.bp)
+from . import commerce_admin, orders_api  # noqa: F401  (orders_api adds the order routes to api.bp)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(region.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(offsets.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(learner_admin.bp)
+    app.register_blueprint(exams.bp)
+    app.register_blueprint(certificates.bp)
+    app.register_blueprint(certificates.verify_bp)
+    app.register_blueprint(study.bp)
+    app.register_blueprint(catalogue_admin.bp)
+    app.register_blueprint(orders.bp)
+    app.register_blueprint(orders.notify_bp)
+    app.register_blueprint(commerce_admin.bp)
+    from ..payments import sandbox
+
+    app.register_blueprint(sandbox.bp)
+    from . import reporting
+
+    app.register_blueprint(reporting.bp)
     site.register_template_helpers(app)

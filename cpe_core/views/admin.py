@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
+from flask_babel import gettext as _
 
 from ..auth import admin_required
 from ..forms import ExplainForm
@@ -23,7 +24,7 @@ def explain_page():
     if request.args and form.validate():
         learner = find_learner(g.region.code, form.learner.data)
         if learner is None:
-            error = "没有找到该学员。"
+            error = _("没有找到该学员。")
         else:
             result = explain(learner, form.year.data or g.region.info.current_year)
     return render_template("admin/explain.html", form=form, result=result, error=error)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import auth
@@ -12,7 +14,7 @@ from .binding import bind_region
 bp = Blueprint("region", __name__, url_prefix="/<region>")
 bind_region(bp)
 
-LOGIN_LABELS = {"id_number": "身份证号", "member_number": "会员编号"}
+LOGIN_LABELS = {"id_number": _l("身份证号"), "member_number": _l("会员编号")}
 
 
 @bp.get("/")
@@ -66,8 +68,8 @@ def logo():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    label = LOGIN_LABELS.get(g.region.info.login_field, "账号")
-    return auth.login_page(g.region.code, f"{label}（工作人员填写账号）")
+    label = LOGIN_LABELS.get(g.region.info.login_field) or _("账号")
+    return auth.login_page(g.region.code, _("%(label)s（工作人员填写账号）", label=label))
 
 
 @bp.post("/logout")

@@ -6,8 +6,10 @@ checks which region it serves; the hooks that receive ``region`` simply do not t
 """
 from __future__ import annotations
 
+from hookspecs import RegistrationSpec
 from hookspecs import (
     Cart,
+    CertificateTemplate,
     CreditExport,
     DemoData,
     Eligibility,
@@ -18,10 +20,11 @@ from hookspecs import (
     Quote,
     RegionInfo,
     Requirements,
+    InstitutionPolicy,
     hookimpl,
 )
 
-from . import content, demo, rules
+from . import accounts, content, demo, rules
 
 
 @hookimpl
@@ -76,3 +79,28 @@ def cpe_credit_export(year: int) -> CreditExport | None:
 def cpe_demo_data() -> DemoData:
     """朝阳市会计学会, nine 2024 courses and four accounts."""
     return demo.DEMO_DATA
+
+
+@hookimpl
+def cpe_certificate_template(year: int) -> CertificateTemplate | None:
+    """The 合格证 (exam passed), issued in the name of the Chaoyang Accounting Society."""
+    return rules.certificate_template(year)
+
+
+@hookimpl
+def cpe_registration_form() -> RegistrationSpec:
+    """Who registers here and with what (see :mod:`.accounts`)."""
+    return accounts.REGISTRATION
+
+
+@hookimpl
+def cpe_institution_policy(year: int) -> InstitutionPolicy | None:
+    """Where learners study this year: see :func:`.rules.institution_policy`."""
+    return rules.institution_policy(year)
+
+
+@hookimpl
+def cpe_collection_steps() -> None:
+    """None: info collection is done on the Liaoning platform; registration only records where
+    (the ``collection_region`` choice), which the eligibility hook judges."""
+    return None

@@ -16,11 +16,13 @@ from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from hookspecs import (
+    CertificateTemplate,
     PROFESSIONAL,
     PUBLIC,
     Cart,
     CreditExport,
     Eligibility,
+    InstitutionPolicy,
     EvidenceRules,
     ExamPolicy,
     ExamSection,
@@ -275,7 +277,7 @@ def _field(name: str, label: str, field_type: str = "text", required: bool = Tru
 
 def _offset(code: str, label: str, description: str, roles: tuple[OffsetRole, ...],
             fields: tuple[OffsetField, ...], *, needs_application: bool = True,
-            max_quantity: int | None = None) -> OffsetType:
+            max_quantity: int | None = None, quantity_field: str | None = None) -> OffsetType:
     return OffsetType(
         code=code,
         label=label,
@@ -286,6 +288,7 @@ def _offset(code: str, label: str, description: str, roles: tuple[OffsetRole, ..
         needs_application=needs_application,
         description=description,
         max_quantity=max_quantity,
+        quantity_field=quantity_field,
     )
 
 
@@ -388,6 +391,7 @@ TRAINING_OFFSET = _offset(
         _field("days", "培训天数", "int"),
     ),
     max_quantity=TRAINING_MAX_DAYS,
+    quantity_field="days",
 )
 
 CONTEST_OFFSET = _offset(
@@ -508,4 +512,44 @@ def credit_export(year: int) -> CreditExport | None:
         columns=EXPORT_COLUMNS,
         row=export_row,
         formats=EXPORT_FORMATS,
+    )
+
+
+# --- The certificate ----------------------------------------------------------------------
+# "考试合格的学员可自行打印合格证书" (2021 flow); "参加考试合格可自行打印合格证" (2024 notice).
+CERTIFICATE_TITLE = "会计专业技术人员继续教育合格证"
+CERTIFICATE_STATEMENT = "{name}已完成{year}年度会计专业技术人员继续教育网络培训，考试合格，特发此证。"
+CERTIFICATE_ISSUER = "朝阳市会计学会"
+CERTIFICATE_SERIAL_PREFIX = "CY"
+
+
+def certificate_template(year: int) -> CertificateTemplate | None:
+    """The 合格证 printed after the exam is passed; None for years not offered here."""
+    if not is_offered(year):
+        return None
+    return CertificateTemplate(
+        region=REGION,
+        year=year,
+        title=CERTIFICATE_TITLE,
+        statement=CERTIFICATE_STATEMENT,
+        issuer=CERTIFICATE_ISSUER,
+        serial_prefix=CERTIFICATE_SERIAL_PREFIX,
+    )
+
+
+# --- Institution choice (Liaoning 2025 system manual: 年度、级别、机构) --------------------------
+
+#: "选择培训年度、级别（初级及以下、中级、高级）和培训机构".
+LEVELS: tuple[str, ...] = ("初级及以下", "中级", "高级")
+#: The only recognised school in Chaoyang (2024 notice).
+INSTITUTIONS: tuple[str, ...] = ("朝阳市会计学会",)
+
+
+def institution_policy(year: int) -> InstitutionPolicy | None:
+    """Choose level and school for the year; cancellable to switch until paid."""
+    if not is_offered(year):
+        return None
+    return InstitutionPolicy(
+        region=REGION, year=year, institutions=INSTITUTIONS, levels=LEVELS,
+        note="请选择培训年度、级别和培训机构，确认报名后缴费学习；缴费前可取消报名更换机构。",
     )

@@ -355,3 +355,10 @@ def test_work_before_qualification_starts_the_obligation_earlier():
                            qualified_year=2024, work_start_year=2010)
     assert obligation_start_year(learner) == 2011
     assert check_eligibility(learner, 2024).allowed
+
+
+def test_only_training_is_claimed_by_the_day_and_its_days_field_gives_the_quantity() -> None:
+    per_unit = {t.code: t.quantity_field for t in rules.OFFSET_TYPES if any(r.per_unit for r in t.roles)}
+    assert per_unit == {"training": "days"}
+    days = next(f for f in rules.TRAINING_OFFSET.fields if f.name == "days")
+    assert days.type == "int" and days.required

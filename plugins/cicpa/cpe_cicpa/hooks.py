@@ -5,8 +5,10 @@ The core calls these only for the ``cicpa`` region declared in :func:`cpe_region
 """
 from __future__ import annotations
 
+from hookspecs import RegistrationSpec
 from hookspecs import (
     Cart,
+    CertificateTemplate,
     CreditExport,
     DemoData,
     Eligibility,
@@ -17,10 +19,11 @@ from hookspecs import (
     Quote,
     RegionInfo,
     Requirements,
+    InstitutionPolicy,
     hookimpl,
 )
 
-from . import content, demo, rules
+from . import accounts, content, demo, rules
 
 
 @hookimpl
@@ -76,3 +79,21 @@ def cpe_credit_export(year: int) -> CreditExport:
 def cpe_demo_data() -> DemoData:
     """Courses of the three national accounting institutes and four demo accounts."""
     return demo.DEMO_DATA
+
+
+@hookimpl
+def cpe_certificate_template(year: int) -> CertificateTemplate:
+    """The 学时证明 listing the hour records the member selects."""
+    return rules.certificate_template(year)
+
+
+@hookimpl
+def cpe_registration_form() -> RegistrationSpec:
+    """Who registers here and with what (see :mod:`.accounts`)."""
+    return accounts.REGISTRATION
+
+
+@hookimpl
+def cpe_institution_policy(year: int) -> InstitutionPolicy | None:
+    """Where learners study this year: see :func:`.rules.institution_policy`."""
+    return rules.institution_policy(year)

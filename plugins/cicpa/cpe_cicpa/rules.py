@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Mapping
 
 from hookspecs import (
+    CertificateTemplate,
     PROFESSIONAL,
     CreditExport,
     Eligibility,
+    InstitutionPolicy,
     EvidenceRules,
     LearnerYear,
     OffsetField,
@@ -191,6 +193,7 @@ def input_hours() -> OffsetType:
         description="参加培训、研讨、授课等取得的学时，填写主办单位、学时途径、申请学时数，"
                     "上传学时证明附件，保存后由省注协确认。",
         max_quantity=INPUT_MAX_HOURS,
+        quantity_field="hours",
     )
 
 
@@ -208,6 +211,7 @@ def output_hours() -> OffsetType:
         description="发表论文、出版专著、承担课题等取得的学时，填写学时途径、申请学时数，"
                     "上传学时证明附件，保存后由省注协确认。",
         max_quantity=OUTPUT_MAX_HOURS,
+        quantity_field="hours",
     )
 
 
@@ -288,4 +292,35 @@ def credit_export(year: int) -> CreditExport:
     """How CICPA hours of ``year`` are exported: one row per member, CSV or Excel."""
     return CreditExport(
         region=REGION, year=year, columns=EXPORT_COLUMNS, row=export_row, formats=EXPORT_FORMATS,
+    )
+
+
+# --- The hours certificate ------------------------------------------------------------------
+# "勾选数据后点击【学时证明下载】可下载学时证明文件": the member picks the records it lists.
+CERTIFICATE_TITLE = "注册会计师继续教育学时证明"
+CERTIFICATE_STATEMENT = "兹证明{name}在{year}年度取得下列继续教育学时。"
+CERTIFICATE_ISSUER = "中国注册会计师协会"
+CERTIFICATE_SERIAL_PREFIX = "CICPA"
+
+
+def certificate_template(year: int) -> CertificateTemplate:
+    """The 学时证明 for the records the member selects; no exam, no completed year needed."""
+    return CertificateTemplate(
+        region=REGION,
+        year=year,
+        title=CERTIFICATE_TITLE,
+        statement=CERTIFICATE_STATEMENT,
+        issuer=CERTIFICATE_ISSUER,
+        serial_prefix=CERTIFICATE_SERIAL_PREFIX,
+        selectable_records=True,
+    )
+
+
+def institution_policy(year: int) -> InstitutionPolicy:
+    """Non-practising members choose ONE national institute a year (see
+    :func:`may_choose_institute`: switchable until the first lesson is studied)."""
+    return InstitutionPolicy(
+        region=REGION, year=year, institutions=NATIONAL_INSTITUTES, member_types=(NON_PRACTISING,),
+        cancellable_after_study=False,
+        note="非执业会员同一年度只能选择一家国家会计学院的课程进行学习。",
     )

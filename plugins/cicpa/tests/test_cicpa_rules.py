@@ -300,3 +300,9 @@ def test_demo_accounts_are_a_practising_cpa_a_non_practising_member_a_reviewer_a
     staff = {a.role: a.login for a in demo.ACCOUNTS if a.role != "learner"}
     assert staff == {"reviewer": "cicpa-reviewer", "admin": "cicpa-admin"}
     assert all(rules.check_eligibility(a.member_type).allowed for a in learners)
+
+
+def test_hour_applications_take_their_quantity_from_the_hours_field() -> None:
+    assert {t.code: t.quantity_field for t in rules.offset_types()} == {
+        "input": "hours", "output": "hours", "exemption": None,
+    }

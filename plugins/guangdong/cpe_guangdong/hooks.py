@@ -7,8 +7,12 @@ the region declared in :func:`cpe_regions`, so none of them checks which region 
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from hookspecs import CollectionStep, RegistrationSpec
 from hookspecs import (
     Cart,
+    CertificateTemplate,
     CreditExport,
     DemoData,
     Eligibility,
@@ -19,10 +23,11 @@ from hookspecs import (
     Quote,
     RegionInfo,
     Requirements,
+    InstitutionPolicy,
     hookimpl,
 )
 
-from . import content, demo, rules
+from . import accounts, content, demo, rules
 
 
 @hookimpl
@@ -77,3 +82,33 @@ def cpe_credit_export(year: int) -> CreditExport:
 def cpe_demo_data() -> DemoData:
     """Schools, courses and accounts for trying the Guangdong site."""
     return demo.demo_data()
+
+
+@hookimpl
+def cpe_certificate_template(year: int) -> CertificateTemplate:
+    """The 合格证 after the public-course exam is passed."""
+    return rules.certificate_template(year)
+
+
+@hookimpl
+def cpe_registration_form() -> RegistrationSpec:
+    """Who registers here and with what (see :mod:`.accounts`)."""
+    return accounts.REGISTRATION
+
+
+@hookimpl
+def cpe_collection_steps() -> list[CollectionStep]:
+    """个人信息, 学历信息, 工作信息, 专业技术信息, 提交, with the jpg/jpeg attachments."""
+    return list(accounts.COLLECTION_STEPS)
+
+
+@hookimpl
+def cpe_institution_policy(year: int) -> InstitutionPolicy | None:
+    """Where learners study this year: see :func:`.rules.institution_policy`."""
+    return rules.institution_policy(year)
+
+
+@hookimpl
+def cpe_invoice_deadline(paid_on: dt.date) -> dt.date:
+    """"自购买之日起，可在一个月内申请发票": see :func:`.rules.invoice_request_deadline`."""
+    return rules.invoice_request_deadline(paid_on)

@@ -11,10 +11,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from hookspecs import (
+    CertificateTemplate,
     PROFESSIONAL,
     PUBLIC,
     CreditExport,
     Eligibility,
+    InstitutionPolicy,
     ExamPolicy,
     ExamSection,
     LearnerFacts,
@@ -266,6 +268,7 @@ def exam_policy(year: int) -> ExamPolicy:
 # --- Reporting to the province ---------------------------------------------------------------
 # "继续教育学分记录由系统自动发送至广东省会计信息服务平台，学员无需自行申报."
 PUSH_URL_SETTING = "CPE_GUANGDONG_PUSH_URL"
+PUSH_TOKEN_SETTING = "CPE_GUANGDONG_PUSH_TOKEN"
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "push")
 EXPORT_COLUMNS: tuple[str, ...] = (
     "姓名",
@@ -328,6 +331,8 @@ def credit_export(year: int) -> CreditExport:
         formats=EXPORT_FORMATS,
         push_url_setting=PUSH_URL_SETTING,
         push_ready=push_ready,
+        push_token_setting=PUSH_TOKEN_SETTING,
+        push_statuses=RECORD_STATUSES,
     )
 
 
@@ -360,3 +365,37 @@ def invoice_email_due(requested_on: dt.date) -> dt.date:
         if day.weekday() < 5:
             left -= 1
     return day
+
+
+# --- The certificate ----------------------------------------------------------------------
+# The seed's learners download a 继续教育证书 once the year is done and the public exam passed.
+CERTIFICATE_TITLE = "会计人员继续教育合格证"
+CERTIFICATE_STATEMENT = "{name}已完成{year}年度会计人员继续教育，公需课考试合格，特发此证。"
+CERTIFICATE_ISSUER = "广东省会计人员继续教育"
+CERTIFICATE_SERIAL_PREFIX = "GD"
+
+
+def certificate_template(year: int) -> CertificateTemplate:
+    """The certificate printed after the public-course exam is passed."""
+    return CertificateTemplate(
+        region=REGION,
+        year=year,
+        title=CERTIFICATE_TITLE,
+        statement=CERTIFICATE_STATEMENT,
+        issuer=CERTIFICATE_ISSUER,
+        serial_prefix=CERTIFICATE_SERIAL_PREFIX,
+    )
+
+
+# --- Institution choice (learner guide: 选择本地区、本年度的培训机构) ---------------------------
+
+#: The schools on the region's list for the year, in the order the guide shows them.
+INSTITUTIONS: tuple[str, ...] = ("源和大成教育", "中华会计网校", "东奥会计在线", "广东财经大学继续教育学院")
+
+
+def institution_policy(year: int) -> InstitutionPolicy:
+    """Pick one school from the region's list; switch until something is paid there."""
+    return InstitutionPolicy(
+        region=REGION, year=year, institutions=INSTITUTIONS,
+        note="请在本地区本年度的培训机构名单中选择一家机构学习；缴费前可取消选择。",
+    )

@@ -12,6 +12,7 @@ from hookspecs import PROFESSIONAL, PUBLIC, Cart, LearnerFacts, LearnerYear
 import cpe_guangdong.hooks
 
 IMPLEMENTED = {
+    "cpe_invoice_deadline",
     "cpe_regions",
     "cpe_year_requirements",
     "cpe_check_eligibility",
@@ -19,8 +20,12 @@ IMPLEMENTED = {
     "cpe_quote",
     "cpe_offset_types",
     "cpe_exam_policy",
+    "cpe_certificate_template",
     "cpe_credit_export",
     "cpe_demo_data",
+    "cpe_registration_form",
+    "cpe_collection_steps",
+    "cpe_institution_policy",
 }
 
 
@@ -153,3 +158,12 @@ def test_demo_data_hook_loads_the_guangdong_demo(pm: pluggy.PluginManager) -> No
     assert data.year == 2024
     assert "源和大成教育" in {institution.name for institution in data.institutions}
     assert {account.role for account in data.accounts} == {"learner", "reviewer", "admin"}
+
+
+def test_invoice_deadline_is_one_month_after_purchase(pm: pluggy.PluginManager) -> None:
+    import datetime as dt
+
+    ask = pm.hook.cpe_invoice_deadline
+    assert ask(region="guangdong", paid_on=dt.date(2021, 3, 15)) == dt.date(2021, 4, 15)
+    assert ask(region="guangdong", paid_on=dt.date(2021, 1, 31)) == dt.date(2021, 2, 28)
+    assert ask(region="guangdong", paid_on=dt.date(2021, 12, 20)) == dt.date(2022, 1, 20)

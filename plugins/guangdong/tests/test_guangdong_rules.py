@@ -462,3 +462,14 @@ def test_demo_questions_have_a_valid_answer_and_an_explanation() -> None:
                     assert question.options == ("正确", "错误")
                 else:
                     assert len(question.options) == 4
+
+
+def test_pushed_records_follow_the_seeds_four_statuses_with_configurable_receiver() -> None:
+    # guangdong-2021-learner-guide 继续教育查询: 远程机构 已回传, 财政管理机构 已审核, 完成状态 已完成,
+    # 省专业技术人员继续教育平台 回传成功.
+    export = rules.credit_export(2021)
+    assert [label for _code, label in export.push_statuses] == ["已回传", "已审核", "已完成", "回传成功"]
+    assert (export.push_url_setting, export.push_token_setting) == (
+        "CPE_GUANGDONG_PUSH_URL",
+        "CPE_GUANGDONG_PUSH_TOKEN",
+    )
