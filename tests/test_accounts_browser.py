@@ -19,6 +19,8 @@ def test_a_chaoyang_learner_registers_signs_out_and_signs_in(page, live_server, 
     expect(page).to_have_url(f"{live_server}/chaoyang/register")
     captcha = page.locator("img.captcha")
     expect(captcha).to_be_visible()
+    # The PNG loads after the page: wait for it instead of reading a half-loaded <img>.
+    page.wait_for_function("() => { const i = document.querySelector('img.captcha'); return i.complete && i.naturalWidth > 0; }")
     assert page.evaluate("img => img.naturalWidth", captcha.element_handle()) == 160  # a real PNG
 
     form = page.locator("form#register")

@@ -71,6 +71,10 @@ def test_paper_offset_is_rejected_resubmitted_and_approved(
     page.locator(".mainnav").get_by_role("link", name="申请审核").click()
     page.locator("#queue tbody tr").first.get_by_role("link", name="查看").click()
     expect(page.locator("img.evidence")).to_have_count(2)
+    # The images load after the page: wait for them rather than read a half-loaded <img>.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.evidence')].every(i => i.complete && i.naturalWidth > 0)"
+    )
     assert page.locator("img.evidence").first.evaluate("img => img.naturalWidth") == 64
     page.screenshot(path=artifact_dir / "chaoyang-offset-review.png", full_page=True)
     page.get_by_label(re.compile("^审核意见")).fill("刊物封面照片缺失，请补充")
