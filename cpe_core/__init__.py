@@ -80,6 +80,8 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         CPE_DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'cpe.sqlite3'}",
         CPE_PASSWORD_METHOD="scrypt",
         CPE_DEFAULT_LOCALE="zh",
+        # Refuse oversized uploads before reading them; per-file limits are the regions' rules.
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},

@@ -86,3 +86,11 @@ def test_json_api_lists_regions_and_requirements(testapp):
     assert req["minimums"] == {"professional": 60}
     missing = testapp.get("/api/v1/regions/atlantis", status=404).json
     assert missing["error"]["code"] == "unknown_region"
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(app, testapp):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    page = testapp.post("/chaoyang/login", {"login": "x" * 4096}, status=413)
+    assert "上传内容过大" in page.text
+    api = testapp.post_json("/api/v1/regions/chaoyang/login", {"x": "y" * 4096}, status=413)
+    assert api.json["error"]["code"] == "request_too_large"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
@@ -20,38 +22,38 @@ bind_region(bp)
 
 
 class CourseForm(FlaskForm):
-    code = StringField("课程编号")
-    title = StringField("课程名称")
-    kind = RadioField("课程分类", choices=[("professional", "专业科目"), ("public", "公需科目")], validate_choice=False)
-    credits = StringField("学分（学时）")
-    year = StringField("年度")
-    lecturer = StringField("主讲老师")
-    introduction = TextAreaField("课程简介")
-    required = BooleanField("必修")
-    institution = StringField("培训机构（名称，可空）")
-    preview_url = StringField("试看视频地址")
+    code = StringField(_l("课程编号"))
+    title = StringField(_l("课程名称"))
+    kind = RadioField(_l("课程分类"), choices=[("professional", _l("专业科目")), ("public", _l("公需科目"))], validate_choice=False)
+    credits = StringField(_l("学分（学时）"))
+    year = StringField(_l("年度"))
+    lecturer = StringField(_l("主讲老师"))
+    introduction = TextAreaField(_l("课程简介"))
+    required = BooleanField(_l("必修"))
+    institution = StringField(_l("培训机构（名称，可空）"))
+    preview_url = StringField(_l("试看视频地址"))
 
 
 class ChapterForm(FlaskForm):
-    position = StringField("章节序号")
-    title = StringField("章节名称")
-    duration_seconds = StringField("视频时长（秒）")
-    video_url = StringField("视频地址")
-    handout_url = StringField("讲义地址")
+    position = StringField(_l("章节序号"))
+    title = StringField(_l("章节名称"))
+    duration_seconds = StringField(_l("视频时长（秒）"))
+    video_url = StringField(_l("视频地址"))
+    handout_url = StringField(_l("讲义地址"))
 
 
 class QuestionForm(FlaskForm):
-    question_type = RadioField("题型", choices=[("single", "单选题"), ("truefalse", "判断题")], validate_choice=False)
-    text = TextAreaField("题干")
-    options = StringField("选项（单选题，用“|”分隔）")
-    answer = StringField("答案（单选题填字母；判断题填“正确”或“错误”）")
-    explanation = TextAreaField("解析")
+    question_type = RadioField(_l("题型"), choices=[("single", _l("单选题")), ("truefalse", _l("判断题"))], validate_choice=False)
+    text = TextAreaField(_l("题干"))
+    options = StringField(_l("选项（单选题，用“|”分隔）"))
+    answer = StringField(_l("答案（单选题填字母；判断题填“正确”或“错误”）"))
+    explanation = TextAreaField(_l("解析"))
 
 
 class ImportForm(FlaskForm):
-    table = RadioField("导入内容", choices=list(service.TABLE_LABELS.items()), default="courses")
-    file = FileField("CSV 或 XLSX 文件", validators=[FileRequired(message="请选择要导入的文件。")])
-    only_good = BooleanField("仅导入无误的行（有错误的行将被跳过）")
+    table = RadioField(_l("导入内容"), choices=list(service.TABLE_LABELS.items()), default="courses")
+    file = FileField(_l("CSV 或 XLSX 文件"), validators=[FileRequired(message=_l("请选择要导入的文件。"))])
+    only_good = BooleanField(_l("仅导入无误的行（有错误的行将被跳过）"))
 
 
 class ActionForm(FlaskForm):
@@ -81,7 +83,7 @@ def index():
             db.session.rollback()
             flash(str(error), "error")
         else:
-            flash("课程已添加。", "success")
+            flash(_("课程已添加。"), "success")
             return redirect(url_for("catalogue_admin.detail", course_id=course.id))
     courses = db.session.execute(
         select(Course, func.count(Chapter.id))
@@ -107,7 +109,7 @@ def detail(course_id: int):
     if request.method == "POST" and form.validate():
         try:
             service.update_course(course, _form_row(form), current_user)
-            flash("课程已保存。", "success")
+            flash(_("课程已保存。"), "success")
             return redirect(url_for("catalogue_admin.detail", course_id=course.id))
         except service.RowError as error:
             db.session.rollback()
@@ -132,7 +134,7 @@ def add_chapter(course_id: int):
     if form.validate():
         try:
             service.add_chapter(course, _form_row(form), current_user)
-            flash("章节已添加。", "success")
+            flash(_("章节已添加。"), "success")
         except service.RowError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -149,7 +151,7 @@ def add_question(chapter_id: int):
     if form.validate():
         try:
             service.add_question(chapter, _form_row(form), current_user)
-            flash("题目已添加。", "success")
+            flash(_("题目已添加。"), "success")
         except service.RowError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -165,7 +167,7 @@ def delete_question(question_id: int):
     course_id = question.chapter.course_id
     if ActionForm().validate():
         service.delete_question(question, current_user)
-        flash("题目已删除。", "success")
+        flash(_("题目已删除。"), "success")
     return redirect(url_for("catalogue_admin.detail", course_id=course_id))
 
 
@@ -185,6 +187,6 @@ def bulk_import():
                 db.session.rollback()
                 flash(str(error), "error")
         else:
-            flash("；".join(m for errors in form.errors.values() for m in errors), "error")
+            flash(_("；").join(str(m) for errors in form.errors.values() for m in errors), "error")
     return render_template("catalogue_admin/import.html", form=form, report=report, columns=service.COLUMNS,
                            labels=service.TABLE_LABELS)

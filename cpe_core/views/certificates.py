@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -24,13 +26,13 @@ verify_bp = Blueprint("certificates", __name__)
 
 class IssueForm(FlaskForm):
     records = SelectMultipleField(
-        "选择记录", coerce=int, widget=widgets.ListWidget(prefix_label=False),
+        _l("选择记录"), coerce=int, widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(), validate_choice=False,
     )
 
 
 class RevokeForm(FlaskForm):
-    reason = StringField("撤销原因", validators=[DataRequired(message="请填写撤销原因。"), Length(max=200)])
+    reason = StringField(_l("撤销原因"), validators=[DataRequired(message=_l("请填写撤销原因。")), Length(max=200)])
 
 
 def _learner_year() -> int:
@@ -59,7 +61,7 @@ def certificate_page():
             error, status = err.message, 422
         except certificates.FontMissing:
             current_app.logger.exception("certificate font missing")
-            error, status = "证书生成失败：服务器缺少中文字体，请联系管理员。", 503
+            error, status = _("证书生成失败：服务器缺少中文字体，请联系管理员。"), 503
         else:
             return redirect(url_for("my_certificates.download", serial=issued.serial))
     return render_template(
@@ -108,7 +110,7 @@ def revoke(serial: str):
 
 
 class CheckFileForm(FlaskForm):
-    pdf = FileField("核对PDF文件", validators=[FileRequired(message="请选择要核对的PDF文件。")])
+    pdf = FileField(_l("核对PDF文件"), validators=[FileRequired(message=_l("请选择要核对的PDF文件。"))])
 
 
 @verify_bp.route("/verify/<code>", methods=["GET", "POST"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
 from flask_login import current_user
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -20,13 +22,13 @@ bind_region(bp)
 
 
 class BatchForm(FlaskForm):
-    year = IntegerField("年度", validators=[DataRequired(message="请填写年度。"), NumberRange(2000, 2100, message="年度无效。")])
-    count = IntegerField("张数", validators=[InputRequired(message="请填写张数。"),
-                                           NumberRange(1, cards.MAX_BATCH, message=f"每批可生成1至{cards.MAX_BATCH}张学习卡。")])
+    year = IntegerField(_l("年度"), validators=[DataRequired(message=_l("请填写年度。")), NumberRange(2000, 2100, message=_l("年度无效。"))])
+    count = IntegerField(_l("张数"), validators=[InputRequired(message=_l("请填写张数。")),
+                                           NumberRange(1, cards.MAX_BATCH, message=_l("每批可生成1至%(max)s张学习卡。", max=cards.MAX_BATCH))])
 
 
 class VoidForm(FlaskForm):
-    number = StringField("卡号", validators=[DataRequired(message="请输入卡号。"), Length(max=32)])
+    number = StringField(_l("卡号"), validators=[DataRequired(message=_l("请输入卡号。")), Length(max=32)])
 
 
 class ActionForm(FlaskForm):
@@ -34,7 +36,7 @@ class ActionForm(FlaskForm):
 
 
 def _errors(form) -> str:
-    return "；".join(m for errors in form.errors.values() for m in errors)
+    return _("；").join(str(m) for errors in form.errors.values() for m in errors)
 
 
 @bp.get("/cards")
@@ -84,7 +86,7 @@ def void_card():
     else:
         try:
             cards.void(current_user, g.region.code, form.number.data)
-            flash("学习卡已作废。", "success")
+            flash(_("学习卡已作废。"), "success")
         except RuleError as error:
             flash(error.message, "error")
     return redirect(url_for("commerce_admin.card_batches"))
@@ -101,15 +103,15 @@ def refund_list():
 @admin_required
 def decide_refund(refund_id: int, decision: str):
     if not ActionForm().validate():
-        flash("页面已过期，请重试。", "error")
+        flash(_("页面已过期，请重试。"), "error")
         return redirect(url_for("commerce_admin.refund_list"))
     try:
         if decision == "approve":
             refunds.approve(current_user, g.region.code, refund_id)
-            flash("已退款，学员的报名已解除。", "success")
+            flash(_("已退款，学员的报名已解除。"), "success")
         else:
             refunds.reject(current_user, g.region.code, refund_id)
-            flash("已驳回退款申请。", "success")
+            flash(_("已驳回退款申请。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -127,14 +129,14 @@ def invoice_list():
 @admin_required
 def issue_invoice(invoice_id: int):
     if not ActionForm().validate():
-        flash("页面已过期，请重试。", "error")
+        flash(_("页面已过期，请重试。"), "error")
         return redirect(url_for("commerce_admin.invoice_list"))
     try:
         _invoice, failure = invoices.issue(current_user, g.region.code, invoice_id)
         if failure:
-            flash(f"发票已开具，但邮件发送失败：{failure}", "error")
+            flash(_("发票已开具，但邮件发送失败：%(failure)s", failure=failure), "error")
         else:
-            flash("发票已开具并发送到学员邮箱。", "success")
+            flash(_("发票已开具并发送到学员邮箱。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.validators import Optional
@@ -90,7 +92,7 @@ def start():
 def attempt_page(attempt_id: int):
     attempt = exams.get_attempt(current_user.id, attempt_id, g.region.code)
     if attempt.status == "open" and exams.close_if_overdue(attempt):
-        flash("考试时间已到，试卷已按已保存的答案自动交卷。")
+        flash(_("考试时间已到，试卷已按已保存的答案自动交卷。"))
     if attempt.status != "open" and request.method == "POST":
         # a second tab, or a page left open after the attempt closed
         raise exams.ExamRefused("already_submitted", "本次考试已交卷，请勿重复提交。")
@@ -109,7 +111,7 @@ def attempt_page(attempt_id: int):
         if request.form.get("action") == "submit":
             exams.submit(current_user.id, attempt.id, g.region.code)
             return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
-        flash("答案已保存。")
+        flash(_("答案已保存。"))
         return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
     policy = rules_for(attempt.region).exam_policy(attempt.year)
     return render_template(

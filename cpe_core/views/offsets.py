@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
@@ -45,12 +47,12 @@ def application_form(offset: OffsetType, unit: str, data: dict | None = None) ->
         worth = f"{role.credits}{unit}" + (f"/{UNITS.get(role.per_unit, role.per_unit)}" if role.per_unit else "")
         choices.append(_Choice(role.code, f"{role.label}（{worth}）"))
     # The service checks every value against the rules: the form only carries them.
-    ApplicationForm.role = SelectField("申请类别", choices=choices, validate_choice=False)
+    ApplicationForm.role = SelectField(_l("申请类别"), choices=choices, validate_choice=False)
     for spec in offset.fields:
-        label = spec.label + ("" if spec.required else "（选填）")
+        label = spec.label if spec.required else _("%(label)s（选填）", label=spec.label)
         if spec.type == "choice":
             field = SelectField(
-                label, choices=[_Choice("", "请选择")] + [_Choice(c, c) for c in spec.choices],
+                label, choices=[_Choice("", _l("请选择"))] + [_Choice(c, c) for c in spec.choices],
                 validate_choice=False,
             )
         else:
@@ -58,29 +60,29 @@ def application_form(offset: OffsetType, unit: str, data: dict | None = None) ->
             extra = {"placeholder": "CN11-1234/F"} if spec.type == "cn_number" else {}
             field = StringField(label, render_kw={"type": kind, **extra})
         setattr(ApplicationForm, FIELD_PREFIX + spec.name, field)
-    ApplicationForm.claimed = StringField(f"申请折算{unit}（选填，须与规定一致）", render_kw={"type": "number"})
-    ApplicationForm.evidence = MultipleFileField("证明材料")
+    ApplicationForm.claimed = StringField(_("申请折算%(unit)s（选填，须与规定一致）", unit=unit), render_kw={"type": "number"})
+    ApplicationForm.evidence = MultipleFileField(_l("证明材料"))
     return ApplicationForm(data=data)
 
 
-UNITS = {"day": "天", "hour": "学时"}
+UNITS = {"day": _l("天"), "hour": _l("学时")}
 
 
 class DecisionForm(FlaskForm):
-    comment = TextAreaField("审核意见（退回时必填）")
+    comment = TextAreaField(_l("审核意见（退回时必填）"))
 
 
 class ImportForm(FlaskForm):
-    offset_type = SelectField("抵免类型")
-    year = StringField("年度")
-    table = MultipleFileField("名单文件（CSV或XLSX）")
+    offset_type = SelectField(_l("抵免类型"))
+    year = StringField(_l("年度"))
+    table = MultipleFileField(_l("名单文件（CSV或XLSX）"))
 
 
 # --- learners --------------------------------------------------------------------------------
 
 
 def _unit() -> str:
-    return service.unit_label(g.region.code)
+    return _(service.unit_label(g.region.code))  # "学分"/"学时" are msgids (hookspecs labels)
 
 
 @bp.get("/offsets")
@@ -120,7 +122,7 @@ def _claimed(form) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise RuleError("claimed_not_integer", f"申请折算{_unit()}须为整数。") from None
+        raise RuleError("claimed_not_integer", f"申请折算{service.unit_label(g.region.code)}须为整数。") from None
 
 
 def _raw_fields(form, offset: OffsetType) -> dict:
@@ -150,7 +152,7 @@ def _edit_page(offset: OffsetType, form, application=None):
         except RuleError as err:
             error, status = err.message, 422
     elif request.method == "POST":
-        error, status = "页面已过期，请刷新后重试。", 400
+        error, status = _("页面已过期，请刷新后重试。"), 400
     return render_template(
         "offsets/form.html", offset=offset, form=form, application=application, error=error,
         preview=preview, unit=_unit(), prefix=FIELD_PREFIX, evidence_note=service.evidence_note(offset.evidence),
@@ -168,7 +170,7 @@ def new(type_code: str):
         if not offset.needs_application:
             raise RuleError("no_application_needed", f"“{offset.label}”无需申请，由工作人员统一登记。")
     except RuleError as err:
-        return render_template("error.html", title="不能申请", message=err.message), 403
+        return render_template("error.html", title=_l("不能申请"), message=err.message), 403
     return _edit_page(offset, application_form(offset, _unit()))
 
 
@@ -205,7 +207,7 @@ def delete(application_id: int):
 
 def _refused(err: RuleError):
     status = 404 if err.code.endswith("not_found") else 403
-    return render_template("error.html", title="无法操作", message=err.message), status
+    return render_template("error.html", title=_l("无法操作"), message=err.message), status
 
 
 @bp.get("/offsets/files/<int:attachment_id>")
@@ -294,7 +296,7 @@ def detail(application_id: int):
             except RuleError as err:
                 error, status = err.message, 422
         else:
-            error, status = "页面已过期，请刷新后重试。", 400
+            error, status = _("页面已过期，请刷新后重试。"), 400
     try:
         offset = service.offset_type(region, application.year, application.offset_type)
     except RuleError:
@@ -335,5 +337,5 @@ def import_page():
         except RuleError as err:
             error, status = err.message, 422
     elif request.method == "POST":
-        error, status = "请选择抵免类型。", 422
+        error, status = _("请选择抵免类型。"), 422
     return render_template("offsets/import.html", form=form, report=report, error=error), status

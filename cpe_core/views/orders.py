@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
@@ -24,12 +26,12 @@ csrf.exempt(notify_bp)  # providers sign their notifications; they cannot send o
 
 
 class OrderForm(FlaskForm):
-    mode = HiddenField(validators=[DataRequired(message="请选择购买方式。")])
-    year = IntegerField(validators=[DataRequired(message="请选择年度。")])
+    mode = HiddenField(validators=[DataRequired(message=_l("请选择购买方式。"))])
+    year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
 
 
 class PayForm(FlaskForm):
-    provider = RadioField("支付方式", validators=[DataRequired(message="请选择支付方式。")], choices=[])
+    provider = RadioField(_l("支付方式"), validators=[DataRequired(message=_l("请选择支付方式。"))], choices=[])
 
 
 class ActionForm(FlaskForm):
@@ -38,7 +40,7 @@ class ActionForm(FlaskForm):
 
 def _learner_only():
     if current_user.region != g.region.code:
-        flash("请使用本地区的学员账号登录。", "error")
+        flash(_("请使用本地区的学员账号登录。"), "error")
         return redirect(url_for("region.home"))
     return None
 
@@ -61,7 +63,7 @@ def create():
         return refusal
     form = OrderForm()
     if not form.validate():
-        flash("；".join(m for errors in form.errors.values() for m in errors), "error")
+        flash(_("；").join(str(m) for errors in form.errors.values() for m in errors), "error")
         return redirect(url_for("orders.new"))
     try:
         order = service.create_order(current_user, form.year.data, form.mode.data)
@@ -122,7 +124,7 @@ def pay(number: str):
     order = service.order_for(current_user, number)
     form = _pay_form(order)
     if not form.validate():
-        flash("请选择支付方式。", "error")
+        flash(_("请选择支付方式。"), "error")
         return redirect(url_for("orders.show", number=number))
     try:
         _payment, instruction = service.start_payment(current_user, number, form.provider.data)
@@ -144,9 +146,9 @@ def payment_return(number: str):
         flash(error.message, "error")
         return redirect(url_for("orders.index"))
     if order.status == "paid":
-        flash("支付成功，课程已开通。", "success")
+        flash(_("支付成功，课程已开通。"), "success")
     else:
-        flash("尚未收到支付结果，请稍后刷新；如已扣款，系统会在收到支付平台通知后自动开通。", "info")
+        flash(_("尚未收到支付结果，请稍后刷新；如已扣款，系统会在收到支付平台通知后自动开通。"), "info")
     return redirect(url_for("orders.show", number=number))
 
 
@@ -154,11 +156,11 @@ def payment_return(number: str):
 @login_required
 def cancel(number: str):
     if not ActionForm().validate():
-        flash("页面已过期，请重试。", "error")
+        flash(_("页面已过期，请重试。"), "error")
         return redirect(url_for("orders.show", number=number))
     try:
         service.cancel_order(current_user, number)
-        flash("订单已取消。", "success")
+        flash(_("订单已取消。"), "success")
     except RuleError as error:
         flash(error.message, "error")
     return redirect(url_for("orders.show", number=number))
@@ -172,16 +174,16 @@ def notify(provider: str):
 
 
 class CardForm(FlaskForm):
-    number = StringField("学习卡卡号", validators=[DataRequired(message="请输入学习卡卡号。"), Length(max=32)])
-    secret = PasswordField("学习卡密码", validators=[DataRequired(message="请输入学习卡密码。"), Length(max=32)])
+    number = StringField(_l("学习卡卡号"), validators=[DataRequired(message=_l("请输入学习卡卡号。")), Length(max=32)])
+    secret = PasswordField(_l("学习卡密码"), validators=[DataRequired(message=_l("请输入学习卡密码。")), Length(max=32)])
 
 
 class RefundForm(FlaskForm):
-    reason = TextAreaField("退款原因", validators=[DataRequired(message="请填写退款原因。")])
+    reason = TextAreaField(_l("退款原因"), validators=[DataRequired(message=_l("请填写退款原因。"))])
 
 
 def _form_errors(form) -> str:
-    return "；".join(m for errors in form.errors.values() for m in errors)
+    return _("；").join(str(m) for errors in form.errors.values() for m in errors)
 
 
 @bp.post("/<number>/card")
@@ -193,7 +195,7 @@ def pay_with_card(number: str):
         return redirect(url_for("orders.show", number=number))
     try:
         cards.activate(current_user, number, form.number.data, form.secret.data)
-        flash("学习卡使用成功，课程已开通。", "success")
+        flash(_("学习卡使用成功，课程已开通。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -206,7 +208,7 @@ def request_refund(number: str):
     form = RefundForm()
     try:
         refunds.request_refund(current_user, number, form.reason.data if form.validate() else "")
-        flash("退款申请已提交，请等待审核。", "success")
+        flash(_("退款申请已提交，请等待审核。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -214,11 +216,11 @@ def request_refund(number: str):
 
 
 class InvoiceForm(FlaskForm):
-    kind = RadioField("发票类型", choices=[SelectChoice("personal", "个人"), SelectChoice("company", "单位")], default="personal",
-                      validators=[DataRequired(message="请选择发票类型。")])
-    title = StringField("发票抬头", validators=[Length(max=200)])
-    tax_id = StringField("统一社会信用代码", validators=[Length(max=30)])
-    email = StringField("电子邮箱", validators=[Length(max=255)])
+    kind = RadioField(_l("发票类型"), choices=[SelectChoice("personal", _l("个人")), SelectChoice("company", _l("单位"))], default="personal",
+                      validators=[DataRequired(message=_l("请选择发票类型。"))])
+    title = StringField(_l("发票抬头"), validators=[Length(max=200)])
+    tax_id = StringField(_l("统一社会信用代码"), validators=[Length(max=30)])
+    email = StringField(_l("电子邮箱"), validators=[Length(max=255)])
 
 
 @bp.post("/<number>/invoice")
@@ -230,7 +232,7 @@ def request_invoice(number: str):
             raise RuleError("invalid_form", _form_errors(form))
         invoices.request_invoice(current_user, number, kind=form.kind.data, title=form.title.data,
                                  tax_id=form.tax_id.data, email=form.email.data)
-        flash("发票申请已提交，开具后将发送到您的邮箱。", "success")
+        flash(_("发票申请已提交，开具后将发送到您的邮箱。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 
@@ -27,14 +29,14 @@ bind_region(bp)
 
 class ExportForm(FlaskForm):
     year = IntegerField(
-        "年度",
+        _l("年度"),
         validators=[
-            InputRequired("请填写年度。"),
-            NumberRange(min=2000, max=2100, message="年度应在2000至2100之间。"),
+            InputRequired(_l("请填写年度。")),
+            NumberRange(min=2000, max=2100, message=_l("年度应在2000至2100之间。")),
         ],
     )
     format = SelectField(
-        "格式", choices=[SelectChoice(f, exports.FORMAT_LABELS[f]) for f in exports.FORMATS]
+        _l("格式"), choices=[SelectChoice(f, exports.FORMAT_LABELS[f]) for f in exports.FORMATS]
     )
 
 
@@ -104,7 +106,7 @@ def export_list():
         else:
             return redirect(url_for("reporting.export_job", job_id=job.id))
     elif form.errors:
-        error = "；".join(m for messages in form.errors.values() for m in messages)
+        error = _("；").join(str(m) for messages in form.errors.values() for m in messages)
     return render_template(
         "reporting/exports.html", form=form, error=error, jobs=export_jobs.jobs_of(g.region.code)
     ), (400 if error else 200)

@@ -75,11 +75,16 @@ def register_template_helpers(app: Flask) -> None:
     def not_found(_error):
         return _error_page(404, N_("页面不存在"), N_("您访问的页面不存在或已被删除。"))
 
+    @app.errorhandler(413)
+    def too_large(_error):
+        return _error_page(413, N_("上传内容过大"), N_("上传的内容超过了允许的大小，请压缩或减少文件后重试。"))
+
 
 def _error_page(status: int, title: str, message: str):
     """``title`` and ``message`` are msgids: the JSON API answers in Chinese, pages translate."""
     if request.path.startswith("/api/"):
         from .api import error
 
-        return error("forbidden" if status == 403 else "not_found", message, status)
+        codes = {403: "forbidden", 404: "not_found", 413: "request_too_large"}
+        return error(codes[status], message, status)
     return render_template("error.html", title=_(title), message=_(message)), status

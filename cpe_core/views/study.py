@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField
 from wtforms.validators import DataRequired, InputRequired
@@ -19,18 +21,18 @@ bind_region(bp)
 
 
 class CourseActionForm(FlaskForm):
-    course_id = IntegerField(validators=[DataRequired(message="请选择课程。")])
-    year = IntegerField(validators=[DataRequired(message="请选择年度。")])
+    course_id = IntegerField(validators=[DataRequired(message=_l("请选择课程。"))])
+    year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
 
 
 class YearActionForm(FlaskForm):
-    year = IntegerField(validators=[DataRequired(message="请选择年度。")])
+    year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
 
 
 class InstitutionForm(FlaskForm):
     year = HiddenField()
-    institution_id = SelectField("培训机构", coerce=int, validators=[InputRequired(message="请选择培训机构。")])
-    level = SelectField("级别", choices=[], validate_choice=False)
+    institution_id = SelectField(_l("培训机构"), coerce=int, validators=[InputRequired(message=_l("请选择培训机构。"))])
+    level = SelectField(_l("级别"), choices=[], validate_choice=False)
 
 
 def _learner_of_region():
@@ -43,7 +45,7 @@ def _year() -> int:
 
 
 def _errors(form) -> str:
-    return "；".join(m for errors in form.errors.values() for m in errors)
+    return _("；").join(str(m) for errors in form.errors.values() for m in errors)
 
 
 @bp.get("/courses/<int:course_id>")
@@ -106,7 +108,7 @@ def plan_auto():
         return redirect(url_for("study.plan"))
     try:
         added = service.one_click_select(current_user, form.year.data)
-        flash(f"已为您选择{len(added)}门课程。" if added else "学习计划已满足本年度要求。", "success")
+        flash(_("已为您选择%(count)s门课程。", count=len(added)) if added else _("学习计划已满足本年度要求。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -120,7 +122,7 @@ def institution():
     year = _year()
     policy = service.institution_policy(current_user, year)
     if policy is None:
-        flash("本地区无需选择培训机构。", "error")
+        flash(_("本地区无需选择培训机构。"), "error")
         return redirect(url_for("study.plan", year=year))
     form = InstitutionForm(year=year)
     form.institution_id.choices = [(i.id, i.name) for i in service.institutions_on_offer(current_user, policy)]
@@ -131,7 +133,7 @@ def institution():
             if cancel.validate():
                 try:
                     service.cancel_institution(current_user, year)
-                    flash("已取消选择，可以重新选择培训机构。", "success")
+                    flash(_("已取消选择，可以重新选择培训机构。"), "success")
                 except RuleError as error:
                     db.session.rollback()
                     flash(error.message, "error")
@@ -139,7 +141,7 @@ def institution():
         if form.validate():
             try:
                 service.choose_institution(current_user, year, form.institution_id.data, form.level.data or None)
-                flash("已选择培训机构。", "success")
+                flash(_("已选择培训机构。"), "success")
                 return redirect(url_for("study.plan", year=year))
             except RuleError as error:
                 db.session.rollback()
@@ -164,7 +166,7 @@ def player(chapter_id: int):
     view = service.course_view(current_user, g.region.code, access.course_id)
     line = next(c for c in view.chapters if c.chapter.id == chapter_id)
     if not line.unlocked:
-        flash("请先完成上一章的随堂练习。", "error")
+        flash(_("请先完成上一章的随堂练习。"), "error")
         return redirect(url_for("study.course", course_id=access.course_id))
     return render_template(
         "study/player.html", view=view, line=line, interval=learning.heartbeat_interval(),
@@ -197,7 +199,7 @@ def exercise_form(questions):
             ExerciseForm,
             f"q{q.id}",
             RadioField(q.text, coerce=int, choices=list(enumerate(q.options)),
-                       validators=[InputRequired(message="请回答全部题目后再提交。")]),
+                       validators=[InputRequired(message=_l("请回答全部题目后再提交。"))]),
         )
     return ExerciseForm()
 
@@ -230,7 +232,7 @@ def exercise(chapter_id: int):
         else:
             flash(_errors(form), "error")
     elif not line.watched:
-        flash("请先完整观看本章视频，再做随堂练习。", "error")
+        flash(_("请先完整观看本章视频，再做随堂练习。"), "error")
         return redirect(url_for("study.player", chapter_id=chapter_id))
     following = next((c for c in view.chapters if c.chapter.position == line.chapter.position + 1), None)
     return render_template(
