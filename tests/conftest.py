@@ -53,3 +53,26 @@ def cpe_plugins() -> str:
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
+
+
+class SmsOutbox:
+    """A region-agnostic SMS gateway that keeps what it is asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    @hookimpl
+    def cpe_send_sms(self, region, phone, message):
+        self.sent.append((region, phone, message))
+        return True
+
+    def last_code(self) -> str:
+        import re
+
+        return re.search(r"验证码(\d{6})", self.sent[-1][2]).group(1)
+
+
+@pytest.fixture
+def outbox() -> SmsOutbox:
+    """Register it with ``extra_plugins`` to read the codes a test's learners are sent."""
+    return SmsOutbox()

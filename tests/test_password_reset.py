@@ -7,28 +7,9 @@ import re
 import pytest
 
 from cpe_core.testing import id_number, login
-from hookspecs import hookimpl
 
 LEARNER_ID = id_number("211302", "19880516", 31)
 PHONE = "13904210555"
-
-
-class SmsOutbox:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
-
-    @hookimpl
-    def cpe_send_sms(self, region, phone, message):
-        self.sent.append((region, phone, message))
-        return True
-
-    def last_code(self) -> str:
-        return re.search(r"验证码(\d{6})", self.sent[-1][2]).group(1)
-
-
-@pytest.fixture
-def outbox() -> SmsOutbox:
-    return SmsOutbox()
 
 
 @pytest.fixture
