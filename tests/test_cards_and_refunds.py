@@ -12,7 +12,7 @@ from cpe_core.models import AuditEntry, Enrolment, Order, Payment, Refund, Study
 from cpe_core.testing import login
 from hookspecs import PaymentProviderError
 
-from test_orders import gateway, place_order, sandbox, start_paying, the_order  # noqa: F401
+from test_orders import buy_through_sandbox, gateway, place_order, sandbox, the_order  # noqa: F401
 
 
 @pytest.fixture
@@ -165,15 +165,7 @@ def test_staff_cannot_void_another_regions_card(app, testapp, make_staff, admin)
 @pytest.fixture
 def paid_order(app, testapp, gateway, chaoyang_learner, make_course):
     """A Chaoyang annual order paid through the sandbox; the learner is signed in."""
-    login(testapp, "chaoyang", chaoyang_learner.login)
-    _offers, res = place_order(testapp, "chaoyang", "annual")
-    start_paying(testapp, res.follow())
-    ref = db.session.scalar(select(Payment.provider_ref))
-    db.session.rollback()
-    sandbox(app).pay(ref)
-    body, headers = sandbox(app).notification(ref)
-    gateway.post("/payments/notify/sandbox", body, headers=headers)
-    return the_order(chaoyang_learner)
+    return buy_through_sandbox(app, testapp, gateway, chaoyang_learner, "chaoyang", "annual")
 
 
 def ask_refund(testapp, order, reason="工作调动，不再需要"):

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from cpe_core.extensions import db
-from cpe_core.models import AuditEntry, Invoice, Payment
+from cpe_core.models import AuditEntry, Invoice
 from cpe_core.testing import login, require_or_skip
 
-from test_orders import gateway, place_order, sandbox, start_paying, the_order  # noqa: F401
+from test_orders import buy_through_sandbox, gateway  # noqa: F401
 
 VALID_USCC = "91110000600037341L"
 
@@ -65,15 +65,7 @@ def guangdong_learner(make_learner):
 @pytest.fixture
 def paid_order(app, testapp, gateway, guangdong_learner):
     """A Guangdong professional year (¥90) paid through the sandbox; the learner is signed in."""
-    login(testapp, "guangdong", guangdong_learner.login)
-    _offers, res = place_order(testapp, "guangdong", "professional")
-    start_paying(testapp, res.follow())
-    ref = db.session.scalar(select(Payment.provider_ref))
-    db.session.rollback()
-    sandbox(app).pay(ref)
-    body, headers = sandbox(app).notification(ref)
-    gateway.post("/payments/notify/sandbox", body, headers=headers)
-    return the_order(guangdong_learner)
+    return buy_through_sandbox(app, testapp, gateway, guangdong_learner, "guangdong", "professional")
 
 
 def ask_invoice(testapp, order, **fields):

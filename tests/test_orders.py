@@ -51,6 +51,19 @@ def start_paying(testapp, order_page):
     return form.submit()
 
 
+def buy_through_sandbox(app, testapp, gateway, learner, region: str, mode: str) -> Order:
+    """Sign ``learner`` in, order ``mode`` and pay it through the sandbox's signed notification."""
+    login(testapp, region, learner.login)
+    _offers, res = place_order(testapp, region, mode)
+    start_paying(testapp, res.follow())
+    ref = db.session.scalar(select(Payment.provider_ref))
+    db.session.rollback()
+    sandbox(app).pay(ref)
+    body, headers = sandbox(app).notification(ref)
+    gateway.post("/payments/notify/sandbox", body, headers=headers)
+    return the_order(learner)
+
+
 def the_order(learner) -> Order:
     """The learner's order, read and detached: no read transaction stays open (on SQLite it
     would block the app's next write)."""

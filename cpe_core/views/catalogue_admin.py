@@ -126,18 +126,23 @@ def detail(course_id: int):
     )
 
 
+def _add_row(form, add, owner, done: str) -> None:
+    """Add the valid ``form``'s row to ``owner``; a rule's refusal is flashed and nothing saved."""
+    if not form.validate():
+        return
+    try:
+        add(owner, _form_row(form), current_user)
+        flash(done, "success")
+    except service.RowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+
+
 @bp.post("/<int:course_id>/chapters")
 @admin_required
 def add_chapter(course_id: int):
     course = _course(course_id)
-    form = ChapterForm()
-    if form.validate():
-        try:
-            service.add_chapter(course, _form_row(form), current_user)
-            flash(_("章节已添加。"), "success")
-        except service.RowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+    _add_row(ChapterForm(), service.add_chapter, course, _("章节已添加。"))
     return redirect(url_for("catalogue_admin.detail", course_id=course.id))
 
 
@@ -147,14 +152,7 @@ def add_question(chapter_id: int):
     chapter = db.session.get(Chapter, chapter_id)
     if chapter is None or chapter.course.region != g.region.code:
         abort(404)
-    form = QuestionForm()
-    if form.validate():
-        try:
-            service.add_question(chapter, _form_row(form), current_user)
-            flash(_("题目已添加。"), "success")
-        except service.RowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+    _add_row(QuestionForm(), service.add_question, chapter, _("题目已添加。"))
     return redirect(url_for("catalogue_admin.detail", course_id=chapter.course_id))
 
 
