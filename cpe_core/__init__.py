@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .clock import SystemClock
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import db
 from .plugins import PluginError, load_plugins
 from .regions import Regions
 
@@ -34,6 +34,7 @@ def create_app(
     *,
     plugins: Iterable[tuple[str, object]] = (),
     instance_path: str | None = None,
+    lean: bool = False,
 ) -> Flask:
     """Build the cpe app.
 
@@ -41,6 +42,10 @@ def create_app(
     :param plugins: ``(name, plugin)`` pairs registered besides those named in ``CPE_PLUGINS``.
     :param instance_path: where ``cpe.cfg`` and the SQLite file live (default: Flask's
         ``instance/`` folder, or ``CPE_INSTANCE_PATH``).
+    :param lean: only what command-line work on the data needs (settings, plugins, database,
+        job queue, the ``cpe`` commands): no pages, sign-in, rate limits, CSRF, translations or
+        migrations, whose imports are most of the start-up time. ``cpe export`` and
+        ``cpe plugins`` use it (see :mod:`cpe_core.cli`).
     """
     app = Flask(
         __name__,
@@ -54,21 +59,47 @@ def create_app(
     app.extensions["cpe_clock"] = app.config.get("CPE_CLOCK") or SystemClock()
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS)
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    if not lean:
+        from . import auth, security, views
+        from .extensions import babel, csrf, login_manager, migrate
 
-    from . import auth, cli, security, views
+        migrate.init_app(app, db, directory=MIGRATIONS)
+        csrf.init_app(app)
+        login_manager.init_app(app)
+        babel.init_app(app, locale_selector=select_locale)
+        auth.init_app(app)
+        security.init_app(app)
+        views.init_app(app)
+    from . import cli
 
-    auth.init_app(app)
-    security.init_app(app)
-    views.init_app(app)
     cli.init_app(app)
-    from . import jobs
+    if lean:
+        # The job queue (importing Celery alone takes about 0.15 s) is built on first use.
+        app.extensions["celery"] = _OnFirstUse(lambda: _make_celery(app))
+    else:
+        from . import jobs
 
-    jobs.init_app(app)
+        jobs.init_app(app)
     return app
+
+
+def _make_celery(app: Flask):
+    from .jobs import make_celery
+
+    return make_celery(app)
+
+
+class _OnFirstUse:
+    """Stands for the object ``factory`` returns, built when an attribute is first read."""
+
+    def __init__(self, factory) -> None:
+        self._factory = factory
+        self._built = None
+
+    def __getattr__(self, name: str):
+        if self._built is None:
+            self._built = self._factory()
+        return getattr(self._built, name)
 
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
@@ -94,6 +125,11 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["CPE_DATABASE_URL"]
+    if app.config["CPE_DATABASE_URL"].startswith("sqlite"):
+        # A SQLite file cannot drop a connection: the ping before each checkout only costs time.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
+        }
     development = app.config["CPE_ENV"] in ("development", "testing") or app.testing
     # Cookies travel over HTTPS only in production; the demo server on 127.0.0.1 is plain HTTP.
     app.config["SESSION_COOKIE_SECURE"] = app.config.get("CPE_SECURE_COOKIES", not development)
@@ -127,10 +163,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # WAL: readers never wait for a writer, and a commit appends to the log instead of
+        # rewriting pages; with synchronous=NORMAL it syncs at checkpoints only (a power cut may
+        # lose the last commits, never corrupt the file). Several gunicorn workers writing
+        # heartbeats need both. (An in-memory database answers "memory" and stays as it is.)
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        # The execution option ``cpe_sqlite_begin`` lets a write transaction take the write lock
+        # up front ("BEGIN IMMEDIATE": waits for it, never "database is locked" after reading),
+        # or None for no transaction at all: each statement then commits on its own.
+        statement = connection.get_execution_options().get("cpe_sqlite_begin", "BEGIN")
+        if statement:
+            connection.exec_driver_sql(statement)

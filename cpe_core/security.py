@@ -16,6 +16,8 @@ from . import clock
 #: "如30分钟内不操作，系统会自动退出提示重新登录" (the seeds); configurable.
 IDLE_MINUTES = 30
 MSG_IDLE = "您已超过{minutes}分钟未操作，系统已自动退出，请重新登录。"
+#: Endpoints Flask-Limiter skips outright (they have no limit).
+UNLIMITED_ENDPOINTS = frozenset({"api.heartbeat", "study.heartbeat"})
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +33,9 @@ def init_app(app: Flask) -> None:
         default_limits=[],
     )
     app.extensions["cpe_limiter"] = limiter
+    # No rate limit applies to the players' heartbeats (every learner watching sends one every
+    # few seconds): spare them the limiter's per-request bookkeeping.
+    limiter.request_filter(lambda: request.endpoint in UNLIMITED_ENDPOINTS)
     # First of all before-request functions: per-request state must not leak between requests.
     app.before_request_funcs.setdefault(None, []).insert(0, forget_previous_request)
     app.before_request(sign_out_when_idle)

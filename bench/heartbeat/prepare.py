@@ -4,6 +4,9 @@ Usage: ``python prepare.py DATABASE_URL COOKIES_FILE [LEARNERS]``. WIPES the dat
 (like the test suite), migrates it, adds one course with a chapter and ``LEARNERS`` learners who
 have it in their plan, signs each in (a Flask-Login session), and writes one line per
 learner: ``<session cookie> /api/v1/chapters/<id>/heartbeat``.
+
+``python prepare.py --progress DATABASE_URL`` after a run: prints the progress the heartbeats
+counted and fails if they counted none.
 """
 from __future__ import annotations
 
@@ -51,9 +54,12 @@ def main(url: str, cookies_path: str, learners: int = 50) -> None:
         db.session.commit()
         chapter_id = course.chapters[0].id
         logins = [(u.login, region) for u in users]
-    # Sessions are made as Flask-Login makes them at sign-in (the login form has a captcha).
+    # Sessions are made as Flask-Login makes them at sign-in (the login form has a captcha), for
+    # the client wrk is (loopback, no User-Agent): Flask-Login's session protection marks a
+    # session from another client non-fresh and re-signs its cookie, which a browser stores once
+    # but wrk, replaying the same cookie, would pay on every request.
     lines = []
-    with app.test_request_context():
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         from flask import session
         from flask_login import login_user
 
@@ -73,5 +79,24 @@ def main(url: str, cookies_path: str, learners: int = 50) -> None:
     assert res.status_code == 200, res.text
 
 
+def progress(url: str) -> None:
+    from sqlalchemy import func, select
+
+    from cpe_core.models import ChapterProgress
+
+    app = create_app({"CPE_DATABASE_URL": url, "CPE_SECRET_KEY": "bench-secret", "CPE_SECURE_COOKIES": False})
+    with app.app_context():
+        learners, seconds = db.session.execute(
+            select(func.count(ChapterProgress.id), func.coalesce(func.sum(ChapterProgress.watched_seconds), 0))
+            .where(ChapterProgress.watched_seconds > 0)
+        ).one()
+    print(f"progress: {learners} learners advanced, {seconds} s watched in total")
+    if not seconds:
+        sys.exit("error: the heartbeats counted no progress")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 50)
+    if sys.argv[1] == "--progress":
+        progress(sys.argv[2])
+    else:
+        main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 50)

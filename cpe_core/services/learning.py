@@ -9,6 +9,14 @@ plus ``CPE_HEARTBEAT_SLACK_SECONDS`` is refused outright.
 Concurrency: each heartbeat ends in one conditional UPDATE (compare-and-swap on the values it
 read). Two tabs heartbeating at once cannot both count the same seconds: the loser's UPDATE
 matches no row, it re-reads and finds the time already consumed.
+
+Speed: the heartbeat is the hottest request of the platform. The usual one (the progress row
+exists, the chapter is not finished by it) runs statement by statement, outside a transaction:
+one SELECT checks the account, the chapter and the plan and reads the progress, then the
+compare-and-swap UPDATE commits on its own. The CAS is what keeps two tabs apart, so nothing
+needs a transaction around it. The first heartbeat of a chapter (which creates the row) and the
+one that finishes it (which may pass the chapter and earn the course's credits, all or nothing)
+run in one write transaction, as every other write does.
 """
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, select, text, update
+from sqlalchemy import DateTime, Integer, and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 
@@ -54,6 +62,15 @@ def settings() -> tuple[int, int]:
 
 def heartbeat_interval() -> int:
     return int(current_app.config.get("CPE_HEARTBEAT_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
+
+
+class AccountRefused(RuleError):
+    """The account may not study: ``login_required`` (no such user, or deactivated: as signed
+    out) or ``learners_only`` (staff). ``status`` is the HTTP status the API answers."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(code, message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -95,8 +112,12 @@ def _access_statement():
     prev = aliased(Chapter)
     prev_progress = aliased(ChapterProgress)
     user_id, chapter_id = bindparam("user_id"), bindparam("chapter_id")
+    # Driven by the user's row, so a missing chapter still answers whether the account may study.
     return (
         select(
+            User.is_active_account,
+            User.role,
+            User.region,
             Chapter.id,
             Chapter.course_id,
             Chapter.position,
@@ -111,7 +132,9 @@ def _access_statement():
             ChapterProgress.last_heartbeat_at,
             ChapterProgress.watched_at,
         )
-        .join(Course, Course.id == Chapter.course_id)
+        .select_from(User)
+        .outerjoin(Chapter, Chapter.id == chapter_id)
+        .outerjoin(Course, Course.id == Chapter.course_id)
         .outerjoin(
             StudyPlanItem,
             and_(
@@ -123,29 +146,39 @@ def _access_statement():
         .outerjoin(prev, and_(prev.course_id == Chapter.course_id, prev.position == Chapter.position - 1))
         .outerjoin(prev_progress, and_(prev_progress.chapter_id == prev.id, prev_progress.user_id == user_id))
         .outerjoin(ChapterProgress, and_(ChapterProgress.chapter_id == Chapter.id, ChapterProgress.user_id == user_id))
-        .where(Chapter.id == chapter_id)
+        .where(User.id == user_id)
     )
 
 
-def chapter_access(user: User, chapter_id: int) -> ChapterAccess:
-    """The chapter, checked to be in ``user``'s current plan and unlocked, in one query (which
-    also reads the learner's progress on it, for the heartbeat).
+def chapter_access(user: User | int, chapter_id: int) -> ChapterAccess:
+    """The chapter, checked to be in the learner's current plan and unlocked, in one query
+    (which also checks the account and reads the learner's progress on it, for the heartbeat).
 
+    :param user: the learner, or only their id (the API's heartbeat does not load the user).
     A chapter is unlocked when it is the first of its course or the previous chapter's
     exercise was passed (a chapter without questions passes when watched).
+    :raises AccountRefused: the user does not exist, is deactivated, or is not a learner.
+    :raises RuleError: ``chapter_not_found`` (also another region's), ``chapter_not_in_plan``.
     """
-    row = db.session.execute(_access_statement(), {"user_id": user.id, "chapter_id": chapter_id}).first()
-    if row is None or row[4] != user.region:
+    user_id = user if isinstance(user, int) else user.id
+    # On the session's connection, without the ORM's result machinery (nothing here is an object).
+    row = db.session.connection().execute(_access_statement(), {"user_id": user_id, "chapter_id": chapter_id}).first()
+    if row is None or not row[0]:
+        raise AccountRefused("login_required", "请先登录。", 401)
+    if row[1] != "learner" or not row[2]:
+        raise AccountRefused("learners_only", "仅学员可以使用此功能。", 403)
+    if row[3] is None or row[7] != row[2]:
         raise RuleError("chapter_not_found", "没有这个章节。")
-    if row[6] is None:
+    if row[9] is None:
         raise RuleError("chapter_not_in_plan", "该课程不在您的学习计划中，请先选课。")
-    unlocked = row[7] is None or row[8] is not None
-    progress = tuple(row[9:13]) if row[9] is not None else None
-    return ChapterAccess(row[0], row[1], row[4], row[5], row[2], row[3], unlocked, progress)
+    unlocked = row[10] is None or row[11] is not None
+    progress = tuple(row[12:16]) if row[12] is not None else None
+    return ChapterAccess(row[3], row[4], row[7], row[8], row[5], row[6], unlocked, progress)
 
 
-def _progress_row(user_id: int, chapter_id: int) -> tuple[int, int, dt.datetime | None, dt.datetime | None]:
-    """``(id, watched_seconds, last_heartbeat_at, watched_at)``, creating the row if missing."""
+def _progress_row(user_id: int, chapter_id: int, create: bool = True) -> tuple[int, int, dt.datetime | None, dt.datetime | None] | None:
+    """``(id, watched_seconds, last_heartbeat_at, watched_at)``, creating the row if missing
+    (with ``create``; else None)."""
     query = select(
         ChapterProgress.id,
         ChapterProgress.watched_seconds,
@@ -154,6 +187,8 @@ def _progress_row(user_id: int, chapter_id: int) -> tuple[int, int, dt.datetime 
     ).where(ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter_id)
     row = db.session.execute(query).first()
     if row is None:
+        if not create:
+            return None
         try:
             with db.session.begin_nested():
                 db.session.add(ChapterProgress(user_id=user_id, chapter_id=chapter_id, watched_seconds=0))
@@ -163,48 +198,96 @@ def _progress_row(user_id: int, chapter_id: int) -> tuple[int, int, dt.datetime 
     return row[0], row[1], row[2], row[3]
 
 
-def heartbeat(user: User, chapter_id: int, position: float) -> HeartbeatResult:
-    """Record that ``user``'s player is at ``position`` seconds of the chapter; commit.
+def heartbeat(user: User | int, chapter_id: int, position: float) -> HeartbeatResult:
+    """Record that the learner's player is at ``position`` seconds of the chapter; commit.
 
+    :param user: the learner, or only their id: the account is checked with the chapter (see
+        :func:`chapter_access`), so the API need not load the user first.
+    :raises AccountRefused: ``login_required``, ``learners_only``.
     :raises RuleError: ``chapter_not_found``, ``chapter_not_in_plan``, ``chapter_locked``,
         ``invalid_position``, ``heartbeat_too_fast`` (nothing is saved then).
     """
     if not isinstance(position, (int, float)) or isinstance(position, bool) or not math.isfinite(position) or position < 0:
         raise RuleError("invalid_position", "播放进度无效。")
-    access = chapter_access(user, chapter_id)
+    user_id = user if isinstance(user, int) else user.id
+    # What the request read before (the site's signed-in user) is settled: the heartbeat's own
+    # statements start afresh, in the mode they need.
+    if db.session().in_transaction():
+        db.session.commit()
+    _begin(write=False)
+    try:
+        return _record(user_id, chapter_id, position)
+    except BaseException:
+        db.session.rollback()  # nothing half saved; the session leaves the single-statement mode
+        raise
+
+
+def _record(user_id: int, chapter_id: int, position: float) -> HeartbeatResult:
+    access = chapter_access(user_id, chapter_id)
     if not access.unlocked:
         raise RuleError("chapter_locked", "请先完成上一章的随堂练习。")
     slack, max_step = settings()
     duration = access.duration_seconds
     position = min(float(position), float(duration))
     known = access.progress
+    write = known is None  # the first heartbeat of a chapter creates its row
+    begun = False  # how the session runs now: False statement by statement, True one write transaction
     for attempt in range(CAS_TRIES + LOCK_TRIES):
         try:
-            result = _try_heartbeat(user, access, position, slack, max_step, known)
-            known = None  # a retry reads afresh
+            if not db.session().in_transaction():
+                begun = None
+            if begun != write:
+                if begun is not None:
+                    db.session.commit()  # ends the run of single statements (nothing to commit)
+                _begin(write)
+                begun = write
+            result = _try_heartbeat(user_id, access, position, slack, max_step, known, write)
         except OperationalError as error:
-            # SQLite: a deferred transaction that read cannot upgrade to a write while another
-            # process writes ("database is locked", returned at once to avoid a deadlock).
-            # Start again from fresh reads after a short, growing pause.
+            # SQLite: another writer held the database longer than busy_timeout ("database is
+            # locked"). Start again from fresh reads after a short, growing pause.
             if "locked" not in str(error.orig) or attempt >= CAS_TRIES + LOCK_TRIES - 1:
                 raise
             db.session.rollback()
             known = None
             time.sleep(min(0.05, 0.002 * (attempt + 1)) * (1 + random.random()))
             continue
-        if result is not None:
+        known = None  # a retry reads afresh
+        if result is _WRITE_TRANSACTION:
+            write = True
+        elif result is not None:
             return result
     raise RuleError("heartbeat_busy", "学习进度正在更新，请稍后重试。")
 
 
-def _try_heartbeat(user: User, access: ChapterAccess, position: float, slack: int, max_step: int,
-                   known: tuple | None = None):
+#: What :func:`_try_heartbeat` answers when the heartbeat needs one write transaction.
+_WRITE_TRANSACTION = object()
+
+
+def _begin(write: bool) -> None:
+    """Start the session's next transaction as the heartbeat needs it: one write transaction
+    (on SQLite it takes the write lock at BEGIN, so having read first never ends in "database is
+    locked"), or none: each statement then commits on its own."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        options = {"cpe_sqlite_begin": "BEGIN IMMEDIATE" if write else None}
+    else:
+        options = {} if write else {"isolation_level": "AUTOCOMMIT"}
+    db.session.connection(execution_options=options)
+
+
+def _try_heartbeat(user_id: int, access: ChapterAccess, position: float, slack: int, max_step: int,
+                   known: tuple | None, write: bool):
     """One compare-and-swap attempt from the row as ``known`` (or read now); None when another
-    tab changed the row first."""
+    tab changed the row first; ``_WRITE_TRANSACTION`` when, outside a write transaction, the row
+    is missing or this heartbeat finishes the chapter."""
     chapter_id = access.chapter_id
     duration = access.duration_seconds
     now = clock.to_utc_naive(clock.now())
-    progress_id, watched, ref, watched_at = known or _progress_row(user.id, chapter_id)
+    if known is None:
+        known = _progress_row(user_id, chapter_id, create=write)
+        if known is None:
+            db.session.rollback()
+            return _WRITE_TRANSACTION
+    progress_id, watched, ref, watched_at = known
     available = max(0.0, (now - ref).total_seconds()) if ref is not None else 0.0
     claimed = position - watched
     if claimed > available + slack:
@@ -215,50 +298,70 @@ def _try_heartbeat(user: User, access: ChapterAccess, position: float, slack: in
         )
     advance = int(max(0.0, min(claimed, available, float(max_step), float(duration - watched))))
     new_watched = watched + advance
+    newly_watched = watched_at is None and new_watched >= duration
+    if newly_watched and not write:
+        db.session.rollback()  # passing the chapter and earning the credits go with it, or nothing
+        return _WRITE_TRANSACTION
     # The reference instant moves by what was counted, but never lags more than the carry:
     # idle time is not banked, rounding leftovers are.
     carry_floor = now - dt.timedelta(seconds=CARRY_SECONDS)
     new_ref = now if ref is None else max(ref + dt.timedelta(seconds=advance), carry_floor)
     new_ref = min(new_ref, now)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # A heartbeat lost in a server crash costs the learner a few seconds of progress, which
-        # the next heartbeat re-counts: not worth an fsync wait on every one.
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    values = {"watched_seconds": new_watched, "last_heartbeat_at": new_ref}
-    newly_watched = watched_at is None and new_watched >= duration
-    if newly_watched:
-        values["watched_at"] = now
-    condition = [ChapterProgress.id == progress_id, ChapterProgress.watched_seconds == watched]
-    condition.append(
-        ChapterProgress.last_heartbeat_at.is_(None) if ref is None else ChapterProgress.last_heartbeat_at == ref
-    )
-    result = db.session.execute(
-        update(ChapterProgress).where(*condition).values(**values).execution_options(synchronize_session=False)
-    )
+    connection = db.session.connection()
+    statement = _cas_statement(connection.dialect.name, ref is None, newly_watched)
+    result = connection.execute(statement, {
+        "progress_id": progress_id, "watched": watched, "ref": ref, "new_watched": new_watched,
+        "new_ref": new_ref, "now": now,
+    })
     if result.rowcount != 1:
         db.session.rollback()  # another tab counted first: read again
         return None
     if newly_watched:
-        _after_watched(user, access, now)
+        _after_watched(user_id, access, now)
     db.session.commit()
     return HeartbeatResult(chapter_id, new_watched, duration, advance, new_watched >= duration)
 
 
-def _after_watched(user: User, access: ChapterAccess, now: dt.datetime) -> None:
+@functools.cache
+def _cas_statement(dialect: str, first: bool, finishing: bool):
+    """The compare-and-swap UPDATE on the values read, built once per shape: ``first`` when no
+    heartbeat counted yet, ``finishing`` when it also marks the chapter watched."""
+    progress = ChapterProgress.__table__
+    condition = [progress.c.id == bindparam("progress_id"), progress.c.watched_seconds == bindparam("watched")]
+    condition.append(
+        progress.c.last_heartbeat_at.is_(None) if first
+        else progress.c.last_heartbeat_at == bindparam("ref", type_=DateTime())
+    )
+    if dialect == "postgresql":
+        # A heartbeat lost in a server crash costs the learner a few seconds of progress, which
+        # the next heartbeat re-counts: not worth an fsync wait on every one. set_config(...,
+        # true) is SET LOCAL inside the statement, so it also holds when the UPDATE commits on
+        # its own; it is evaluated for the row the UPDATE changes.
+        condition.append(func.set_config("synchronous_commit", "off", True).is_not(None))
+    values = {
+        "watched_seconds": bindparam("new_watched", type_=Integer()),
+        "last_heartbeat_at": bindparam("new_ref", type_=DateTime()),
+    }
+    if finishing:
+        values["watched_at"] = bindparam("now", type_=DateTime())
+    return update(progress).where(*condition).values(**values)
+
+
+def _after_watched(user_id: int, access: ChapterAccess, now: dt.datetime) -> None:
     """A chapter without questions is passed as soon as it is watched."""
     has_questions = db.session.scalar(select(Question.id).where(Question.chapter_id == access.chapter_id).limit(1))
     if has_questions is None:
         db.session.execute(
             update(ChapterProgress)
             .where(
-                ChapterProgress.user_id == user.id,
+                ChapterProgress.user_id == user_id,
                 ChapterProgress.chapter_id == access.chapter_id,
                 ChapterProgress.exercise_passed_at.is_(None),
             )
             .values(exercise_passed_at=now)
             .execution_options(synchronize_session=False)
         )
-        complete_course_if_done(user, access.course_id)
+        complete_course_if_done(user_id, access.course_id)
 
 
 # --- exercises -----------------------------------------------------------------------------
@@ -323,13 +426,17 @@ def submit_exercise(user: User, chapter_id: int, answers: dict[int, int]) -> Exe
     return ExerciseResult(passed, tuple(results), completed)
 
 
-def complete_course_if_done(user: User, course_id: int) -> bool:
-    """Write the course's credits to the ledger once every chapter is watched and passed."""
+def complete_course_if_done(user: User | int, course_id: int) -> bool:
+    """Write the course's credits to the ledger once every chapter is watched and passed.
+
+    :param user: the learner, or their id.
+    """
+    user_id = user if isinstance(user, int) else user.id
     missing = db.session.scalar(
         select(func.count(Chapter.id))
         .outerjoin(
             ChapterProgress,
-            and_(ChapterProgress.chapter_id == Chapter.id, ChapterProgress.user_id == user.id),
+            and_(ChapterProgress.chapter_id == Chapter.id, ChapterProgress.user_id == user_id),
         )
         .where(
             Chapter.course_id == course_id,
@@ -342,7 +449,7 @@ def complete_course_if_done(user: User, course_id: int) -> bool:
         return False
     course = db.session.get(Course, course_id)
     entry = ledger.record_credit(
-        user_id=user.id,
+        user_id=user_id,
         region=course.region,
         year=course.year,
         kind=course.kind,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_login import current_user, login_required
 
-from ..extensions import db
+from ..auth import session_user_id
+from ..extensions import db, login_manager
 from ..regions import RuleError, rules_for
 from ..services import learning, ledger
 from ..services import study as service
@@ -49,6 +50,12 @@ def _course(line) -> dict:
         "selected": line.selected, "locked": line.locked, "earned": line.earned,
         "duration_seconds": line.duration_seconds, "watched_seconds": line.watched_seconds,
         "percent": line.percent,
+        # For a course of the plan: whether it may be removed, else the refusal removing it gets.
+        "removable": line.removable,
+        "removal_refusal": (
+            {"code": line.removal_refusal.code, "message": line.removal_refusal.message}
+            if line.removal_refusal is not None else None
+        ),
     }
 
 
@@ -79,6 +86,7 @@ def plan_get():
         selected={"total": view.total, "by_kind": view.totals},
         earned={"total": progress.total, "by_kind": progress.earned},
         institution_required=view.institution_missing,
+        plan_rules={"started_removable": view.plan_policy.started_removable, "note": view.plan_policy.note},
         courses=[_course(line) for line in view.lines],
         catalogue=[_course(line) for line in view.catalogue],
     )
@@ -138,13 +146,25 @@ def course_get(course_id: int):
 
 
 @bp.post("/chapters/<int:chapter_id>/heartbeat")
-@login_required
 @_rollback_on_rule_error
 def heartbeat(chapter_id: int):
-    if (refusal := _learner()) is not None:
-        return refusal
+    # The hottest request of the platform: a session's user goes to the service by id, and the
+    # service checks the account (exists, active, a learner) in the query that checks the
+    # chapter, instead of Flask-Login loading the user first. Tokens go Flask-Login's way.
+    user_id = session_user_id()
+    if user_id is None:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if (refusal := _learner()) is not None:
+            return refusal
+        user_id = current_user.id
     data = _json()
-    return jsonify(learning.heartbeat(current_user, chapter_id, data.get("position")).as_dict())
+    try:
+        result = learning.heartbeat(user_id, chapter_id, data.get("position"))
+    except learning.AccountRefused as refused:
+        db.session.rollback()
+        return error(refused.code, refused.message, refused.status)
+    return jsonify(result.as_dict())
 
 
 @bp.get("/chapters/<int:chapter_id>/exercise")
