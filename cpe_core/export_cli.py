@@ -24,7 +24,7 @@ from .regions import RuleError, UnknownRegion, regions, rules_for
 def export_command(region: str, year: int, fmt: str, output: Path | None, refresh_statuses: bool) -> None:
     """Export or push a region's learner-years, with a progress bar. A push that stopped
     half-way resumes where it stopped when run again."""
-    from .services import exports, pushes
+    from .services import exports
 
     try:
         rules_for(region)
@@ -34,6 +34,8 @@ def export_command(region: str, year: int, fmt: str, output: Path | None, refres
         ) from None
     try:
         if fmt == "push":
+            from .services import pushes  # requests and its TLS stack: only a push needs them
+
             planned, total = pushes.prepare(region, year)
             with click.progressbar(length=total, label="推送") as bar:
                 summary = pushes.push(region, year, _advance(bar))
@@ -45,7 +47,10 @@ def export_command(region: str, year: int, fmt: str, output: Path | None, refres
                 click.echo("失败记录已保存接收方应答，稍后再次运行即可重试。", err=True)
             return
         target = output or Path(f"{region}-{year}.{fmt}")
-        total = exports.count_learner_years(region, year)
+        # The bar's length costs a second pass of the aggregated query; click draws the bar only
+        # on a terminal, so a redirected run (cron, a script) skips the count.
+        shown = click.get_text_stream("stdout").isatty()
+        total = exports.count_learner_years(region, year) if shown else 0
         with click.progressbar(length=total, label="导出") as bar:
             result = exports.export_file(region, year, fmt, target, _advance(bar))
     except RuleError as error:

@@ -2,7 +2,12 @@
 the same rows (``sqlite3 -csv`` / ``psql \\copy``), on SQLite and PostgreSQL, in one run.
 
     .venv/bin/python bench/export/run.py                # 100,000 rows, SQLite and PostgreSQL
-    .venv/bin/python bench/export/run.py --rows 20000 --skip-postgres
+    .venv/bin/python bench/export/run.py --rows 20000 --skip-postgres --repeat 1
+
+The dump runs the very query the export runs for its CSV cells (``exports.csv_query``: the
+region's ``ExportColumn``s computed in SQL), so both write the same rows and columns; the
+benchmark checks this cell for cell. Export and dump take turns ``--repeat`` times (default 3)
+and the medians are compared, so a burst of load on a shared machine weighs on both alike.
 
 PostgreSQL: ``CPE_BENCH_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
 the benchmark works in a schema of its own (``cpe_bench``), created and dropped here, so the
@@ -13,8 +18,11 @@ no test asserts on them.
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,16 +113,29 @@ def seed(app, rows: int) -> None:
 
 
 def dump_sql(app) -> str:
-    """The export's own aggregated query, as SQL the database's tool can run."""
+    """The query the export itself runs for its CSV cells (the region's ``ExportColumn``s
+    computed in SQL), as SQL the database's tool can run: the dump writes the same rows and
+    columns as the export, which :func:`check_same_rows` then verifies."""
     from cpe_core.extensions import db
-    from cpe_core.services.exports import _learner_year_query
+    from cpe_core.services.exports import csv_query
 
     with app.app_context():
-        query = _learner_year_query(REGION, YEAR, active_only=True)
+        query = csv_query(REGION, YEAR)
         return str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
 
 
-def run_one(label: str, url: str, rows: int, work: Path, dump_command) -> dict:
+def check_same_rows(label: str, export_csv: Path, dump_csv: Path) -> None:
+    """The dump's data rows are the export's, cell for cell (headers differ: the export's are
+    the region's titles, the dump's the query's column names)."""
+    with open(export_csv, encoding="utf-8-sig", newline="") as ours, open(dump_csv, encoding="utf-8", newline="") as theirs:
+        mine, dumped = csv.reader(ours), csv.reader(theirs)
+        next(mine), next(dumped)
+        for number, (a, b) in enumerate(itertools.zip_longest(mine, dumped), start=2):
+            if a != b:
+                raise SystemExit(f"[{label}] line {number}: export {a} but dump {b}")
+
+
+def run_one(label: str, url: str, rows: int, work: Path, dump_command, repeat: int) -> dict:
     instance = work / label
     instance.mkdir()
     app = make_app(url, instance)
@@ -125,13 +146,21 @@ def run_one(label: str, url: str, rows: int, work: Path, dump_command) -> dict:
            "CPE_SECRET_KEY": "bench", "CPE_INSTANCE_PATH": str(instance)}
     target = work / f"{label}-export.csv"
     cpe = str(Path(PYTHON).with_name("cpe"))
-    export_s, export_mb = measured(
-        [cpe, "export", "--region", REGION, "--year", str(YEAR), "--format", "csv", "-o", str(target)], env
-    )
+    sql = dump_sql(app)
+    exports, dumps = [], []
+    for _ in range(repeat):
+        exports.append(measured(
+            [cpe, "export", "--region", REGION, "--year", str(YEAR), "--format", "csv", "-o", str(target)], env
+        ))
+        dumps.append(measured(dump_command(sql, work / f"{label}-dump.csv")))
     lines = sum(1 for _ in open(target, encoding="utf-8-sig")) - 1
     if lines != rows:
         raise SystemExit(f"[{label}] export wrote {lines} rows, expected {rows}")
-    dump_s, dump_mb = measured(dump_command(dump_sql(app), work / f"{label}-dump.csv"))
+    check_same_rows(label, target, work / f"{label}-dump.csv")
+    export_s, dump_s = statistics.median(s for s, _ in exports), statistics.median(s for s, _ in dumps)
+    export_mb, dump_mb = max(mb for _, mb in exports), max(mb for _, mb in dumps)
+    print(f"[{label}] runs: export {', '.join(f'{s:.2f}' for s, _ in exports)} s; "
+          f"dump {', '.join(f'{s:.2f}' for s, _ in dumps)} s", flush=True)
     with app.app_context():
         from cpe_core.extensions import db
 
@@ -148,6 +177,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="measurements of each (the median counts)")
     args = parser.parse_args()
     ensure_sqlite3_cli()
     results = []
@@ -158,10 +188,11 @@ def main() -> int:
             results.append(run_one(
                 "SQLite", f"sqlite:///{sqlite_file}", args.rows, work,
                 lambda sql, out: ["sh", "-c", f'sqlite3 -csv -header "{sqlite_file}" "$0" > "{out}"', sql],
+                args.repeat,
             ))
         if not args.skip_postgres:
             base = os.environ.get("CPE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-            results.append(run_postgres(base, args.rows, work))
+            results.append(run_postgres(base, args.rows, work, args.repeat))
     print()
     print(f"| database | learner-years | `cpe export` CSV | peak memory | database's own dump | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -176,7 +207,7 @@ def main() -> int:
     return 1 if failed else 0
 
 
-def run_postgres(base: str, rows: int, work: Path) -> dict:
+def run_postgres(base: str, rows: int, work: Path, repeat: int) -> dict:
     import sqlalchemy
 
     engine = sqlalchemy.create_engine(base)
@@ -194,6 +225,7 @@ def run_postgres(base: str, rows: int, work: Path) -> dict:
                 "-c", f"SET search_path TO {SCHEMA}",
                 "-c", f"\\copy ({' '.join(sql.split())}) TO '{out}' WITH (FORMAT csv, HEADER)",
             ],
+            repeat,
         )
     finally:
         with engine.begin() as connection:

@@ -13,6 +13,7 @@ from hookspecs import (
     CertificateTemplate,
     PROFESSIONAL,
     CreditExport,
+    ExportColumn,
     Eligibility,
     InstitutionPolicy,
     EvidenceRules,
@@ -260,38 +261,30 @@ def may_edit(status: str) -> bool:
 
 # --- Reporting (学时查询导出) ----------------------------------------------------------------
 
-EXPORT_COLUMNS: tuple[str, ...] = ("会员编号", "姓名", "会员类型", "年度", "学时", "是否完成")
-EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 YES, NO = "是", "否"
-
-
-def _member_number(record: LearnerYear) -> str:
-    # LearnerYear carries no member number yet; members sign in with it, so the core's
-    # login/id field is the best we have until the record grows a ``member_number`` field.
-    return str(getattr(record, "member_number", None) or record.id_number)
-
-
-def _member_type_label(record: LearnerYear) -> str:
-    # Likewise LearnerYear has no member type yet; leave the cell empty rather than guess.
-    return MEMBER_TYPES.get(getattr(record, "member_type", None) or "", "")
+EXPORT_FIELDS: tuple[ExportColumn, ...] = (
+    # Members sign in with their member number; a record without one shows the ID number.
+    ExportColumn("会员编号", "member_number", fallback="id_number"),
+    ExportColumn("姓名", "name"),
+    # An unknown or missing member type leaves the cell empty rather than guess.
+    ExportColumn("会员类型", "member_type", labels=MEMBER_TYPES),
+    ExportColumn("年度", "year"),
+    ExportColumn("学时", "total"),
+    ExportColumn("是否完成", "complete", labels={True: YES, False: NO}),
+)
+EXPORT_COLUMNS: tuple[str, ...] = tuple(column.title for column in EXPORT_FIELDS)
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 
 
 def export_row(record: LearnerYear) -> tuple[object, ...]:
     """One row of the hours report, in the order of :data:`EXPORT_COLUMNS`."""
-    return (
-        _member_number(record),
-        record.name,
-        _member_type_label(record),
-        record.year,
-        record.total,
-        YES if record.complete else NO,
-    )
+    return tuple(column.value(record) for column in EXPORT_FIELDS)
 
 
 def credit_export(year: int) -> CreditExport:
     """How CICPA hours of ``year`` are exported: one row per member, CSV or Excel."""
     return CreditExport(
-        region=REGION, year=year, columns=EXPORT_COLUMNS, row=export_row, formats=EXPORT_FORMATS,
+        region=REGION, year=year, fields=EXPORT_FIELDS, formats=EXPORT_FORMATS,
     )
 
 
