@@ -11,6 +11,15 @@ the caller's process (``task_always_eager``). Where deployed at scale, set it (e
 
 Register a task by adding ``name: "module:function"`` to :data:`TASKS`; the function runs
 inside an app context and takes JSON-safe keyword arguments. Queue it with :func:`enqueue`.
+Jobs staff start (exports, certificate batches, e-mails) keep their state in the ``job`` table
+(:mod:`cpe_core.services.background`), not in the queue.
+
+Periodic work (retrying due pushes, refreshing push statuses, retrying failed jobs) is Celery
+beat's :data:`SCHEDULE`, with intervals from the settings named there::
+
+    celery -A cpe_core.worker beat --loglevel=info
+
+Without a broker, run ``cpe jobs run-periodic`` from cron instead: it does the same work.
 """
 from __future__ import annotations
 
@@ -23,6 +32,18 @@ from flask import Flask, current_app
 #: Task name -> "module:function" (imported lazily so this module stays light).
 TASKS: dict[str, str] = {
     "cpe.export": "cpe_core.services.export_jobs:run_job",
+    "cpe.certificates.batch": "cpe_core.services.certificate_jobs:run_job",
+    "cpe.mail.invoice": "cpe_core.services.mail_jobs:run_job",
+    "cpe.periodic.retry_pushes": "cpe_core.services.periodic:retry_pushes",
+    "cpe.periodic.refresh_statuses": "cpe_core.services.periodic:refresh_statuses",
+    "cpe.periodic.retry_jobs": "cpe_core.services.periodic:retry_jobs",
+}
+
+#: Beat entry -> (task, setting giving its interval in seconds, default seconds).
+SCHEDULE: dict[str, tuple[str, str, float]] = {
+    "retry-due-pushes": ("cpe.periodic.retry_pushes", "CPE_BEAT_RETRY_PUSHES_SECONDS", 300.0),
+    "refresh-push-statuses": ("cpe.periodic.refresh_statuses", "CPE_BEAT_REFRESH_STATUSES_SECONDS", 3600.0),
+    "retry-failed-jobs": ("cpe.periodic.retry_jobs", "CPE_BEAT_RETRY_JOBS_SECONDS", 300.0),
 }
 
 
@@ -53,6 +74,10 @@ def make_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         task_acks_late=True,
         worker_hijack_root_logger=False,
+        beat_schedule={
+            entry: {"task": task, "schedule": float(app.config.get(setting, default))}
+            for entry, (task, setting, default) in SCHEDULE.items()
+        },
     )
     for name, target in TASKS.items():
 

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from cpe_core.services import export_jobs
+from cpe_core.extensions import db
+from cpe_core.models import Job
 from cpe_core.testing import login, require_or_skip
 
 from credit_helpers import earn
@@ -37,6 +38,14 @@ def cpe_test_config(cpe_test_config, redis_broker, tmp_path):
     }
 
 
+def job_state(job_id: int) -> Job:
+    """The job's row as any process reads it (ending the read at once: SQLite locks)."""
+    db.session.rollback()
+    job = db.session.get(Job, job_id, populate_existing=True)
+    db.session.rollback()
+    return job
+
+
 def test_a_real_celery_worker_runs_the_export_started_from_the_admin_page(app, testapp, make_staff, make_learner):
     from celery.contrib.testing.worker import start_worker
 
@@ -49,15 +58,19 @@ def test_a_real_celery_worker_runs_the_export_started_from_the_admin_page(app, t
     form = testapp.get("/chaoyang/admin/exports").forms["export"]
     form["year"], form["format"] = "2024", "csv"
     job_url = form.submit().location
-    job_id = job_url.rstrip("/").rsplit("/", 1)[-1]
-    assert export_jobs.load(job_id).status == "queued"  # nobody has run it yet
+    job_id = int(job_url.rstrip("/").rsplit("/", 1)[-1])
+    queued = job_state(job_id)
+    assert (queued.status, queued.attempts, queued.started_at) == ("queued", 0, None)  # nobody ran it yet
+    assert testapp.get(job_url).html.select_one(".job-status").text == "排队中"
 
     with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         deadline = time.monotonic() + 30
-        while export_jobs.load(job_id).status in ("queued", "running") and time.monotonic() < deadline:
+        while job_state(job_id).status in ("queued", "running") and time.monotonic() < deadline:
             time.sleep(0.1)
 
-    job = export_jobs.load(job_id)
-    assert (job.status, job.done) == ("done", 1), job.message
+    job = job_state(job_id)
+    assert (job.status, job.done, job.total, job.attempts) == ("done", 1, 1, 1), job.error
+    assert job.result == f"chaoyang-2024-{job_id}.csv" and job.created_by == staff.id
+    assert job.started_at is not None and job.finished_at is not None
     download = testapp.get(job_url).click("下载文件")
     assert "张丽华" in download.body.decode("utf-8-sig")

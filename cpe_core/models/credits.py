@@ -31,7 +31,9 @@ class CreditRecord(Model):
 
 class CreditPush(Model):
     """A learner-year sent to a provincial platform. ``idempotency_key`` is sent with every
-    try so the receiver never records it twice; ``status`` follows the region's statuses."""
+    try so the receiver never records it twice; ``status`` follows the region's statuses.
+    ``content_hash`` is the digest of the record the receiver accepted: when the learner's
+    record changes afterwards, ``version`` goes up and the new content is sent under a new key."""
 
     __tablename__ = "credit_push"
     __table_args__ = (UniqueConstraint("region", "user_id", "year"),)
@@ -41,6 +43,8 @@ class CreditPush(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     year: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_response: Mapped[str | None] = mapped_column(Text)

@@ -15,13 +15,14 @@ from stdnum.cn import uscc
 
 from .. import clock
 from ..extensions import db
+from ..labels import N_
 from ..models import Invoice, Order, User
 from ..regions import RuleError, rules_for
 from . import audit
 from .explain import format_fen
 from .orders import order_for
 
-STATUS_LABELS = {"requested": "待开具", "issued": "已开具", "sent": "已发送"}
+STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent": N_("已发送")}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -105,8 +106,13 @@ def issue(staff: User, region: str, invoice_id: int) -> tuple[Invoice, str | Non
     audit.record("invoice.issue", f"order:{order.number}", actor=staff, region=region,
                  before={"status": "requested"}, after={"status": "issued", "number": number})
     db.session.commit()
+    # The e-mail goes through the job queue (sent at once without a broker; a failed send is
+    # retried later, see mail_jobs).
+    from .mail_jobs import send_invoice_later
+
+    job = send_invoice_later(staff, invoice, order)
     db.session.refresh(invoice)
-    return invoice, send(invoice, order)
+    return invoice, job.error if job.status == "failed" else None
 
 
 def send(invoice: Invoice, order: Order) -> str | None:

@@ -14,10 +14,19 @@ Receiver protocol (what the province's endpoint is expected to do):
   409 means "already received under this key" and counts as accepted; anything else fails.
 * ``GET <url>/<idempotency_key>`` answers ``{"status": code}``: how far the record has got on the
   receiver's side (e.g. reviewed, completed), see :func:`refresh_statuses`.
+
+A key stands for one content. ``content_hash`` is the digest of the record sent under the
+row's current key; when the learner's record changes after the receiver accepted it (credits
+added or withdrawn), the next push run gives the row a new ``version`` and with it a new key
+and sends the new content; the same content is never sent under two keys (a change undone
+before it was sent sends nothing). Rows accepted before versions existed get the digest of
+their current record as their baseline the first time a push run sees them.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -59,9 +68,27 @@ class PushSummary:
         return f"新登记{self.planned}条，回传成功{self.accepted}条，失败{self.failed}条"
 
 
-def idempotency_key(region: str, year: int, user_id: int) -> str:
-    """The same key for the same learner-year, whoever computes it and however often."""
-    return uuid.uuid5(KEY_NAMESPACE, f"{region}:{year}:{user_id}").hex
+def idempotency_key(region: str, year: int, user_id: int, version: int = 1) -> str:
+    """The same key for the same learner-year and version, whoever computes it and however
+    often; each new version (the record changed after it was accepted) has its own key."""
+    name = f"{region}:{year}:{user_id}" if version <= 1 else f"{region}:{year}:{user_id}:v{version}"
+    return uuid.uuid5(KEY_NAMESPACE, name).hex
+
+
+def content_hash(export: CreditExport, record: LearnerYear) -> str:
+    """The digest of what would be sent for ``record`` (the region's columns and values)."""
+    values = dict(zip(export.columns, export.row(record), strict=True))
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _new_version(push: CreditPush) -> None:
+    push.version = (push.version or 1) + 1
+    push.idempotency_key = idempotency_key(push.region, push.year, push.user_id, push.version)
+    push.status = PENDING
+    push.attempts = 0
+    push.next_try_at = None
+    push.updated_at = clock.to_utc_naive(clock.now())
 
 
 def _settings(export: CreditExport) -> tuple[str, str | None]:
@@ -112,29 +139,40 @@ def _timeout() -> tuple[float, float]:
 
 
 def plan(export: CreditExport) -> int:
-    """Register a CreditPush row for every record ready to be sent that has none yet."""
+    """Register a CreditPush row for every record ready to be sent that has none yet, and give
+    a new version to every accepted record whose content has changed since."""
     created = 0
     ready = export.push_ready or (lambda record: True)
     for page in learner_year_pages(export.region, export.year):
-        wanted = {record.learner_id for record in page if ready(record)}
+        wanted = {record.learner_id: record for record in page if ready(record)}
         if not wanted:
             continue
-        known = set(
-            db.session.scalars(
-                select(CreditPush.user_id).where(
+        known = {
+            push.user_id: push
+            for push in db.session.scalars(
+                select(CreditPush).where(
                     CreditPush.region == export.region,
                     CreditPush.year == export.year,
-                    CreditPush.user_id.in_(wanted),
+                    CreditPush.user_id.in_(list(wanted)),
                 )
             )
-        )
-        for user_id in sorted(wanted - known):
+        }
+        for user_id, push_row in known.items():
+            if push_row.status in (PENDING, FAILED):
+                continue  # what is sent is computed at send time
+            digest = content_hash(export, wanted[user_id])
+            if push_row.content_hash is None:
+                push_row.content_hash = digest  # accepted before versions existed: baseline
+            elif push_row.content_hash != digest:
+                _new_version(push_row)
+        for user_id in sorted(set(wanted) - set(known)):
             db.session.add(
                 CreditPush(
                     region=export.region,
                     user_id=user_id,
                     year=export.year,
                     idempotency_key=idempotency_key(export.region, export.year, user_id),
+                    version=1,
                     status=PENDING,
                     attempts=0,
                 )
@@ -209,6 +247,16 @@ def record_accepted(push: CreditPush, status: str, answer: str) -> None:
     db.session.commit()
 
 
+def _restore_previous_version(export: CreditExport, push: CreditPush) -> None:
+    push.version -= 1
+    push.idempotency_key = idempotency_key(push.region, push.year, push.user_id, push.version)
+    codes = [code for code, _label in export.push_statuses]
+    push.status = codes[0] if codes else "accepted"  # refresh_statuses brings the receiver's
+    push.next_try_at = None
+    push.updated_at = clock.to_utc_naive(clock.now())
+    db.session.commit()
+
+
 def _record_failure(push: CreditPush, answer: str) -> None:
     push.status = FAILED
     push.last_response = answer[:MAX_ANSWER]
@@ -236,6 +284,15 @@ def send_due(export: CreditExport, progress: Callable[[int], None] | None = None
                 record = records.get(user_id)
                 if record is None:
                     continue  # the learner no longer has anything to report this year
+                digest = content_hash(export, record)
+                if (push.version or 1) > 1 and not push.attempts and digest == push.content_hash:
+                    # Changed after acceptance, then changed back before anything was sent:
+                    # the receiver already holds this content under the previous key.
+                    _restore_previous_version(export, push)
+                    continue
+                if push.attempts and push.content_hash not in (None, digest):
+                    _new_version(push)  # the record changed between tries: a key per content
+                push.content_hash = digest
                 push.attempts = (push.attempts or 0) + 1
                 db.session.commit()
                 try:

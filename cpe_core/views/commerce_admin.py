@@ -132,9 +132,11 @@ def issue_invoice(invoice_id: int):
         flash(_("页面已过期，请重试。"), "error")
         return redirect(url_for("commerce_admin.invoice_list"))
     try:
-        _invoice, failure = invoices.issue(current_user, g.region.code, invoice_id)
+        invoice, failure = invoices.issue(current_user, g.region.code, invoice_id)
         if failure:
             flash(_("发票已开具，但邮件发送失败：%(failure)s", failure=failure), "error")
+        elif invoice.status != "sent":  # a worker sends it (CPE_CELERY_BROKER_URL is set)
+            flash(_("发票已开具，邮件正在后台发送。"), "success")
         else:
             flash(_("发票已开具并发送到学员邮箱。"), "success")
     except RuleError as error:

@@ -16,10 +16,11 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 from wtforms.validators import InputRequired, NumberRange
 
+from .. import clock
 from ..auth import admin_required
 from ..extensions import db
 from ..regions import RuleError
-from ..services import audit, export_jobs, exports, ledger, pushes
+from ..services import audit, background, certificate_jobs, export_jobs, exports, ledger, pushes
 from ..services.study import credit_years
 from .binding import bind_region
 
@@ -37,6 +38,16 @@ class ExportForm(FlaskForm):
     )
     format = SelectField(
         _l("格式"), choices=[SelectChoice(f, exports.FORMAT_LABELS[f]) for f in exports.FORMATS]
+    )
+
+
+class CertificateBatchForm(FlaskForm):
+    year = IntegerField(
+        _l("年度"),
+        validators=[
+            InputRequired(_l("请填写年度。")),
+            NumberRange(min=2000, max=2100, message=_l("年度应在2000至2100之间。")),
+        ],
     )
 
 
@@ -92,11 +103,26 @@ def progress():
     )
 
 
+def _jobs_page(form: ExportForm, batch: CertificateBatchForm, error: str | None):
+    return render_template(
+        "reporting/exports.html", form=form, batch=batch, error=error,
+        jobs=background.jobs_of(g.region.code), status_label=background.status_label,
+        kind_labels=background.KIND_LABELS, local=_local,
+    ), (400 if error else 200)
+
+
+def _local(stored) -> str:
+    return clock.from_utc_naive(stored).astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if stored else ""
+
+
 @bp.route("/admin/exports", methods=["GET", "POST"])
 @admin_required
 def export_list():
-    """Start an export or push as a background job; list the region's recent jobs."""
-    form = ExportForm(data={"year": g.region.info.current_year} if request.method == "GET" else None)
+    """Start an export or push as a background job; list the region's recent jobs (of every
+    kind: exports, certificate batches, e-mails) with their progress."""
+    this_year = {"year": g.region.info.current_year}
+    form = ExportForm(data=this_year if request.method == "GET" else None)
+    batch = CertificateBatchForm(data=this_year, prefix="batch")
     error = None
     if form.validate_on_submit():
         try:
@@ -107,39 +133,58 @@ def export_list():
             return redirect(url_for("reporting.export_job", job_id=job.id))
     elif form.errors:
         error = _("；").join(str(m) for messages in form.errors.values() for m in messages)
-    return render_template(
-        "reporting/exports.html", form=form, error=error, jobs=export_jobs.jobs_of(g.region.code)
-    ), (400 if error else 200)
+    return _jobs_page(form, batch, error)
 
 
-def _job(job_id: str):
-    job = export_jobs.load(job_id)
-    if job is None or job.region != g.region.code:
+@bp.post("/admin/certificates/batch")
+@admin_required
+def certificate_batch():
+    """Issue the year's certificate to every learner who qualifies, as a background job."""
+    form = ExportForm(data={"year": g.region.info.current_year})
+    batch = CertificateBatchForm(prefix="batch")
+    error = None
+    if batch.validate_on_submit():
+        try:
+            job = certificate_jobs.start(g.region.code, batch.year.data, current_user)
+        except RuleError as rule_error:
+            db.session.rollback()
+            error = rule_error.message
+        else:
+            return redirect(url_for("reporting.export_job", job_id=job.id))
+    else:
+        error = _("；").join(str(m) for messages in batch.errors.values() for m in messages) or _("页面已过期，请重试。")
+    return _jobs_page(form, batch, error)
+
+
+def _job(job_id: int):
+    job = background.get(job_id, region=g.region.code)
+    if job is None:
         abort(404)
     return job
 
 
-@bp.get("/admin/exports/<job_id>")
+@bp.get("/admin/exports/<int:job_id>")
 @admin_required
-def export_job(job_id: str):
+def export_job(job_id: int):
     job = _job(job_id)
+    path = export_jobs.file_path(job)
+    download = url_for("reporting.export_download", job_id=job.id) if path is not None else None
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(
-            {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
-             "percent": job.percent, "message": job.message,
-             "download": url_for("reporting.export_download", job_id=job.id) if job.file else None}
-        )
-    return render_template("reporting/job.html", job=job)
+        return jsonify({**background.as_json(job), "download": download})
+    return render_template(
+        "reporting/job.html", job=job, download=download, status_label=background.status_label(job),
+        kind_label=background.KIND_LABELS.get(job.kind, job.kind),
+    )
 
 
-@bp.get("/admin/exports/<job_id>/download")
+@bp.get("/admin/exports/<int:job_id>/download")
 @admin_required
-def export_download(job_id: str):
+def export_download(job_id: int):
     job = _job(job_id)
     path = export_jobs.file_path(job)
     if path is None or not path.exists():
         abort(404)
     audit.record("credit_export.download", f"export:{job.id}", actor=current_user, region=g.region.code,
-                 after={"file": job.file})
+                 after={"file": job.result})
     db.session.commit()
-    return send_file(path, as_attachment=True, download_name=job.file)
+    return send_file(path, as_attachment=True, download_name=job.result)

@@ -1,0 +1,105 @@
+"""``/api/v1`` endpoints for credit exports: a region's staff start an export job (or a push),
+follow its progress and download the file. The same services as the admin pages
+(:mod:`cpe_core.services.export_jobs`), limited the same way to the region's own admins."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import jsonify, request, send_file, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..regions import RuleError, rules_for
+from ..services import audit, background, export_jobs
+from .api import bp, error
+from .api_accounts import documented
+
+
+def staff_api(view):
+    """Only a signed-in admin of the URL's region (or a site admin) gets through."""
+
+    @wraps(view)
+    def wrapper(code: str, *args, **kwargs):
+        rules_for(code)  # an unknown region is a 404 (see api.unknown_region)
+        if not current_user.is_authenticated:
+            return error("login_required", "请先登录。", 401)
+        if not current_user.may_administer(code):
+            return error("not_region_staff", "只有本地区的管理员可以导出学分。", 403)
+        return view(code, *args, **kwargs)
+
+    return wrapper
+
+
+def _job_json(code: str, job) -> dict:
+    ready = export_jobs.file_path(job) is not None
+    return {
+        **background.as_json(job),
+        "year": job.params.get("year"),
+        "format": job.params.get("format"),
+        "url": url_for("api.export_status", code=code, job_id=job.id),
+        "download": url_for("api.export_download", code=code, job_id=job.id) if ready else None,
+    }
+
+
+def _job_or_404(code: str, job_id: int):
+    job = export_jobs.load(job_id, region=code)
+    if job is None:
+        return None, error("export_not_found", "没有找到该导出任务。", 404)
+    return job, None
+
+
+@bp.post("/regions/<code>/exports")
+@documented("开始一个学分导出任务（管理员）：年度、格式（csv、xlsx、push）",
+            body={"year": {"type": "integer"}, "format": {"type": "string", "enum": ["csv", "xlsx", "push"]}},
+            auth=True, ok=202, errors=(401, 403, 404, 422))
+@staff_api
+def export_start(code: str):
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        return error("json_required", "请以 JSON 格式提交。", 422)
+    year, fmt = data.get("year"), data.get("format")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        return error("year_invalid", "年度应为2000至2100之间的整数。", 422)
+    if not isinstance(fmt, str) or not fmt:
+        return error("format_required", "请选择导出格式。", 422)
+    try:
+        job = export_jobs.start(code, year, fmt, current_user)
+    except RuleError as err:
+        db.session.rollback()
+        return error(err.code, err.message, 422)
+    response = jsonify(_job_json(code, job))
+    response.status_code = 202
+    response.headers["Location"] = url_for("api.export_status", code=code, job_id=job.id)
+    return response
+
+
+@bp.get("/regions/<code>/exports")
+@documented("本地区最近的导出任务（管理员）", auth=True, errors=(401, 403, 404))
+@staff_api
+def export_list(code: str):
+    jobs = [job for job in background.jobs_of(code, 50) if job.kind == export_jobs.KIND]
+    return jsonify(jobs=[_job_json(code, job) for job in jobs])
+
+
+@bp.get("/regions/<code>/exports/<int:job_id>")
+@documented("导出任务的状态与进度（管理员）", auth=True, errors=(401, 403, 404))
+@staff_api
+def export_status(code: str, job_id: int):
+    job, refusal = _job_or_404(code, job_id)
+    return refusal or jsonify(_job_json(code, job))
+
+
+@bp.get("/regions/<code>/exports/<int:job_id>/download")
+@documented("下载已完成的导出文件（管理员）", auth=True, errors=(401, 403, 404, 409))
+@staff_api
+def export_download(code: str, job_id: int):
+    job, refusal = _job_or_404(code, job_id)
+    if refusal:
+        return refusal
+    path = export_jobs.file_path(job)
+    if path is None or not path.exists():
+        return error("export_not_ready", "导出尚未完成，没有可下载的文件。", 409)
+    audit.record("credit_export.download", f"export:{job.id}", actor=current_user, region=code,
+                 after={"file": job.result})
+    db.session.commit()
+    return send_file(path, as_attachment=True, download_name=job.result)
