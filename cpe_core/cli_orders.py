@@ -21,3 +21,12 @@ def orders_expire() -> None:
     expired = expire_due()
     db.session.commit()
     click.echo(f"expired {expired} order(s)")
+
+
+@orders_group.command("refund-duplicates")
+@with_appcontext
+def orders_refund_duplicates() -> None:
+    """Retry the automatic refunds of duplicate payments whose provider call failed."""
+    from .services.orders import retry_duplicate_refunds
+
+    click.echo(f"refunded {retry_duplicate_refunds()} duplicate payment(s)")

@@ -26,7 +26,10 @@ def cpe_quote(cart: Cart) -> Quote | None:
     fixed on the order then. Only on ``cart.region``'s plugin and region-agnostic ones.
 
     :param cart: region, year, purchase mode, the learner and the items selected (read-only).
-        For whole-year modes ``items`` may be empty.
+        For whole-year modes ``items`` may be empty. ``institution`` and ``level`` name the
+        learner's enrolment (报名) of the year when there is one; where the region enrols before
+        paying (``InstitutionPolicy.enrol_then_pay``) they are always set, so the fee can
+        depend on the institution or the level.
     :returns: a :class:`~hookspecs.types.Quote` with one line per thing charged (a line may be
         0 fen); None if the mode is not one of the region's, which the core reports as
         ``unknown_purchase_mode``.

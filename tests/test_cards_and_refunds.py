@@ -260,3 +260,16 @@ def test_an_unpaid_order_cannot_be_refunded(app, testapp, chaoyang_learner):
     csrf = page.forms["cancel"]["csrf_token"].value
     res = testapp.post(f"{page.request.path}/refund", {"csrf_token": csrf, "reason": "不想要了"}).follow()
     assert "只有已支付的订单可以申请退款。" in res.text
+
+
+def test_voiding_a_card_is_written_to_the_audit_log(app, testapp, admin):
+    _page, cards = staff_generates_cards(testapp, admin, count=1)
+    login(testapp, "chaoyang", admin.login)
+    form = testapp.get("/chaoyang/admin/cards").forms["void"]
+    form["number"] = cards[0][0]
+    assert "学习卡已作废。" in form.submit().follow().text
+    assert audit_actions() == ["card_batch.generate", "study_card.void"]
+    db.session.rollback()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "study_card.void"))
+    assert (entry.region, entry.actor, entry.target) == ("chaoyang", f"admin:{admin.login}", f"study_card:{cards[0][0]}")
+    db.session.rollback()

@@ -88,6 +88,7 @@ def test_cpe_plugins_lists_the_external_plugin_with_its_distribution_and_hooks(a
         "cpe_check_eligibility",
         "cpe_credit_export",
         "cpe_demo_data",
+        "cpe_institution_policy",
         "cpe_purchase_modes",
         "cpe_quote",
         "cpe_regions",

@@ -58,7 +58,7 @@ def cpe_test_config(cpe_test_config, smtp_server):
 def guangdong_learner(make_learner):
     return make_learner(
         "guangdong", collection_region="guangdong", collection_area="广州市", qualification_level="初级",
-        qualified_year=2020, employer="广州某公司",
+        qualified_year=2020, employer="广州某公司", collection_status="approved",
     )
 
 
@@ -181,3 +181,28 @@ def test_an_unreachable_mail_server_leaves_the_invoice_issued_with_a_message(app
     page = testapp.get("/guangdong/admin/invoices").forms[f"issue-{invoice_id}"].submit().follow()
     assert "发票已开具，但邮件发送失败" in page.text
     assert db.session.scalar(select(Invoice.status)) == "issued"
+
+
+def test_the_invoice_pdf_embeds_its_chinese_font(app, testapp, paid_order, make_staff, tmp_path):
+    """Chinese text is drawn with an embedded font, so it shows as text, not boxes, on a
+    machine without Chinese fonts (pdftotext alone would pass with a non-embedded CID font)."""
+    if shutil.which("pdffonts") is None:
+        require_or_skip("pdffonts not found (apt-get install poppler-utils)")
+    ask_invoice(testapp, paid_order, kind="personal", title="张三")
+    staff = make_staff("guangdong", "admin")
+    from webtest import TestApp
+
+    office = TestApp(app)
+    login(office, "guangdong", staff.login)
+    invoice_id = db.session.scalar(select(Invoice.id))
+    db.session.rollback()
+    office.get("/guangdong/admin/invoices").forms[f"issue-{invoice_id}"].submit()
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(testapp.get(f"/guangdong/orders/{paid_order.number}/invoice.pdf").body)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    # Only the standard Latin fonts every viewer has may stay unembedded; the Chinese one is in.
+    standard = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
+    others = [line for line in fonts if not line.startswith(standard)]
+    assert others, fonts
+    assert all(line.split()[-5] == "yes" for line in others), fonts  # the "emb" column
+    assert "张三" in pdf_text(path.read_bytes(), tmp_path)

@@ -24,7 +24,7 @@ def chaoyang_learner(make_learner):
 def guangdong_learner(make_learner):
     return make_learner(
         "guangdong", collection_region="guangdong", collection_area="广州市", qualification_level="初级",
-        qualified_year=2020, employer="广州某公司",
+        qualified_year=2020, employer="广州某公司", collection_status="approved",
     )
 
 
@@ -448,3 +448,32 @@ def test_the_api_refuses_bad_orders_in_chinese(app, testapp, chaoyang_learner, b
     answer = testapp.post_json("/api/v1/orders", body, status=422).json
     assert answer == {"error": {"code": code, "message": message}}
     assert count(Order) == 0
+
+
+def test_the_price_is_fixed_on_the_order_when_it_is_created(gateway, app, testapp, chaoyang_learner, make_learner, monkeypatch):
+    import cpe_chaoyang.rules
+
+    login(testapp, "chaoyang", chaoyang_learner.login)
+    _offers, res = place_order(testapp, "chaoyang", "annual")
+    order_page = res.follow()
+    monkeypatch.setattr(cpe_chaoyang.rules, "PRICE_PER_CREDIT_FEN", 200)  # the region raises its price
+
+    assert "¥90.00" in testapp.get(order_page.request.path).text
+    start_paying(testapp, order_page)
+    ref = db.session.scalar(select(Payment.provider_ref))
+    db.session.rollback()
+    sandbox(app).pay(ref)
+    body, headers = sandbox(app).notification(ref)
+    gateway.post("/payments/notify/sandbox", body, headers=headers)
+    order = the_order(chaoyang_learner)
+    assert (order.status, order.total_fen) == ("paid", 9000)
+    assert db.session.scalar(select(Payment.amount_fen).where(Payment.order_id == order.id)) == 9000
+    db.session.rollback()
+
+    # A new order is priced afresh (the change did take effect).
+    newcomer = make_learner("chaoyang", collection_region="chaoyang", collection_area="朝阳市双塔区", qualified_year=2020)
+    testapp.reset()
+    login(testapp, "chaoyang", newcomer.login)
+    offers, _res = place_order(testapp, "chaoyang", "annual")
+    assert "¥180.00" in offers.text
+    assert the_order(newcomer).total_fen == 18000

@@ -26,6 +26,9 @@ class Order(Model):
     total_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     locks_courses: Mapped[bool] = mapped_column(default=False)
+    #: The enrolment (报名) this order pays, where the region enrols before paying
+    #: (``InstitutionPolicy.enrol_then_pay``); None for orders that buy the year directly.
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolment.id"), index=True)
     created_at: Mapped[dt.datetime] = created_at()
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     paid_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -33,6 +36,7 @@ class Order(Model):
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )
+    enrolment = relationship("Enrolment")
 
 
 class OrderLine(Model):
@@ -69,12 +73,19 @@ class Payment(Model):
 
 
 class Refund(Model):
-    """``status``: ``requested``, ``approved``, ``rejected``, ``refunded``, ``failed``."""
+    """``status``: ``requested``, ``approved``, ``rejected``, ``refunded``, ``failed``.
+
+    ``kind``: ``request`` (the learner asked, staff decide) or ``duplicate`` (a payment that
+    arrived for an order already paid, or no longer payable, refunded automatically). A payment
+    is refunded at most once: ``payment_id`` is unique.
+    """
 
     __tablename__ = "refund"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="request", server_default="request")
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="requested")

@@ -17,17 +17,18 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..extensions import db
+from ..labels import N_
 from ..models import Order, Payment, StudyCard, User
 from ..regions import RuleError, rules_for
 from . import audit
-from .orders import _mark_paid, order_for
+from .orders import _mark_paid, order_for, require_eligible
 
 MAX_BATCH = 500
 #: Card secrets are random (about 60 bits), so a moderate key stretch is enough and keeps a
 #: batch of 500 quick to generate.
 DEFAULT_HASH_METHOD = "pbkdf2:sha256:20000"
 SECRET_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off a printed card
-STATUS_LABELS = {"active": "未使用", "used": "已使用", "void": "已作废"}
+STATUS_LABELS = {"active": N_("未使用"), "used": N_("已使用"), "void": N_("已作废")}
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def activate(user: User, order_number: str, number: str, secret: str) -> Order:
     order = order_for(user, order_number)
     if order.status != "pending":
         raise RuleError("not_payable", "只有待支付的订单可以使用学习卡。")
+    require_eligible(user, order.year)
     number, secret = number.strip(), secret.strip().upper()
     card = db.session.scalar(select(StudyCard).where(StudyCard.region == order.region, StudyCard.number == number))
     if card is None:

@@ -9,7 +9,13 @@ Money rules kept here, in one place:
   the caller whose update changed the row fulfils it (enrolment, course locks), so a notification
   delivered twice, or racing the learner's return page, enrols exactly once;
 - a notification with a bad signature, a wrong amount or an unknown reference changes nothing and
-  is logged.
+  is logged;
+- a payment that succeeds but cannot pay its order (the order was already paid by another
+  payment, e.g. from a second phone, or its enrolment was cancelled) is refunded automatically
+  through its provider, once (``Refund.payment_id`` is unique), and audited;
+- where the region enrols before paying (``InstitutionPolicy.enrol_then_pay``) an order pays one
+  enrolment (``Order.enrolment_id``): the conditional UPDATE that makes the order paid also moves
+  that enrolment from ``selected`` to ``paid``, or neither happens.
 """
 from __future__ import annotations
 
@@ -36,23 +42,26 @@ from hookspecs import (
 
 from .. import clock
 from ..extensions import db
-from ..models import Enrolment, Order, OrderLine, Payment, StudyPlanItem, User
-from ..regions import RuleError, regions, rules_for
+from ..labels import N_
+from ..models import Enrolment, Order, OrderLine, Payment, Refund, StudyPlanItem, User
+from ..regions import RecordNotFound, RuleError, regions, rules_for
+from . import audit
 from .explain import format_fen, plan_items
 from .learners import facts_for
+from .study import current_enrolment, institution_policy
 
 log = logging.getLogger("cpe.payments")
 
 #: A payment may still settle an order in these states: money that arrived is never ignored.
 PAYABLE = ("pending", "expired", "cancelled")
 DEFAULT_TTL_MINUTES = 30
-PAYMENT_LABELS = {"pending": "待支付", "succeeded": "支付成功", "failed": "已关闭", "refunded": "已退款"}
+PAYMENT_LABELS = {"pending": N_("待支付"), "succeeded": N_("支付成功"), "failed": N_("已关闭"), "refunded": N_("已退款")}
 STATUS_LABELS = {
-    "pending": "待支付",
-    "paid": "已支付",
-    "cancelled": "已取消",
-    "expired": "已过期",
-    "refunded": "已退款",
+    "pending": N_("待支付"),
+    "paid": N_("已支付"),
+    "cancelled": N_("已取消"),
+    "expired": N_("已过期"),
+    "refunded": N_("已退款"),
 }
 
 
@@ -69,17 +78,40 @@ def _now_naive() -> dt.datetime:
     return clock.to_utc_naive(clock.now())
 
 
+ENROLMENT_REQUIRED = Reason("enrolment_required", "请先报名：选择年度、级别和培训机构，确认报名后再缴费。")
+
+
+def _enrolment_to_pay(user: User, year: int) -> tuple[bool, Enrolment | None]:
+    """(whether the region enrols before paying, the learner's current enrolment of ``year``)."""
+    policy = institution_policy(user, year)
+    enrolment = current_enrolment(user, year)
+    return bool(policy is not None and policy.enrol_then_pay), enrolment
+
+
+def _cart(rules, user: User, year: int, mode: str, facts, enrolment: Enrolment | None) -> Cart:
+    institution = enrolment.institution if enrolment is not None else None
+    return Cart(
+        region=rules.code, year=year, mode=mode, learner=facts, items=plan_items(user.id, year),
+        institution=institution.name if institution is not None else None,
+        level=enrolment.level if institution is not None else None,
+    )
+
+
 def offers(user: User, year: int) -> list[Offer]:
-    """Every purchase mode of the learner's region for ``year``, priced from the study plan."""
+    """Every purchase mode of the learner's region for ``year``, priced from the study plan (and
+    the enrolment, where the region enrols before paying)."""
     rules = rules_for(user.region or "")
     facts = facts_for(user, year)
-    items = plan_items(user.id, year)
+    enrol_first, enrolment = _enrolment_to_pay(user, year)
     found = []
     for mode in rules.purchase_modes(facts, year):
         if not mode.available:
             found.append(Offer(mode, None, mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。")))
             continue
-        cart = Cart(region=rules.code, year=year, mode=mode.code, learner=facts, items=items)
+        if enrol_first and (enrolment is None or enrolment.institution_id is None):
+            found.append(Offer(mode, None, ENROLMENT_REQUIRED))
+            continue
+        cart = _cart(rules, user, year, mode.code, facts, enrolment)
         try:
             found.append(Offer(mode, rules.quote(cart)))
         except RuleError as error:
@@ -92,6 +124,16 @@ def _new_number() -> str:
     return f"{stamp}{secrets.randbelow(10**6):06d}"
 
 
+def require_eligible(user: User, year: int, facts=None) -> None:
+    """Raise the region's first reason when ``user`` may not study in ``year``: checked when an
+    order is made and again before any payment (a collection may be rejected in between)."""
+    facts = facts if facts is not None else facts_for(user, year)
+    eligibility = rules_for(user.region or "").eligibility(facts, year)
+    if not eligibility.allowed:
+        first = eligibility.reasons[0]
+        raise RuleError(first.code, first.message)
+
+
 def create_order(user: User, year: int, mode_code: str) -> Order:
     """Price the learner's cart in ``mode_code`` and fix the price on a new pending order.
 
@@ -101,10 +143,7 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
     region = user.region or ""
     rules = rules_for(region)
     facts = facts_for(user, year)
-    eligibility = rules.eligibility(facts, year)
-    if not eligibility.allowed:
-        first = eligibility.reasons[0]
-        raise RuleError(first.code, first.message)
+    require_eligible(user, year, facts)
     modes = {mode.code: mode for mode in rules.purchase_modes(facts, year)}
     if not modes:
         raise RuleError("free_region", "本地区学习免费，无需缴费。")
@@ -114,14 +153,24 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
     if not mode.available:
         reason = mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。")
         raise RuleError(reason.code, reason.message)
+    enrol_first, enrolment = _enrolment_to_pay(user, year)
+    if enrol_first and (enrolment is None or enrolment.institution_id is None):
+        raise RuleError(ENROLMENT_REQUIRED.code, ENROLMENT_REQUIRED.message)
     expire_due()
+    if enrol_first:
+        # The order pays this enrolment: one paid order per enrolment, whatever the mode.
+        paid = select(Order.id).where(Order.enrolment_id == enrolment.id, Order.status == "paid")
+        if enrolment.status != "selected" or db.session.scalar(paid.limit(1)) is not None:
+            raise RuleError("already_paid", "该报名已缴费，无需重复缴费。")
     mine = select(Order).where(Order.user_id == user.id, Order.year == year, Order.mode == mode_code)
+    if enrol_first:
+        mine = mine.where(Order.enrolment_id == enrolment.id)
     if db.session.scalar(mine.where(Order.status == "paid").limit(1)) is not None:
         raise RuleError("already_paid", f"您已购买{year}年度{mode.name}，无需重复购买。")
     open_order = db.session.scalar(mine.where(Order.status == "pending").limit(1))
     if open_order is not None:
         return open_order
-    quote = rules.quote(Cart(region=region, year=year, mode=mode_code, learner=facts, items=plan_items(user.id, year)))
+    quote = rules.quote(_cart(rules, user, year, mode_code, facts, enrolment))
     ttl = int(current_app.config.get("CPE_ORDER_TTL_MINUTES", DEFAULT_TTL_MINUTES))
     order = Order(
         number=_new_number(),
@@ -132,6 +181,7 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
         total_fen=quote.total_fen,
         status="pending",
         locks_courses=quote.locks_courses or mode.locks_courses,
+        enrolment_id=enrolment.id if enrol_first else None,
         expires_at=clock.to_utc_naive(clock.now() + dt.timedelta(minutes=ttl)),
     )
     courses = {item.sku: item.course_id for item in plan_items(user.id, year)}
@@ -147,7 +197,8 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
             )
         )
     db.session.add(order)
-    _enrol(order, "selected")
+    if not enrol_first:  # an enrolment order pays the enrolment the learner made
+        _enrol(order, "selected")
     db.session.flush()
     if order.total_fen == 0:
         _mark_paid(order.id)
@@ -171,7 +222,7 @@ def order_for(user: User, number: str) -> Order:
     """The learner's own order ``number`` (expired on the way if its time ran out)."""
     order = db.session.scalar(select(Order).where(Order.number == number, Order.user_id == user.id))
     if order is None:
-        raise RuleError("order_not_found", "没有找到该订单。")
+        raise RecordNotFound("order_not_found", "没有找到该订单。")
     if order.status == "pending" and order.expires_at and order.expires_at <= _now_naive():
         expire_due()
         db.session.commit()
@@ -217,13 +268,45 @@ def cancel_order(user: User, number: str) -> Order:
     db.session.execute(
         update(Payment).where(Payment.order_id == order.id, Payment.status == "pending").values(status="failed", open_key=None)
     )
-    _release_enrolment(order)
+    if order.enrolment_id is None:  # an enrolment stays until the learner cancels it
+        _release_enrolment(order)
     db.session.commit()
     db.session.refresh(order)
     return order
 
 
+def cancel_unpaid_orders_of(enrolment: Enrolment) -> None:
+    """Cancel the enrolment's unpaid orders and close their open payments, then the enrolment
+    itself, in the caller's transaction; raises ``enrolment_paid`` (after rolling back) when it
+    was paid meanwhile. The order rows are locked before the enrolment row, in the same order
+    as :func:`_mark_paid`, so the two never deadlock."""
+    pending_ids = list(db.session.scalars(
+        select(Order.id).where(Order.enrolment_id == enrolment.id, Order.status == "pending")
+    ))
+    if pending_ids:
+        db.session.execute(
+            update(Order).where(Order.id.in_(pending_ids), Order.status == "pending").values(status="cancelled")
+        )
+        db.session.execute(
+            update(Payment).where(Payment.order_id.in_(pending_ids), Payment.status == "pending")
+            .values(status="failed", open_key=None)
+        )
+    result = db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.status == "selected")
+        .values(status="cancelled").execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise RuleError("enrolment_paid", "该报名已缴费，不能取消；如需更换机构请先申请退费，退费后自动取消报名。")
+
+
 def _release_enrolment(order: Order) -> None:
+    if order.enrolment_id is not None:
+        # A refund of an enrolment's order cancels that enrolment (退费后自动取消报名).
+        db.session.execute(
+            update(Enrolment).where(Enrolment.id == order.enrolment_id).values(status="cancelled")
+        )
+        return
     others_paid = db.session.scalar(
         select(Order.id).where(
             Order.user_id == order.user_id, Order.year == order.year, Order.status == "paid", Order.id != order.id
@@ -269,6 +352,7 @@ def start_payment(user: User, number: str, provider_code: str) -> tuple[Payment,
     order = order_for(user, number)
     if order.status != "pending":
         raise RuleError("not_payable", f"该订单{STATUS_LABELS.get(order.status, order.status)}，不能支付。")
+    require_eligible(user, order.year)
     provider = rules_for(order.region).payment_provider(provider_code)
     payment = db.session.scalar(select(Payment).where(Payment.open_key == order.id))
     if payment is not None and payment.provider != provider_code:
@@ -312,17 +396,29 @@ def start_payment(user: User, number: str, provider_code: str) -> tuple[Payment,
 def _mark_paid(order_id: int) -> bool:
     """The one conditional UPDATE that makes an order paid. True for the caller who changed it;
     that caller alone fulfils the order (in the same transaction)."""
-    result = db.session.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.status.in_(PAYABLE))
-        .values(status="paid", paid_at=_now_naive())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return False
-    order = db.session.get(Order, order_id)
-    db.session.refresh(order)
-    _enrol(order, "paid")
+    with db.session.begin_nested() as savepoint:
+        result = db.session.execute(
+            update(Order)
+            .where(Order.id == order_id, Order.status.in_(PAYABLE))
+            .values(status="paid", paid_at=_now_naive())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return False
+        order = db.session.get(Order, order_id)
+        db.session.refresh(order)
+        if order.enrolment_id is not None:
+            # Only a live, unpaid enrolment can be paid: not one cancelled, nor one paid already.
+            enrolled = db.session.execute(
+                update(Enrolment).where(Enrolment.id == order.enrolment_id, Enrolment.status == "selected")
+                .values(status="paid").execution_options(synchronize_session=False)
+            )
+            if enrolled.rowcount != 1:
+                savepoint.rollback()
+                db.session.expire(order)
+                return False
+    if order.enrolment_id is None:
+        _enrol(order, "paid")
     course_ids = [line.course_id for line in order.lines if line.course_id]
     if order.locks_courses and course_ids:
         db.session.execute(
@@ -334,23 +430,96 @@ def _mark_paid(order_id: int) -> bool:
 
 
 def settle(payment_id: int, transaction_id: str = "") -> bool:
-    """Record that ``payment_id`` was paid; True if this call made its order paid. Commits."""
+    """Record that ``payment_id`` was paid; True if this call made its order paid. Commits.
+
+    The call that moves the payment to ``succeeded`` and the one that makes the order paid are
+    the same transaction, so when that payment did not pay the order (another payment did, or
+    the order can no longer be paid) it is known for certain here: a refund of it is opened in
+    the same transaction and carried out through the provider after the commit.
+    """
     payment = db.session.get(Payment, payment_id)
-    db.session.execute(
+    moved = db.session.execute(
         update(Payment)
         .where(Payment.id == payment_id, Payment.status.in_(("pending", "failed")))
         .values(status="succeeded", settled_at=_now_naive(), open_key=None)
         .execution_options(synchronize_session=False)
-    )
+    ).rowcount == 1
     won = _mark_paid(payment.order_id)
-    if not won:
+    refund_id = None
+    if moved and not won:
         order = db.session.get(Order, payment.order_id)
-        if order.status == "paid" and db.session.scalar(
-            select(Payment.id).where(Payment.order_id == order.id, Payment.status == "succeeded", Payment.id != payment_id).limit(1)
-        ):
-            log.error("order %s paid twice (payment %s): refund the second payment", order.number, payment.provider_ref)
+        log.error("order %s: payment %s arrived but does not pay it (order %s): refunding it",
+                  order.number, payment.provider_ref, order.status)
+        refund = Refund(order_id=order.id, payment_id=payment.id, kind="duplicate", amount_fen=payment.amount_fen,
+                        reason="重复支付，自动退款", status="approved", decided_at=_now_naive())
+        db.session.add(refund)
+        db.session.flush()
+        refund_id = refund.id
     db.session.commit()
+    if refund_id is None and not won:
+        refund_id = _claim_failed_duplicate(payment_id)  # a repeated notification retries it
+    if refund_id is not None:
+        refund_duplicate(refund_id)
     return won
+
+
+def _claim_failed_duplicate(payment_id: int) -> int | None:
+    refund_id = db.session.scalar(
+        select(Refund.id).where(Refund.payment_id == payment_id, Refund.kind == "duplicate", Refund.status == "failed")
+    )
+    if refund_id is None:
+        return None
+    claimed = db.session.execute(
+        update(Refund).where(Refund.id == refund_id, Refund.status == "failed").values(status="approved")
+    )
+    db.session.commit()
+    return refund_id if claimed.rowcount == 1 else None
+
+
+def refund_duplicate(refund_id: int) -> Refund:
+    """Refund through its provider the payment of duplicate refund ``refund_id`` (status
+    ``approved``, claimed by the caller), then mark both refunded and audit it; a failing
+    provider leaves the refund ``failed`` (retried by a repeated notification or by
+    ``cpe orders refund-duplicates``). The provider's refund reference is the payment's own
+    (``D<payment id>``), so a retried call can never refund twice. Commits."""
+    refund = db.session.get(Refund, refund_id)
+    payment = db.session.get(Payment, refund.payment_id)
+    order = db.session.get(Order, refund.order_id)
+    provider = regions().payment_providers().get(payment.provider)
+    try:
+        if provider is None:
+            raise PaymentProviderError("该支付方式已停用。")
+        provider.refund(payment.provider_ref or "", f"D{payment.id}", refund.amount_fen)
+    except PaymentProviderError as error:
+        log.error("refund of duplicate payment %s of order %s failed: %s", payment.provider_ref, order.number, error)
+        db.session.execute(update(Refund).where(Refund.id == refund.id, Refund.status == "approved").values(status="failed"))
+        audit.record("payment.duplicate_refund_failed", f"order:{order.number}", region=order.region,
+                     after={"payment": payment.provider_ref, "error": str(error)})
+        db.session.commit()
+        db.session.refresh(refund)
+        return refund
+    db.session.execute(update(Refund).where(Refund.id == refund.id).values(status="refunded", decided_at=_now_naive()))
+    db.session.execute(update(Payment).where(Payment.id == payment.id).values(status="refunded"))
+    audit.record("payment.duplicate_refund", f"order:{order.number}", region=order.region,
+                 before={"payment": payment.provider_ref, "status": "succeeded"},
+                 after={"status": "refunded", "amount_fen": refund.amount_fen, "refund_ref": f"D{payment.id}"})
+    db.session.commit()
+    log.info("duplicate payment %s of order %s refunded", payment.provider_ref, order.number)
+    db.session.refresh(refund)
+    return refund
+
+
+def retry_duplicate_refunds() -> int:
+    """Try again every duplicate refund whose provider call failed; returns how many were
+    refunded now. Run by ``cpe orders refund-duplicates`` (cron)."""
+    done = 0
+    for payment_id in list(db.session.scalars(
+        select(Refund.payment_id).where(Refund.kind == "duplicate", Refund.status == "failed")
+    )):
+        claimed = _claim_failed_duplicate(payment_id)
+        if claimed is not None and refund_duplicate(claimed).status == "refunded":
+            done += 1
+    return done
 
 
 @dataclass(frozen=True)
@@ -422,6 +591,6 @@ def check_payment(user: User, number: str) -> Order:
 
 __all__ = [
     "Offer", "PAYABLE", "STATUS_LABELS", "cancel_order", "check_payment", "create_order", "expire_due",
-    "format_fen", "handle_notification", "offers", "order_for", "orders_of", "payments_of", "settle",
-    "start_payment",
+    "format_fen", "handle_notification", "offers", "order_for", "orders_of", "payments_of", "refund_duplicate",
+    "retry_duplicate_refunds", "settle", "start_payment",
 ]

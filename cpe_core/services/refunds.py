@@ -10,13 +10,17 @@ from hookspecs import PaymentProviderError
 
 from .. import clock
 from ..extensions import db
+from ..labels import N_
 from ..models import Order, Payment, Refund, User
 from ..regions import RuleError, regions
 from . import audit
 from .orders import _release_enrolment, order_for
 
 log = logging.getLogger("cpe.payments")
-STATUS_LABELS = {"requested": "待审核", "approved": "退款中", "rejected": "已驳回", "refunded": "已退款", "failed": "退款失败"}
+STATUS_LABELS = {"requested": N_("待审核"), "approved": N_("退款中"), "rejected": N_("已驳回"), "refunded": N_("已退款"),
+                 "failed": N_("退款失败")}
+#: What a refund is, as the learner's orders page names it.
+KIND_LABELS = {"request": N_("退款申请"), "duplicate": N_("重复支付退款")}
 OPEN = ("requested", "approved")
 
 
@@ -35,7 +39,9 @@ def request_refund(user: User, number: str, reason: str) -> Refund:
         raise RuleError("reason_required", "请填写退款原因。")
     if len(reason) > 500:
         raise RuleError("reason_too_long", "退款原因不能超过500字。")
-    if db.session.scalar(select(Refund.id).where(Refund.order_id == order.id, Refund.status.in_(OPEN)).limit(1)):
+    if db.session.scalar(
+        select(Refund.id).where(Refund.order_id == order.id, Refund.kind == "request", Refund.status.in_(OPEN)).limit(1)
+    ):
         raise RuleError("refund_pending", "该订单已有退款申请正在处理。")
     payment = _paid_payment(order)
     if payment.provider == "study_card":
@@ -47,8 +53,11 @@ def request_refund(user: User, number: str, reason: str) -> Refund:
 
 
 def _paid_payment(order: Order) -> Payment:
+    """The payment that paid ``order``: a duplicate one (being refunded) never is."""
+    duplicates = select(Refund.payment_id).where(Refund.order_id == order.id, Refund.kind == "duplicate")
     payment = db.session.scalar(
-        select(Payment).where(Payment.order_id == order.id, Payment.status == "succeeded").order_by(Payment.id).limit(1)
+        select(Payment).where(Payment.order_id == order.id, Payment.status == "succeeded", Payment.id.not_in(duplicates))
+        .order_by(Payment.id).limit(1)
     )
     if payment is None:
         raise RuleError("no_payment", "没有找到该订单的支付记录。")
@@ -58,7 +67,7 @@ def _paid_payment(order: Order) -> Payment:
 def pending(region: str) -> list[tuple[Refund, Order]]:
     rows = db.session.execute(
         select(Refund, Order).join(Order, Order.id == Refund.order_id)
-        .where(Order.region == region).order_by(Refund.id.desc())
+        .where(Order.region == region, Refund.kind == "request").order_by(Refund.id.desc())
     )
     return [(refund, order) for refund, order in rows]
 
@@ -66,7 +75,7 @@ def pending(region: str) -> list[tuple[Refund, Order]]:
 def _refund_in(region: str, refund_id: int) -> tuple[Refund, Order]:
     row = db.session.execute(
         select(Refund, Order).join(Order, Order.id == Refund.order_id)
-        .where(Refund.id == refund_id, Order.region == region)
+        .where(Refund.id == refund_id, Order.region == region, Refund.kind == "request")
     ).first()
     if row is None:  # another region's refund is invisible here
         raise RuleError("refund_not_found", "没有找到该退款申请。")
@@ -119,7 +128,7 @@ def approve(staff: User, region: str, refund_id: int) -> Refund:
                      after={"error": str(error)})
         db.session.commit()
         raise RuleError("provider_failed", f"退款失败：{error}请稍后重试。") from error
-    db.session.execute(update(Refund).where(Refund.id == refund.id).values(status="refunded"))
+    db.session.execute(update(Refund).where(Refund.id == refund.id).values(status="refunded", payment_id=payment.id))
     db.session.execute(update(Payment).where(Payment.id == payment.id).values(status="refunded"))
     db.session.execute(update(Order).where(Order.id == order.id, Order.status == "paid").values(status="refunded"))
     _release_enrolment(order)

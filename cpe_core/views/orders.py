@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 from ..extensions import csrf, db
 from ..models import Course
 from ..regions import RuleError
-from ..services import cards, invoices, refunds
+from ..services import cards, enrolments, invoices, refunds
 from ..services import orders as service
 from .binding import bind_region
 
@@ -85,7 +85,7 @@ def index():
                            format_fen=service.format_fen, payments_of=service.payments_of,
                            payment_labels=service.PAYMENT_LABELS, provider_name=service.provider_name,
                            refunds_of=refunds.refunds_of, refund_labels=refunds.STATUS_LABELS,
-                           invoice_of=invoices.invoice_of, invoice_labels=invoices.STATUS_LABELS)
+                           refund_kinds=refunds.KIND_LABELS, invoice_of=invoices.invoice_of, invoice_labels=invoices.STATUS_LABELS)
 
 
 def _pay_form(order):
@@ -111,7 +111,7 @@ def show(number: str):
         "orders/show.html", order=order, pay_form=_pay_form(order), action_form=ActionForm(),
         payments=service.payments_of(order), labels=service.STATUS_LABELS, format_fen=service.format_fen,
         courses=courses, card_form=CardForm(), refund_form=RefundForm(), refunds=refunds.refunds_of(order),
-        refund_labels=refunds.STATUS_LABELS, invoice=invoices.invoice_of(order),
+        refund_labels=refunds.STATUS_LABELS, refund_kinds=refunds.KIND_LABELS, invoice=invoices.invoice_of(order),
         payment_labels=service.PAYMENT_LABELS, provider_name=service.provider_name, invoice_form=InvoiceForm(),
         invoice_labels=invoices.STATUS_LABELS,
         invoice_deadline=invoices.deadline(order) if order.status == "paid" and order.paid_at else None,
@@ -248,3 +248,91 @@ def invoice_pdf(number: str):
         abort(404)
     return Response(invoices.pdf(invoice, order), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=invoice-{invoice.number}.pdf"})
+
+
+# --- enrol, then pay (报名后缴费) -------------------------------------------------------------
+
+enrol_bp = Blueprint("enrolments", __name__, url_prefix="/<region>/enrolments")
+bind_region(enrol_bp)
+
+
+class EnrolForm(FlaskForm):
+    year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
+    level = StringField(_l("报名等级"), validators=[Length(max=32)])
+    institution_id = IntegerField(_l("培训机构"), validators=[DataRequired(message=_l("请选择培训机构。"))])
+
+
+@enrol_bp.get("/")
+@login_required
+def enrolment_index():
+    """Choose year, level and institution; the 报名记录 with pay, cancel and refund."""
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    year = request.args.get("year", type=int) or g.region.info.current_year
+    try:
+        policy = enrolments.policy_for(current_user, year)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("orders.new", year=year))
+    offers = {o.mode.code: o for o in service.offers(current_user, year)}
+    return render_template(
+        "orders/enrolments.html", year=year, policy=policy, form=EnrolForm(year=year), action_form=ActionForm(),
+        institutions=enrolments.institutions(current_user, year), records=enrolments.records(current_user),
+        modes=list(offers.values()), labels=service.STATUS_LABELS, format_fen=service.format_fen,
+    )
+
+
+@enrol_bp.post("/")
+@login_required
+def enrolment_create():
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    form = EnrolForm()
+    year = form.year.data or g.region.info.current_year
+    if not form.validate():
+        flash(_form_errors(form), "error")
+        return redirect(url_for("enrolments.enrolment_index", year=year))
+    try:
+        enrolments.enrol(current_user, year, form.institution_id.data, form.level.data or None)
+        flash(_("报名成功，请缴费后开始学习。"), "success")
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("enrolments.enrolment_index", year=year))
+
+
+@enrol_bp.post("/<int:enrolment_id>/cancel")
+@login_required
+def enrolment_cancel(enrolment_id: int):
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    if not ActionForm().validate():
+        flash(_("页面已过期，请重试。"), "error")
+        return redirect(url_for("enrolments.enrolment_index"))
+    try:
+        enrolment = enrolments.cancel(current_user, enrolment_id)
+        flash(_("已取消报名，可以重新选择培训机构。"), "success")
+        return redirect(url_for("enrolments.enrolment_index", year=enrolment.year))
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("enrolments.enrolment_index"))
+
+
+@enrol_bp.post("/<int:enrolment_id>/pay")
+@login_required
+def enrolment_pay(enrolment_id: int):
+    """缴费: the enrolment's order, then its page, where every line is shown before paying."""
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    form = OrderForm()
+    if not form.validate():
+        flash(_form_errors(form), "error")
+        return redirect(url_for("enrolments.enrolment_index"))
+    try:
+        order = enrolments.pay(current_user, enrolment_id, form.mode.data)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("enrolments.enrolment_index", year=form.year.data))
+    return redirect(url_for("orders.show", number=order.number))

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..regions import RuleError, rules_for
-from ..services import invoices, refunds
+from ..services import enrolments, invoices, refunds
 from ..services import orders as service
 from .api import bp, error
 
@@ -36,7 +36,8 @@ def _order(order) -> dict:
         ],
         "payments": [{"provider": p.provider, "amount_fen": p.amount_fen, "status": p.status}
                      for p in service.payments_of(order)],
-        "refunds": [{"amount_fen": r.amount_fen, "status": r.status} for r in refunds.refunds_of(order)],
+        "refunds": [{"kind": r.kind, "amount_fen": r.amount_fen, "status": r.status} for r in refunds.refunds_of(order)],
+        "enrolment_id": order.enrolment_id,
         "invoice": {"status": invoice.status, "title": invoice.title} if invoice else None,
     }
 
@@ -100,3 +101,84 @@ def order_pay(number: str):
         db.session.rollback()
         raise
     return jsonify(kind=instruction.kind, url=instruction.url, qr_payload=instruction.qr_payload), 201
+
+
+# --- enrol, then pay (报名后缴费) -------------------------------------------------------------
+
+
+def _enrolment(record) -> dict:
+    e = record.enrolment
+    return {
+        "id": e.id, "year": e.year, "institution": record.institution, "level": e.level, "status": e.status,
+        "status_label": record.status_label, "enrolled_at": record.enrolled_at,
+        "credits": {"total": record.total_credits, **record.credits},
+        "order": _order(record.order) if record.order is not None else None,
+    }
+
+
+@bp.get("/enrolments")
+@login_required
+def enrolment_list():
+    """The 报名记录 and, for ``year``, the institutions and levels to enrol at."""
+    if (refused := _learner()) is not None:
+        return refused
+    year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
+    policy = enrolments.policy_for(current_user, year)
+    return jsonify(
+        year=year, levels=list(policy.levels),
+        institutions=[{"id": i.id, "name": i.name, "level": i.level} for i in enrolments.institutions(current_user, year)],
+        enrolments=[_enrolment(r) for r in enrolments.records(current_user)],
+    )
+
+
+def _record_of(enrolment_id: int) -> dict:
+    return next(_enrolment(r) for r in enrolments.records(current_user) if r.enrolment.id == enrolment_id)
+
+
+@bp.post("/enrolments")
+@login_required
+def enrolment_create():
+    if (refused := _learner()) is not None:
+        return refused
+    data = _json()
+    year, institution_id, level = data.get("year"), data.get("institution_id"), data.get("level")
+    if not isinstance(year, int) or isinstance(year, bool) or not isinstance(institution_id, int) or isinstance(institution_id, bool):
+        raise RuleError("invalid_enrolment", "请提供年度（整数）和培训机构编号（整数）。")
+    if level is not None and not isinstance(level, str):
+        raise RuleError("invalid_enrolment", "报名等级应为文字。")
+    try:
+        enrolment = enrolments.enrol(current_user, year, institution_id, level)
+    except RuleError:
+        db.session.rollback()
+        raise
+    return jsonify(_record_of(enrolment.id)), 201
+
+
+@bp.post("/enrolments/<int:enrolment_id>/cancel")
+@login_required
+def enrolment_cancel(enrolment_id: int):
+    if (refused := _learner()) is not None:
+        return refused
+    try:
+        enrolments.cancel(current_user, enrolment_id)
+    except RuleError:
+        db.session.rollback()
+        raise
+    return jsonify(_record_of(enrolment_id))
+
+
+@bp.post("/enrolments/<int:enrolment_id>/orders")
+@login_required
+def enrolment_pay(enrolment_id: int):
+    """The enrolment's order in ``mode``: every line and the total, before any payment."""
+    if (refused := _learner()) is not None:
+        return refused
+    mode = _json().get("mode")
+    if not isinstance(mode, str):
+        raise RuleError("invalid_order", "请选择购买方式。")
+    try:
+        order = enrolments.pay(current_user, enrolment_id, mode)
+    except RuleError:
+        db.session.rollback()
+        raise
+    return jsonify(_order(order)), 201

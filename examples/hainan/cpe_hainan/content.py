@@ -46,7 +46,7 @@ REGION_INFO = RegionInfo(
 # with its check character: the plugin does not import the core's test helpers.
 DEMO_DATA = DemoData(
     year=2024,
-    institutions=(DemoInstitution("海南省会计学会"),),
+    institutions=(DemoInstitution(rules.SOCIETY), DemoInstitution(rules.SENIOR_CENTRE, level="高级")),
     courses=(
         DemoCourse(
             code="HN-2024-01", title="《企业会计准则》年度解读", kind=PROFESSIONAL, credits=60,

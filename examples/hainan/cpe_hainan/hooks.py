@@ -11,6 +11,7 @@ from hookspecs import (
     CreditExport,
     DemoData,
     Eligibility,
+    InstitutionPolicy,
     LearnerFacts,
     PurchaseMode,
     Quote,
@@ -46,6 +47,11 @@ def cpe_purchase_modes() -> list[PurchaseMode]:
 @hookimpl
 def cpe_quote(cart: Cart) -> Quote | None:
     return rules.quote(cart)
+
+
+@hookimpl
+def cpe_institution_policy(year: int) -> InstitutionPolicy:
+    return rules.institution_policy(year)
 
 
 @hookimpl

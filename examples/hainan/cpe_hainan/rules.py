@@ -9,6 +9,7 @@ from hookspecs import (
     Cart,
     CreditExport,
     Eligibility,
+    InstitutionPolicy,
     LearnerFacts,
     LearnerYear,
     PurchaseMode,
@@ -28,6 +29,15 @@ PUBLIC_MINIMUM = 30
 #: One way to buy: the whole year's courses for ¥60 (money is always integer fen).
 YEAR_MODE = "year"
 YEAR_PRICE_FEN = 6000
+
+#: Enrol, then pay (报名后缴费), as on the Liaoning platform: year, level, institution.
+LEVELS: tuple[str, ...] = ("初级及以下", "中级", "高级")
+#: The year's fee by the level enrolled at; a level not listed pays YEAR_PRICE_FEN.
+LEVEL_PRICES_FEN = {"初级及以下": YEAR_PRICE_FEN, "中级": 8000, "高级": 10000}
+SOCIETY = "海南省会计学会"
+#: A school for senior accountants only (its Institution.level is 高级), on the list from 2024.
+SENIOR_CENTRE = "海南高级会计人才培训中心"
+SENIOR_CENTRE_FROM = 2024
 
 
 def year_requirements(year: int) -> Requirements:
@@ -57,11 +67,23 @@ def purchase_modes() -> list[PurchaseMode]:
 
 
 def quote(cart: Cart) -> Quote | None:
-    """One line of YEAR_PRICE_FEN whatever was selected; None for a mode Hainan lacks."""
+    """One line for the enrolment's year at its level's fee, whatever was selected; None for a
+    mode Hainan lacks."""
     if cart.mode != YEAR_MODE:
         return None
-    line = QuoteLine(f"year:{cart.year}", f"{cart.year}年度继续教育", 1, YEAR_PRICE_FEN)
+    where = f"（{cart.institution}，{cart.level}）" if cart.institution and cart.level else ""
+    price = LEVEL_PRICES_FEN.get(cart.level or "", YEAR_PRICE_FEN)
+    line = QuoteLine(f"year:{cart.year}", f"{cart.year}年度继续教育{where}", 1, price)
     return Quote(YEAR_MODE, (line,))
+
+
+def institution_policy(year: int) -> InstitutionPolicy:
+    """Choose level and school, enrol, then pay that enrolment; cancel to switch until paid."""
+    schools = (SOCIETY, SENIOR_CENTRE) if year >= SENIOR_CENTRE_FROM else (SOCIETY,)
+    return InstitutionPolicy(
+        region=REGION, year=year, institutions=schools, levels=LEVELS, enrol_then_pay=True,
+        note="请选择培训年度、等级和培训机构，确认报名后缴费学习；缴费前可取消报名更换机构，缴费后需申请退费，退费后自动取消报名。",
+    )
 
 
 EXPORT_COLUMNS = ("身份证号", "姓名", "年度学分", "是否完成")

@@ -65,6 +65,17 @@ def test_the_whole_year_costs_60_yuan_whatever_is_selected() -> None:
     assert rules.quote(Cart(region="hainan", year=2024, mode="credit", learner=learner("hainan"))) is None
 
 
+def test_learners_enrol_at_a_level_and_school_then_pay_the_level_fee() -> None:
+    policy = rules.institution_policy(2024)
+    assert policy.enrol_then_pay and policy.levels == ("初级及以下", "中级", "高级")
+    assert policy.institutions == ("海南省会计学会", "海南高级会计人才培训中心")
+    assert rules.institution_policy(2023).institutions == ("海南省会计学会",)
+    cart = Cart(region="hainan", year=2024, mode="year", learner=learner("hainan"),
+                institution="海南省会计学会", level="中级")
+    (line,) = rules.quote(cart).lines
+    assert (line.description, line.amount_fen) == ("2024年度继续教育（海南省会计学会，中级）", 8000)
+
+
 def test_the_demo_learner_has_a_valid_id_number_and_may_study() -> None:
     (account,) = [a for a in content.DEMO_DATA.accounts if a.role == "learner"]
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
