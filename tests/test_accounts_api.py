@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cpe_core.testing import id_number
+from cpe_core.testing import CAPTCHA_TEST_ANSWER, api_captcha, id_number
 
 LEARNER_ID = id_number("211302", "19880516", 21)
 
@@ -24,12 +24,16 @@ def chaoyang_body(**overrides):
     return body
 
 
+def with_captcha(testapp, body: dict) -> dict:
+    return {**body, **api_captcha(testapp)}
+
+
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
 def test_register_then_read_profile_and_eligibility_with_the_token(testapp):
-    created = testapp.post_json("/api/v1/regions/chaoyang/register", chaoyang_body(), status=201).json
+    created = testapp.post_json("/api/v1/regions/chaoyang/register", with_captcha(testapp, chaoyang_body()), status=201).json
     token = created["token"]
     me = testapp.get("/api/v1/me", headers=bearer(token)).json
     assert (me["name"], me["id_number"], me["region"]) == ("赵学员", LEARNER_ID, "chaoyang")
@@ -40,7 +44,7 @@ def test_register_then_read_profile_and_eligibility_with_the_token(testapp):
 
 def test_ineligible_learner_gets_the_chinese_reason_from_the_api(testapp):
     token = testapp.post_json(
-        "/api/v1/regions/chaoyang/register", chaoyang_body(collection_region="liaoning-other"), status=201
+        "/api/v1/regions/chaoyang/register", with_captcha(testapp, chaoyang_body(collection_region="liaoning-other")), status=201
     ).json["token"]
     answer = testapp.get("/api/v1/me/eligibility", headers=bearer(token)).json
     assert answer["allowed"] is False and answer["reasons"][0]["code"] == "collected_elsewhere"
@@ -58,14 +62,14 @@ def test_ineligible_learner_gets_the_chinese_reason_from_the_api(testapp):
     ],
 )
 def test_api_registration_refuses_bad_input_with_the_sites_messages(testapp, overrides, status, code, message):
-    body = testapp.post_json("/api/v1/regions/chaoyang/register", chaoyang_body(**overrides), status=status).json
+    body = testapp.post_json("/api/v1/regions/chaoyang/register", with_captcha(testapp, chaoyang_body(**overrides)), status=status).json
     assert body["error"]["code"] == code
     assert message in body["error"]["fields"].values()
 
 
 def test_api_duplicate_registration_is_a_conflict(testapp):
-    testapp.post_json("/api/v1/regions/chaoyang/register", chaoyang_body(), status=201)
-    body = testapp.post_json("/api/v1/regions/chaoyang/register", chaoyang_body(), status=409).json
+    testapp.post_json("/api/v1/regions/chaoyang/register", with_captcha(testapp, chaoyang_body()), status=201)
+    body = testapp.post_json("/api/v1/regions/chaoyang/register", with_captcha(testapp, chaoyang_body()), status=409).json
     assert body["error"] == {
         "code": "already_registered",
         "message": "该身份证号已在本地区注册，请直接登录；忘记密码可通过“忘记密码”找回。",
@@ -77,20 +81,20 @@ def test_guangdong_api_registration_requires_a_yes_to_one_question(testapp):
     body = {"login": id_number("440106", "19900101", 8), "password": "Secret123", "password2": "Secret123",
             "name": "陈学员", "phone": "13800138000",
             "works_in_guangdong": "no", "lives_or_studies_with_qualification": "no"}
-    refused = testapp.post_json("/api/v1/regions/guangdong/register", body, status=422).json["error"]
+    refused = testapp.post_json("/api/v1/regions/guangdong/register", with_captcha(testapp, body), status=422).json["error"]
     assert refused["code"] == "registration_not_eligible" and "您不符合注册条件" in refused["message"]
     body["works_in_guangdong"] = "yes"
-    testapp.post_json("/api/v1/regions/guangdong/register", body, status=201)
+    testapp.post_json("/api/v1/regions/guangdong/register", with_captcha(testapp, body), status=201)
 
 
 def test_api_login_gives_a_token_and_is_throttled(testapp, make_learner):
     make_learner("chaoyang", login=LEARNER_ID)
-    ok = testapp.post_json("/api/v1/regions/chaoyang/login", {"login": LEARNER_ID, "password": "Passw0rd!"}).json
+    ok = testapp.post_json("/api/v1/regions/chaoyang/login", with_captcha(testapp, {"login": LEARNER_ID, "password": "Passw0rd!"})).json
     assert testapp.get("/api/v1/me", headers=bearer(ok["token"])).json["login"] == LEARNER_ID
     for _ in range(5):
-        wrong = testapp.post_json("/api/v1/regions/chaoyang/login", {"login": LEARNER_ID, "password": "x"}, status=401)
+        wrong = testapp.post_json("/api/v1/regions/chaoyang/login", with_captcha(testapp, {"login": LEARNER_ID, "password": "x"}), status=401)
         assert wrong.json["error"] == {"code": "bad_credentials", "message": "账号或密码错误。"}
-    locked = testapp.post_json("/api/v1/regions/chaoyang/login", {"login": LEARNER_ID, "password": "Passw0rd!"}, status=429)
+    locked = testapp.post_json("/api/v1/regions/chaoyang/login", with_captcha(testapp, {"login": LEARNER_ID, "password": "Passw0rd!"}), status=429)
     assert locked.json["error"]["message"] == "登录失败次数过多，请15分钟后再试。"
 
 
@@ -103,7 +107,7 @@ def test_api_profile_needs_a_valid_token(testapp, header):
 
 def test_a_token_stops_working_after_a_password_reset(testapp, make_learner, outbox):
     make_learner("chaoyang", login=LEARNER_ID, phone="13904210123")
-    token = testapp.post_json("/api/v1/regions/chaoyang/login", {"login": LEARNER_ID, "password": "Passw0rd!"}).json["token"]
+    token = testapp.post_json("/api/v1/regions/chaoyang/login", with_captcha(testapp, {"login": LEARNER_ID, "password": "Passw0rd!"})).json["token"]
     testapp.post_json("/api/v1/regions/chaoyang/password-reset/code", {"login": LEARNER_ID, "phone": "13904210123"})
     testapp.post_json("/api/v1/regions/chaoyang/password-reset", {
         "login": LEARNER_ID, "phone": "13904210123", "code": outbox.last_code(),
@@ -114,7 +118,7 @@ def test_a_token_stops_working_after_a_password_reset(testapp, make_learner, out
 def test_a_learners_token_cannot_reach_another_learners_data(testapp, make_learner):
     first = make_learner("chaoyang", login=LEARNER_ID)
     make_learner("chaoyang", login=id_number(sequence=77), name="别人")
-    token = testapp.post_json("/api/v1/regions/chaoyang/login", {"login": LEARNER_ID, "password": "Passw0rd!"}).json["token"]
+    token = testapp.post_json("/api/v1/regions/chaoyang/login", with_captcha(testapp, {"login": LEARNER_ID, "password": "Passw0rd!"})).json["token"]
     # There is no learner id to change: /me is always the token's own learner, whatever is asked.
     assert testapp.get("/api/v1/me?id=2", headers=bearer(token)).json["id"] == first.id
     testapp.get(f"/api/v1/learners/{first.id + 1}", headers=bearer(token), status=404)
@@ -128,7 +132,7 @@ def test_api_collection_steps_save_and_submit(testapp, make_learner, app, tmp_pa
     app.config["CPE_UPLOAD_DIR"] = str(tmp_path)
     gd_id = id_number("440106", "19900101", 9)
     make_learner("guangdong", login=gd_id, work_start_year=2015)
-    token = testapp.post_json("/api/v1/regions/guangdong/login", {"login": gd_id, "password": "Passw0rd!"}).json["token"]
+    token = testapp.post_json("/api/v1/regions/guangdong/login", with_captcha(testapp, {"login": gd_id, "password": "Passw0rd!"})).json["token"]
     state = testapp.get("/api/v1/me/collection", headers=bearer(token)).json
     assert [s["code"] for s in state["steps"]] == ["personal", "education", "work", "qualification", "submit"]
     bad = testapp.put_json("/api/v1/me/collection/personal", {"gender": "女"}, headers=bearer(token), status=422).json

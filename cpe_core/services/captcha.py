@@ -1,17 +1,30 @@
-"""Image captchas (图形验证码): the answer stays in the server-side session, single use.
+"""Image captchas (图形验证码), single use and expiring, for the site and the API.
 
-Tests read the answer through ``CPE_CAPTCHA_TEST_ANSWER``, honoured only when ``TESTING``: every
-challenge then has that answer and the form's captcha field is pre-filled with it, so WebTest
-forms pass unless a test types another value. The image is still really rendered.
+The site keeps the answer in the server-side session (:func:`new_challenge`, :func:`check`).
+API clients have no cookie session: ``POST /api/v1/captcha`` hands them a challenge id and the
+PNG (:func:`issue`); the answer is stored only as a keyed hash in ``captcha_challenge``, and
+:func:`redeem` uses it up whether the answer was right or not, as the site does.
+
+Both expire after ``CPE_CAPTCHA_TTL_SECONDS`` (default 300). Tests read the answer through
+``CPE_CAPTCHA_TEST_ANSWER``, honoured only when ``TESTING``: every challenge (site or API) then
+has that answer and the site's captcha field is pre-filled with it, so WebTest forms pass unless a
+test types another value. The image is still really rendered. An API client must still fetch a
+challenge and send its id: the test answer never stands in for a missing challenge there.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import secrets
 
 from captcha.image import ImageCaptcha
 from flask import current_app, session
+from sqlalchemy import delete, update
 
 from .. import clock
+from ..extensions import db
+from ..models import CaptchaChallenge
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -20,15 +33,32 @@ TTL_SECONDS = 300
 MSG_WRONG = "验证码错误或已过期，请重新输入。"
 
 
+class CaptchaRefused(ValueError):
+    """An API captcha refused: ``code`` is ``captcha_required``, ``captcha_wrong``,
+    ``captcha_expired`` or ``captcha_used``; the message is the site's."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(MSG_WRONG)
+        self.code, self.message = code, MSG_WRONG
+
+
+def ttl_seconds() -> int:
+    return int(current_app.config.get("CPE_CAPTCHA_TTL_SECONDS") or TTL_SECONDS)
+
+
 def test_answer() -> str | None:
     app = current_app
     answer = app.config.get("CPE_CAPTCHA_TEST_ANSWER")
     return answer if (app.testing and answer) else None
 
 
+def _new_answer() -> str:
+    return test_answer() or "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
 def new_challenge() -> str:
     """Make a new answer, keep it in the session and return it (to be drawn)."""
-    answer = test_answer() or "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    answer = _new_answer()
     session["captcha"] = {"answer": answer, "at": clock.now().timestamp()}
     return answer
 
@@ -41,6 +71,61 @@ def check(given: str | None) -> bool:
     """Whether ``given`` answers the session's challenge; a challenge answers once only."""
     challenge = session.pop("captcha", None)
     expected = test_answer()
-    if challenge and clock.now().timestamp() - challenge["at"] <= TTL_SECONDS:
+    if challenge and clock.now().timestamp() - challenge["at"] <= ttl_seconds():
         expected = challenge["answer"]
     return bool(expected and given and given.strip().upper() == expected.upper())
+
+
+# --- API challenges (no session) --------------------------------------------------------------
+
+
+def _digest(challenge_id: str, answer: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"captcha:{challenge_id}:{answer.strip().upper()}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue() -> tuple[CaptchaChallenge, str]:
+    """A new stored challenge and its answer (to be drawn, never stored in clear)."""
+    now = clock.to_utc_naive(clock.now())
+    # Challenges long expired are of no use: drop them as new ones are made.
+    db.session.execute(delete(CaptchaChallenge).where(CaptchaChallenge.expires_at < now - dt.timedelta(days=1)))
+    answer = _new_answer()
+    challenge_id = secrets.token_urlsafe(24)
+    challenge = CaptchaChallenge(
+        id=challenge_id, answer_hash=_digest(challenge_id, answer), created_at=now,
+        expires_at=now + dt.timedelta(seconds=ttl_seconds()),
+    )
+    db.session.add(challenge)
+    db.session.commit()
+    return challenge, answer
+
+
+def redeem(challenge_id: str | None, given: str | None) -> None:
+    """Use up challenge ``challenge_id`` with answer ``given``; raises :class:`CaptchaRefused`.
+
+    The challenge is used up (and committed at once) even when the answer is wrong or what
+    follows fails, so one challenge never gets two guesses.
+    """
+    challenge_id = (challenge_id or "").strip()
+    given = (given or "").strip()
+    if not challenge_id or not given:
+        raise CaptchaRefused("captcha_required")
+    challenge = db.session.get(CaptchaChallenge, challenge_id)
+    if challenge is None:
+        raise CaptchaRefused("captcha_wrong")
+    now = clock.to_utc_naive(clock.now())
+    # One conditional UPDATE: of two concurrent requests with the same challenge only one wins.
+    won = db.session.execute(
+        update(CaptchaChallenge)
+        .where(CaptchaChallenge.id == challenge_id, CaptchaChallenge.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    expected, expires_at = challenge.answer_hash, challenge.expires_at
+    db.session.commit()
+    if not won:
+        raise CaptchaRefused("captcha_used")
+    if now > expires_at:
+        raise CaptchaRefused("captcha_expired")
+    if not hmac.compare_digest(expected, _digest(challenge_id, given)):
+        raise CaptchaRefused("captcha_wrong")

@@ -20,11 +20,13 @@ from hookspecs import PROFILE_COLUMNS, AttachmentRule, CollectionStep
 
 from .. import clock
 from ..extensions import db
+from ..labels import N_
 from ..models import User
 from ..regions import RegionRules, RuleError
 from .registration import FormRejected, clean_fields
 
-STATUS_LABELS = {"draft": "未提交", "submitted": "已提交，待审核", "approved": "审核通过", "rejected": "审核未通过"}
+STATUS_LABELS = {"draft": N_("未提交"), "submitted": N_("已提交，待审核"), "approved": N_("审核通过"),
+                 "rejected": N_("审核未通过")}
 #: Pillow's format names for the content types rules may allow.
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 TYPE_LABELS = {"image/jpeg": "jpg/jpeg", "image/png": "png"}

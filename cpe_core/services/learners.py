@@ -9,6 +9,7 @@ from hookspecs import LearnerFacts
 
 from ..extensions import db
 from ..models import CreditRecord, User
+from ..regions import rules_for
 
 
 def offset_credits(user_id: int, year: int) -> dict[str, int]:
@@ -31,6 +32,8 @@ def offset_credits(user_id: int, year: int) -> dict[str, int]:
 def facts_for(user: User, year: int) -> LearnerFacts:
     """The :class:`~hookspecs.LearnerFacts` of ``user`` for rules about ``year``."""
     profile = user.profile
+    # The status means something only where the region runs collection on this platform.
+    collects = bool(user.region) and bool(rules_for(user.region).collection_steps())
     return LearnerFacts(
         learner_id=user.id,
         region=user.region or "",
@@ -45,4 +48,5 @@ def facts_for(user: User, year: int) -> LearnerFacts:
         member_type=profile.member_type if profile else None,
         is_student=profile.is_student if profile else False,
         offset_credits=offset_credits(user.id, year),
+        collection_status=profile.collection_status if (profile and collects) else None,
     )

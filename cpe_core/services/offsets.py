@@ -23,16 +23,17 @@ from hookspecs import KIND_LABELS, UNIT_LABELS, EvidenceRules, OffsetField, Offs
 
 from .. import clock
 from ..extensions import db
+from ..labels import N_
 from ..models import LearnerProfile, OffsetApplication, OffsetAttachment, User
 from ..regions import RuleError, rules_for
 from . import audit, ledger
 
 DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
 STATUS_LABELS: Mapping[str, str] = {
-    DRAFT: "草稿",
-    SUBMITTED: "待审核",
-    APPROVED: "已通过",
-    REJECTED: "已退回",
+    DRAFT: N_("草稿"),
+    SUBMITTED: N_("待审核"),
+    APPROVED: N_("已通过"),
+    REJECTED: N_("已退回"),
 }
 #: A learner may edit or delete an application until it is approved.
 EDITABLE = frozenset({DRAFT, SUBMITTED, REJECTED})

@@ -37,15 +37,24 @@ def _keys(region: str | None, login: str, address: str | None) -> list[tuple[str
 
 def sign_in(
     region: str | None, login: str, password: str, *, captcha_answer: str | None = None,
-    needs_captcha: bool = False, address: str | None = None,
+    needs_captcha: bool = False, captcha_id: str | None = None, address: str | None = None,
 ) -> User:
-    """The user signing in, or :class:`LoginRefused` (``captcha_wrong``, ``too_many_attempts``,
-    ``bad_credentials``)."""
+    """The user signing in, or :class:`LoginRefused` (``captcha_*``, ``too_many_attempts``,
+    ``bad_credentials``).
+
+    ``captcha_id`` is the API's challenge id (a string, empty when the client sent none); None
+    means the site's session challenge.
+    """
     strategy = limiter().limiter
     keys = [(parse(limit), ids) for limit, ids in _keys(region, login, address)]
     if any(not strategy.test(item, *ids) for item, ids in keys):
         raise LoginRefused("too_many_attempts", MSG_TOO_MANY, 429)
-    if needs_captcha and not captcha.check(captcha_answer):
+    if needs_captcha and captcha_id is not None:
+        try:
+            captcha.redeem(captcha_id, captcha_answer)
+        except captcha.CaptchaRefused as refused:
+            raise LoginRefused(refused.code, refused.message, 400) from None
+    elif needs_captcha and not captcha.check(captcha_answer):
         raise LoginRefused("captcha_wrong", captcha.MSG_WRONG, 400)
     user = authenticate(region, login, password)
     if user is None:

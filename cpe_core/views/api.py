@@ -7,7 +7,7 @@ import dataclasses
 from flask import Blueprint, jsonify
 
 from ..extensions import csrf
-from ..regions import RuleError, UnknownRegion, regions, rules_for
+from ..regions import RecordNotFound, RuleError, UnknownRegion, regions, rules_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -27,6 +27,11 @@ def unknown_region(_error):
 @bp.errorhandler(RuleError)
 def rule_error(err: RuleError):
     return error(err.code, err.message, 422)
+
+
+@bp.errorhandler(RecordNotFound)
+def record_not_found(err: RecordNotFound):
+    return error(err.code, err.message, 404)
 
 
 @bp.get("/regions")

@@ -7,6 +7,7 @@ the same Chinese messages.
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -18,7 +19,7 @@ from flask_login import current_user
 from .. import __version__
 from ..extensions import login_manager
 from ..regions import rules_for
-from ..services import collection, password_reset
+from ..services import captcha, collection, password_reset
 from ..services.eligibility import as_json, eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
@@ -111,21 +112,61 @@ def registration_form(code: str):
     spec = rules_for(code).registration_spec()
     return jsonify(
         identity_field=spec.identity_field, identity_label=spec.identity_label,
-        fields=[field_json(f) for f in fields_of(spec)],
+        fields=[field_json(f) for f in fields_of(spec)], captcha=spec.captcha,
         questions=[{"code": q.code, "text": q.text} for q in spec.questions],
     )
 
 
+CAPTCHA_FIELDS = {
+    "captcha_id": {"type": "string", "description": "POST /captcha 返回的 captcha_id（地区要求验证码时必填）"},
+    "captcha": {"type": "string", "description": "图片上的验证码（不区分大小写）"},
+}
+CAPTCHA_NOTE = (
+    "地区的注册规则要求验证码时（registration-form 的 captcha 为 true），须先 POST /captcha，"
+    "再带上 captcha_id 与 captcha；缺少、错误、过期或已用过的验证码返回 400，"
+    "code 为 captcha_required / captcha_wrong / captcha_expired / captcha_used。"
+)
+
+
+@bp.route("/captcha", methods=["GET", "POST"])
+@documented("取得一个图形验证码：captcha_id 与 PNG 图片（base64），一次有效，过期作废", ok=201)
+def captcha_challenge():
+    challenge, answer = captcha.issue()
+    response = jsonify(
+        captcha_id=challenge.id, image_base64=base64.b64encode(captcha.png(answer)).decode("ascii"),
+        mime_type="image/png", expires_in=captcha.ttl_seconds(),
+    )
+    response.status_code = 201
+    response.cache_control.no_store = True
+    return response
+
+
+def _captcha_refusal(spec, data: dict):
+    """The JSON refusal when the region asks a captcha and ``data`` does not answer one."""
+    if not spec.captcha:
+        return None
+    try:
+        captcha.redeem(str(data.get("captcha_id") or ""), str(data.get("captcha") or ""))
+    except captcha.CaptchaRefused as refused:
+        return error(refused.code, refused.message, 400)
+    return None
+
+
 @bp.post("/regions/<code>/register")
 @documented(
-    "注册学员，返回令牌",
-    body={"login": {"type": "string"}, "password": {"type": "string"}, "password2": {"type": "string"}},
-    ok=201, errors=(404, 422),
+    "注册学员，返回令牌。" + CAPTCHA_NOTE,
+    body={"login": {"type": "string"}, "password": {"type": "string"}, "password2": {"type": "string"},
+          **CAPTCHA_FIELDS},
+    ok=201, errors=(400, 404, 409, 422),
 )
 def register(code: str):
     rules = rules_for(code)
+    data = _body()
+    refusal = _captcha_refusal(rules.registration_spec(), data)
+    if refusal is not None:
+        return refusal
     try:
-        user = register_learner(rules, _body())
+        user = register_learner(rules, data)
     except FormRejected as err:
         return rejected(err, 409 if err.code == "already_registered" else 422)
     response = jsonify(token=issue_token(user), learner=learner_json(user))
@@ -134,14 +175,17 @@ def register(code: str):
 
 
 @bp.post("/regions/<code>/login")
-@documented("登录，返回令牌", body={"login": {"type": "string"}, "password": {"type": "string"}},
-            errors=(401, 404, 429))
+@documented("登录，返回令牌。" + CAPTCHA_NOTE,
+            body={"login": {"type": "string"}, "password": {"type": "string"}, **CAPTCHA_FIELDS},
+            errors=(400, 401, 404, 429))
 def login(code: str):
-    rules_for(code)
+    spec = rules_for(code).registration_spec()
     data = _body()
     try:
+        # The site's rule: a region whose registration asks a captcha asks it at sign-in too.
         user = sign_in(code, str(data.get("login", "")), str(data.get("password", "")),
-                       address=request.remote_addr)
+                       captcha_answer=str(data.get("captcha") or ""), needs_captcha=spec.captcha,
+                       captcha_id=str(data.get("captcha_id") or ""), address=request.remote_addr)
     except LoginRefused as refusal:
         return error(refusal.code, refusal.message, refusal.status)
     return jsonify(token=issue_token(user), learner=learner_json(user))

@@ -1,6 +1,8 @@
 """Guangdong registration questions and info-collection steps, as the 2021 learner guide has them."""
 from __future__ import annotations
 
+import pytest
+
 from cpe_guangdong import accounts, rules
 from hookspecs import LearnerFacts
 
@@ -33,4 +35,37 @@ def test_area_choice_explains_employer_residence_and_school_and_shenzhen_is_refu
     assert ("深圳市", "深圳市") in area.choices
     facts = LearnerFacts(learner_id=1, region="guangdong", collection_region="guangdong",
                          collection_area="深圳市", work_start_year=2010)
+    assert rules.check_eligibility(facts, 2021).reasons[0].code == "shenzhen_excluded"
+
+
+@pytest.mark.parametrize(
+    "status, allowed, code",
+    [
+        (None, True, "eligible"),  # the caller does not know: decided by the region alone
+        ("approved", True, "eligible"),
+        ("submitted", True, "collection_under_review"),  # 学习完成前务必保证已信息采集
+        ("draft", False, "collection_not_submitted"),
+        ("rejected", False, "collection_rejected"),
+    ],
+)
+def test_the_collection_status_decides_eligibility(status, allowed, code):
+    facts = LearnerFacts(learner_id=1, region="guangdong", collection_region="guangdong", collection_area="广州市",
+                         work_start_year=2010, collection_status=status)
+    answer = rules.check_eligibility(facts, 2021)
+    assert answer.allowed is allowed and [r.code for r in answer.reasons] == [code]
+    assert "信息采集" in answer.reasons[0].message or code == "eligible"
+
+
+def test_a_rejected_collection_says_to_correct_and_resubmit_and_blocks_both_year_types():
+    facts = LearnerFacts(learner_id=1, region="guangdong", collection_region="guangdong", collection_area="广州市",
+                         work_start_year=2010, collection_status="rejected")
+    assert "按审核意见修改后重新提交" in rules.check_eligibility(facts, 2021).reasons[0].message
+    modes = rules.purchase_modes(facts, 2021)
+    assert [m.available for m in modes] == [False, False]
+    assert {m.reason.code for m in modes} == {"collection_rejected"}
+
+
+def test_collected_in_shenzhen_is_refused_for_that_whatever_the_review():
+    facts = LearnerFacts(learner_id=1, region="guangdong", collection_region="guangdong", collection_area="深圳市",
+                         work_start_year=2010, collection_status="rejected")
     assert rules.check_eligibility(facts, 2021).reasons[0].code == "shenzhen_excluded"

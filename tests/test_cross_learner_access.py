@@ -1,0 +1,277 @@
+"""Learner B changes ids in URLs to reach learner A's things, on the site and through the API:
+every such URL answers 403 or 404 and the database is the same afterwards.
+
+``test_every_url_carrying_an_id_is_covered`` walks ``app.url_map``: a new URL with an id in it
+must be added to ``CASES`` (with what B tries) or to ``NOT_OWNED`` (with why no learner owns it).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from cpe_core import clock
+from cpe_core.extensions import db
+from cpe_core.models import (
+    Certificate, Enrolment, ExamAttempt, Invoice, OffsetApplication, OffsetAttachment, Order, Payment, Refund,
+    StudyPlanItem,
+)
+from cpe_core.testing import api_captcha
+
+from study_support import YEAR, course, learner
+
+#: (method, URL with {placeholders} filled from A's ids, who B is there: "site" or "api").
+CASES: list[tuple[str, str, str]] = [
+    # orders, payments, refunds, invoices and their PDFs
+    ("GET", "/chaoyang/orders/{pending}", "site"),
+    ("POST", "/chaoyang/orders/{pending}/cancel", "site"),
+    ("POST", "/chaoyang/orders/{pending}/card", "site"),
+    ("POST", "/chaoyang/orders/{pending}/pay", "site"),
+    ("GET", "/chaoyang/orders/{pending}/return", "site"),
+    ("GET", "/chaoyang/orders/{paid}", "site"),
+    ("POST", "/chaoyang/orders/{paid}/invoice", "site"),
+    ("GET", "/chaoyang/orders/{paid}/invoice.pdf", "site"),
+    ("POST", "/chaoyang/orders/{paid}/refund", "site"),
+    ("POST", "/api/v1/orders/{pending}/payments", "api"),
+    # enrolments (enrol, then pay)
+    ("POST", "/chaoyang/enrolments/{enrolment}/cancel", "site"),
+    ("POST", "/chaoyang/enrolments/{enrolment}/pay", "site"),
+    ("POST", "/api/v1/enrolments/{enrolment}/cancel", "api"),
+    ("POST", "/api/v1/enrolments/{enrolment}/orders", "api"),
+    # offset applications and their attachments
+    ("GET", "/chaoyang/offsets/{application}/edit", "site"),
+    ("POST", "/chaoyang/offsets/{application}/edit", "site"),
+    ("POST", "/chaoyang/offsets/{application}/delete", "site"),
+    ("GET", "/chaoyang/offsets/files/{attachment}", "site"),
+    ("PUT", "/api/v1/me/offsets/{application}", "api"),
+    ("DELETE", "/api/v1/me/offsets/{application}", "api"),
+    # exam attempts
+    ("GET", "/chaoyang/exam/attempts/{attempt}", "site"),
+    ("POST", "/chaoyang/exam/attempts/{attempt}", "site"),
+    ("PUT", "/chaoyang/exam/attempts/{attempt}/answers/{question}", "site"),
+    ("GET", "/api/v1/exam/attempts/{attempt}", "api"),
+    ("PUT", "/api/v1/exam/attempts/{attempt}/answers/{question}", "api"),
+    ("POST", "/api/v1/exam/attempts/{attempt}/submit", "api"),
+    # certificates
+    ("GET", "/chaoyang/certificates/{serial}.pdf", "site"),
+    ("GET", "/chaoyang/certificates/{serial}/revoke", "site"),
+    ("POST", "/chaoyang/certificates/{serial}/revoke", "site"),
+    # staff pages naming A: a learner gets 403
+    ("GET", "/chaoyang/admin/learners/{learner}", "site"),
+    ("POST", "/chaoyang/admin/learners/{learner}/collection", "site"),
+    ("POST", "/chaoyang/admin/learners/{learner}/password", "site"),
+    ("POST", "/chaoyang/admin/refunds/{refund}/approve", "site"),
+    ("POST", "/chaoyang/admin/invoices/{invoice}/issue", "site"),
+    ("GET", "/chaoyang/admin/courses/{course}", "site"),
+    ("POST", "/chaoyang/admin/courses/{course}", "site"),
+    ("POST", "/chaoyang/admin/courses/{course}/chapters", "site"),
+    ("POST", "/chaoyang/admin/courses/chapters/{chapter}/questions", "site"),
+    ("POST", "/chaoyang/admin/courses/questions/{question}/delete", "site"),
+    ("GET", "/chaoyang/admin/cards/batch1.csv", "site"),
+    ("GET", "/chaoyang/admin/exports/1", "site"),
+    ("GET", "/chaoyang/admin/exports/1/download", "site"),
+    ("GET", "/chaoyang/review/offsets/{application}", "site"),
+    ("POST", "/chaoyang/review/offsets/{application}", "site"),
+    ("GET", "/chaoyang/review/offsets/export.csv", "site"),
+    ("POST", "/api/v1/regions/chaoyang/offsets/{application}/decision", "api"),
+    ("GET", "/api/v1/regions/chaoyang/exports/1", "api"),
+    ("GET", "/api/v1/regions/chaoyang/exports/1/download", "api"),
+]
+
+#: A chapter or course is the catalogue's, not A's: B gets the same refusal as for any course not in
+#: B's plan (the site sends B back to B's plan with the reason; the API answers 422 with the code),
+#: and nothing of A's progress is read or changed.
+NOT_IN_PLAN: list[tuple[str, str, str]] = [
+    ("GET", "/chaoyang/learn/{chapter}", "site"),
+    ("GET", "/chaoyang/learn/{chapter}/exercise", "site"),
+    ("POST", "/chaoyang/learn/{chapter}/exercise", "site"),
+    ("POST", "/chaoyang/learn/{chapter}/heartbeat", "site"),
+    ("GET", "/api/v1/chapters/{chapter}/exercise", "api"),
+    ("POST", "/api/v1/chapters/{chapter}/exercise", "api"),
+    ("POST", "/api/v1/chapters/{chapter}/heartbeat", "api"),
+    ("DELETE", "/api/v1/me/plan/{course}?year=2024", "api"),
+]
+
+#: URLs with an id that no learner owns, and why B may reach them.
+NOT_OWNED: dict[str, str] = {
+    "/<region>/courses/<int:course_id>": "public course page of the catalogue; shows only the caller's own progress",
+    "/api/v1/me/courses/<int:course_id>": "catalogue course with the caller's own progress only",
+    "/<region>/notices/<slug>": "public notice",
+    "/<region>/me/collection/<step>": "a step name; always the caller's own collection",
+    "/api/v1/me/collection/<step>": "a step name; always the caller's own collection",
+    "/api/v1/me/collection/<step>/attachments/<name>": "step and attachment names; always the caller's own",
+    "/<region>/offsets/new/<type_code>": "an offset type of the region's rulebook",
+    "/api/v1/regions/<code>/exam/<int:year>": "a year; answers for the caller only",
+    "/api/v1/regions/<code>/exam/<int:year>/attempts": "a year; starts the caller's own attempt",
+    "/api/v1/regions/<code>/requirements/<int:year>": "a year; public rules",
+    "/payments/notify/<provider>": "the payment provider's signed server-to-server notification",
+    "/sandbox-pay/<merchant_ref>": "stands for the payment provider's own page, outside the platform",
+    "/static/<path:filename>": "static files",
+}
+
+#: Tables whose rows may change on any request, whoever asks (nothing of A's in them).
+VOLATILE = {"captcha_challenge"}
+
+
+@pytest.fixture
+def world(app, testapp, make_learner, tmp_path):
+    """Learner A with one of everything a learner can own; learner B signed in on the site and the API."""
+    app.config["CPE_UPLOAD_DIR"] = str(tmp_path)
+    a = learner(make_learner, "chaoyang", name="学员甲")
+    b = learner(make_learner, "chaoyang", name="学员乙")
+    taught = course("chaoyang")
+    db.session.add(StudyPlanItem(user_id=a.id, course_id=taught.id, year=YEAR))
+    now = clock.to_utc_naive(clock.now())
+    pending = Order(number="A0000000000001", user_id=a.id, region="chaoyang", year=YEAR, mode="annual",
+                    total_fen=9000, status="pending", expires_at=now + dt.timedelta(hours=1))
+    paid = Order(number="A0000000000002", user_id=a.id, region="chaoyang", year=YEAR, mode="annual",
+                 total_fen=9000, status="paid", paid_at=now)
+    db.session.add_all([pending, paid])
+    db.session.flush()
+    db.session.add_all([
+        Payment(order_id=pending.id, provider="sandbox", provider_ref=f"{pending.number}P1", open_key=pending.id,
+                amount_fen=9000, status="pending"),
+        Payment(order_id=paid.id, provider="sandbox", provider_ref=f"{paid.number}P2", amount_fen=9000,
+                status="paid", settled_at=now),
+    ])
+    invoice = Invoice(order_id=paid.id, title="学员甲", email="a@example.com", status="requested")
+    refund = Refund(order_id=paid.id, amount_fen=9000, reason="不想学了", status="requested")
+    application = OffsetApplication(user_id=a.id, region="chaoyang", year=YEAR, offset_type="paper", role="sole",
+                                    fields={}, credits=30, status="submitted")
+    application.attachments.append(OffsetAttachment(storage_key="a-evidence", filename="a.jpg",
+                                                    content_type="image/jpeg", size=10))
+    question = taught.chapters[0].questions[0]
+    attempt = ExamAttempt(user_id=a.id, region="chaoyang", year=YEAR, question_ids=[question.id], status="open",
+                          deadline_at=now + dt.timedelta(hours=1))
+    certificate = Certificate(user_id=a.id, region="chaoyang", year=YEAR, serial="CY2024A0001", code="code-of-a",
+                              fields={"name": "学员甲"}, sha256="0" * 64)
+    db.session.add_all([invoice, refund, application, attempt, certificate])
+    db.session.commit()
+    (tmp_path / "a-evidence").write_bytes(b"\xff\xd8\xff" + b"\0" * 7)
+    enrolment = db.session.scalar(select(Enrolment.id).where(Enrolment.user_id == a.id))
+    ids = {
+        "pending": pending.number, "paid": paid.number, "enrolment": enrolment, "application": application.id,
+        "attachment": application.attachments[0].id, "attempt": attempt.id, "question": question.id,
+        "serial": certificate.serial, "chapter": taught.chapters[0].id, "course": taught.id, "learner": a.id,
+        "refund": refund.id, "invoice": invoice.id,
+        "answers": {str(q.id): q.answer for q in taught.chapters[0].questions},
+    }
+    # B signs in on the site (cookie) and, separately, through the API (token).
+    from study_support import sign_in
+
+    sign_in(testapp, b)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', testapp.get("/chaoyang/me").text).group(1)
+    api = testapp.__class__(testapp.app)
+    token = api.post_json("/api/v1/regions/chaoyang/login",
+                          {"login": b.login, "password": "Passw0rd!", **api_captcha(api)}).json["token"]
+    db.session.rollback()
+    return {"ids": ids, "site": testapp, "api": api, "csrf": csrf, "token": token, "a": a}
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every table (but the volatile ones), to compare before and after."""
+    db.session.rollback()
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        if table.name in VOLATILE:
+            continue
+        rows[table.name] = sorted(map(repr, db.session.execute(select(table)).all()))
+    db.session.rollback()
+    return rows
+
+
+def request_as_b(world, method: str, url: str, who: str):
+    """B's request, with a body that passes every check but the one on whose thing it is."""
+    client, ids = world[who], world["ids"]
+    if who == "api":
+        headers = {"Authorization": f"Bearer {world['token']}"}
+        body = {"choice": 0, "provider": "sandbox", "approve": True, "decision": "approve", "mode": "annual",
+                "position": 10, "answers": ids["answers"], "comment": "x"}
+        if method == "GET":
+            return client.get(url, headers=headers, expect_errors=True)
+        return client.request(url, method=method, headers={**headers, "Content-Type": "application/json"},
+                              body=json.dumps(body).encode(), expect_errors=True)
+    if method == "GET":
+        return client.get(url, expect_errors=True)
+    if method == "PUT" or url.endswith("/heartbeat"):  # the player's JSON requests
+        return client.request(url, method=method,
+                              headers={"X-CSRFToken": world["csrf"], "Content-Type": "application/json"},
+                              body=b'{"choice": 0, "position": 10}', expect_errors=True)
+    form = {"csrf_token": world["csrf"], "provider": "sandbox", "reason": "x", "title": "x", "email": "b@example.com",
+            "number": "CARD0001", "secret": "SECRET01", "mode": "annual", "year": "2024", "position": "10",
+            "decision": "approve", "comment": "x", "password": "Passw0rd!", "password2": "Passw0rd!",
+            **{f"q{qid}": str(answer) for qid, answer in ids["answers"].items()}}
+    return client.post(url, form, expect_errors=True)
+
+
+@pytest.mark.parametrize("method, url, who", CASES, ids=[f"{m} {u}" for m, u, _ in CASES])
+def test_learner_b_cannot_reach_or_change_learner_as_things(world, method, url, who):
+    before = snapshot()
+    response = request_as_b(world, method, url.format(**world["ids"]), who)
+    assert response.status_int in (403, 404), (response.status, response.text[:300])
+    assert "学员甲" not in response.text
+    assert snapshot() == before
+
+
+#: Pages of A's things that A reaches: the refusals above are about whose they are, not broken URLs.
+OWNER_CAN_READ = [
+    "/chaoyang/orders/{pending}", "/chaoyang/orders/{paid}", "/chaoyang/offsets/{application}/edit",
+    "/chaoyang/offsets/files/{attachment}", "/chaoyang/exam/attempts/{attempt}", "/chaoyang/learn/{chapter}",
+]
+
+
+def test_learner_a_reaches_the_same_urls(world):
+    from study_support import sign_in
+
+    owner = world["site"].__class__(world["site"].app)
+    sign_in(owner, world["a"])
+    for url in OWNER_CAN_READ:
+        response = owner.get(url.format(**world["ids"]), expect_errors=True)
+        assert response.status_int == 200, (url, response.status)
+
+
+@pytest.mark.parametrize("method, url, who", NOT_IN_PLAN, ids=[f"{m} {u}" for m, u, _ in NOT_IN_PLAN])
+def test_learner_b_cannot_study_a_course_only_in_learner_as_plan(world, method, url, who):
+    before = snapshot()
+    response = request_as_b(world, method, url.format(**world["ids"]), who)
+    if who == "api" or response.content_type == "application/json":
+        assert response.status_int == 422
+        assert response.json["error"]["code"] in ("chapter_not_in_plan", "course_not_selected")
+    else:
+        assert response.status_int == 302 and response.location.endswith("/chaoyang/plan")
+        assert "该课程不在您的学习计划中" in response.follow().text
+    assert snapshot() == before
+
+
+def uncovered(app) -> list[str]:
+    """Every method and URL of ``app`` with an id in it that neither CASES, NOT_IN_PLAN nor
+    NOT_OWNED names."""
+    adapter = app.url_map.bind("localhost")
+    numbers = {k: 1 for k in ("enrolment", "application", "attachment", "attempt", "question", "chapter", "course",
+                              "learner", "refund", "invoice")}
+    covered = set()
+    for method, url, _who in CASES + NOT_IN_PLAN:
+        concrete = url.split("?")[0].format(**numbers, pending="N1", paid="N2", serial="S1")
+        rule, _args = adapter.match(concrete, method=method, return_rule=True)
+        covered.add((rule.rule, method))
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not (set(rule.arguments) - {"region", "code"}) or rule.rule in NOT_OWNED:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if (rule.rule, method) not in covered:
+                missing.append(f"{method} {rule.rule}")
+    return missing
+
+
+def test_every_url_carrying_an_id_is_covered(app):
+    assert uncovered(app) == [], "add these to CASES (what learner B tries) or NOT_OWNED (why no learner owns it)"
+
+
+def test_a_new_url_with_an_id_is_reported_until_covered(app):
+    app.add_url_rule("/<region>/me/widgets/<int:widget_id>", "widget", lambda region, widget_id: "",
+                     methods=["GET", "POST"])
+    assert uncovered(app) == ["GET /<region>/me/widgets/<int:widget_id>", "POST /<region>/me/widgets/<int:widget_id>"]
