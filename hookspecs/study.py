@@ -1,8 +1,9 @@
-"""Study hooks: where a learner of a region studies (institution choice, 选择培训机构)."""
+"""Study hooks: where a learner of a region studies (institution choice, 选择培训机构) and what
+they may do with their study plan (个人教学计划)."""
 from __future__ import annotations
 
 from .markers import hookspec
-from .types import InstitutionPolicy
+from .types import InstitutionPolicy, StudyPlanPolicy
 
 
 @hookspec(firstresult=True)
@@ -19,6 +20,27 @@ def cpe_institution_policy(region: str, year: int) -> InstitutionPolicy | None:
         the region's institutions), the levels to choose from (empty: no level), which member
         types must choose (empty: every learner), and whether a choice may still be cancelled
         once the learner has studied there. A choice can never be cancelled once something was
-        paid under it. None: learners of the region do not choose an institution (they study the
+        paid under it. With ``enrol_then_pay`` the learner enrols (报名) first and then pays
+        that enrolment's fee, priced by ``cpe_quote``; cancelling it cancels its unpaid orders
+        and a refund releases it. None: learners of the region do not choose an institution (they study the
         whole catalogue).
+    """
+
+
+@hookspec(firstresult=True)
+def cpe_study_plan_policy(region: str, year: int) -> StudyPlanPolicy | None:
+    """Say which courses a learner of ``region`` may remove from their ``year`` study plan.
+
+    Called when a learner removes a course (on the site and through ``/api/v1``) and when the
+    plan page is shown (a course that may not be removed gets no remove button, with the
+    reason); only on ``region``'s plugin and region-agnostic ones. The first non-None answer
+    wins.
+
+    :param region: the region code.
+    :param year: the programme year.
+    :returns: a :class:`~hookspecs.types.StudyPlanPolicy`; its ``started_removable`` says
+        whether a course the learner already started (some video time watched) may still be
+        removed (its learning record is kept either way). None gives the default: a started
+        course may be removed, and comes back with its record when added again. Required
+        courses and courses locked by a credit purchase are never removable, whatever this says.
     """

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from sqlalchemy import select
-from webtest import Upload
+from webtest import TestApp, Upload
 
 from cpe_core.extensions import db
 from cpe_core.models import AuditEntry, Chapter, Course, Question
@@ -155,3 +155,55 @@ def test_learners_cannot_reach_the_catalogue_admin(testapp, make_learner):
     user = make_learner("chaoyang")
     login(testapp, "chaoyang", user.login)
     testapp.get("/chaoyang/admin/courses/", status=403)
+
+
+CHAPTERS_HEADER = ("course_code", "position", "title", "duration_seconds", "video_url", "handout_url")
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (("IMP-9", 1, "总论", 60, "", ""), "没有编号为“IMP-9”的课程。"),
+        (("IMP-1", 1, "", 60, "", ""), "缺少章节名称。"),
+        (("IMP-1", 1, "总论", "一分钟", "", ""), "视频时长（秒）应为整数。"),
+        (("IMP-1", 1, "总论", 0, "", ""), "视频时长（秒）应在1到21600之间。"),
+        (("IMP-1", 1, "重复的第1章", 60, "", ""), "课程“IMP-1”的第1章已存在。"),
+    ],
+)
+def test_an_xlsx_chapter_file_with_a_bad_row_imports_nothing_and_reports_the_row(admin, row, message):
+    upload(admin, "courses", "c.csv", COURSES_CSV.encode())
+    good = ("IMP-1", 1, "总论", 90, "/static/video/demo-lesson.webm", "/static/handouts/h1.pdf")
+    res = upload(admin, "chapters", "ch.xlsx", xlsx([CHAPTERS_HEADER, good, row]))
+    assert "文件中有1行错误，未导入任何数据。" in res.text
+    assert [td.text for td in res.html.select("table.rejected td")] == ["3", message]
+    assert db.session.scalar(select(db.func.count(Chapter.id))) == 0
+
+
+def test_good_chapter_rows_of_an_xlsx_are_imported_on_explicit_choice_with_their_handouts(admin):
+    upload(admin, "courses", "c.csv", COURSES_CSV.encode())
+    rows = [CHAPTERS_HEADER, ("IMP-1", 1, "总论", 90, "/static/video/demo-lesson.webm", "/static/handouts/h1.pdf"),
+            ("IMP-9", 1, "无此课程", 60, "", ""), ("IMP-2", 1, "职业道德", 60, "", "")]
+    res = upload(admin, "chapters", "ch.xlsx", xlsx(rows), only_good=True)
+    assert "跳过1行有错误的数据" in res.text
+    assert [td.text for td in res.html.select("table.rejected td")] == ["3", "没有编号为“IMP-9”的课程。"]
+    imported = db.session.execute(select(Chapter.title, Chapter.handout_url).order_by(Chapter.title)).all()
+    assert sorted(imported) == sorted([("总论", "/static/handouts/h1.pdf"), ("职业道德", None)])
+
+
+def test_staff_delete_a_question_of_their_region_only(admin, make_staff):
+    upload(admin, "courses", "c.csv", COURSES_CSV.encode())
+    upload(admin, "chapters", "ch.csv", b"course_code,position,title,duration_seconds\nIMP-1,1,t,60\n")
+    header = "course_code,chapter_position,question_type,text,options,answer,explanation\n"
+    upload(admin, "questions", "q.csv", (header + "IMP-1,1,判断题,要删除的题,,正确,\n").encode())
+    question = db.session.scalar(select(Question))
+    course_id = question.chapter.course_id
+    page = admin.get(f"/chaoyang/admin/courses/{course_id}")
+    # Another region's admin cannot reach it.
+    make_staff("guangdong", login="gd-admin")
+    other = TestApp(admin.app)
+    login(other, "guangdong", "gd-admin")
+    token = other.get("/guangdong/admin/courses/").forms["course"]["csrf_token"].value
+    other.post(f"/guangdong/admin/courses/questions/{question.id}/delete", {"csrf_token": token}, status=404)
+    res = page.forms[f"delete-question-{question.id}"].submit().follow()
+    assert "题目已删除。" in res.text and "要删除的题" not in res.text
+    assert db.session.scalar(select(db.func.count(Question.id))) == 0

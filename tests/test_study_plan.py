@@ -7,6 +7,7 @@ from sqlalchemy import event, select
 from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress, Enrolment, Order, StudyPlanItem
 from cpe_core.regions import rules_for
+from hookspecs import StudyPlanPolicy, hookimpl
 from study_support import REGIONS, SCHOOL, YEAR, course, institution, learner, sign_in
 
 
@@ -96,6 +97,112 @@ def test_removing_through_a_forged_site_form_shows_the_reason(testapp, make_lear
     assert "必修课程不能移除。" in form.submit().follow().text
 
 
+# --- removing a started course: a region rule (cpe_study_plan_policy) ----------------------
+
+#: Whether each region lets a learner remove a course already started: Chaoyang's training flow
+#: says yes (the record is kept), Guangdong's guide only "在没有听课的情况下", CICPA's manual is
+#: silent (the core's default: yes).
+STARTED_REMOVABLE = {"chaoyang": True, "guangdong": False, "cicpa": True}
+
+
+def start(testapp, clock, c, seconds=10):
+    chapter = c.chapters[0]
+    testapp.post_json(f"/api/v1/chapters/{chapter.id}/heartbeat", {"position": 0})
+    clock.advance(seconds=seconds)
+    testapp.post_json(f"/api/v1/chapters/{chapter.id}/heartbeat", {"position": seconds})
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_a_course_not_yet_started_can_be_removed_on_the_site_in_every_region(testapp, make_learner, region):
+    user = learner(make_learner, region)
+    c = course(region)
+    sign_in(testapp, user)
+    add(testapp, c.id)
+    assert plan_json(testapp)["courses"][0]["removable"] is True
+    page = testapp.get(f"/{region}/plan?year={YEAR}")
+    assert "no-remove" not in page.text
+    page.forms[f"remove-{c.id}"].submit().follow()
+    assert plan_json(testapp)["courses"] == []
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_removing_a_started_course_follows_the_regions_rule_on_the_site(testapp, make_learner, clock, region):
+    user = learner(make_learner, region)
+    c = course(region)
+    sign_in(testapp, user)
+    add(testapp, c.id)
+    page = testapp.get(f"/{region}/plan?year={YEAR}")
+    form = page.forms[f"remove-{c.id}"]  # taken before starting: a stale page still shows it
+    start(testapp, clock, c)
+    page = testapp.get(f"/{region}/plan?year={YEAR}")
+    row = page.html.select_one(f'.plan-courses tr[data-course="{c.id}"]')
+    note = page.html.select_one(".plan-note")  # the region's rule in its own words, if it words one
+    assert (note.text if note else "") == rules_for(region).study_plan_policy(YEAR).note
+    res = form.submit().follow()
+    ids = [line["id"] for line in plan_json(testapp)["courses"]]
+    if STARTED_REMOVABLE[region]:
+        assert f"remove-{c.id}" in page.forms and row.select_one(".no-remove") is None
+        assert ids == []
+    else:
+        assert f"remove-{c.id}" not in page.forms  # no remove button, the reason instead
+        assert row.select_one(".no-remove").text == "已开始学习的课程不能移除。"
+        assert "已开始学习的课程不能移除。" in res.html.select_one(".flash-error").text
+        assert ids == [c.id]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_removing_a_started_course_follows_the_regions_rule_in_the_api(testapp, make_learner, clock, region):
+    user = learner(make_learner, region)
+    c = course(region)
+    sign_in(testapp, user)
+    add(testapp, c.id)
+    start(testapp, clock, c)
+    data = plan_json(testapp)
+    assert data["plan_rules"]["started_removable"] is STARTED_REMOVABLE[region]
+    line = data["courses"][0]
+    if STARTED_REMOVABLE[region]:
+        assert (line["removable"], line["removal_refusal"]) == (True, None)
+        testapp.delete(f"/api/v1/me/plan/{c.id}", params={"year": YEAR})
+        assert plan_json(testapp)["courses"] == []
+        add(testapp, c.id)  # and adding it back restores the record
+        assert plan_json(testapp)["courses"][0]["watched_seconds"] == 10
+    else:
+        refusal = {"code": "course_started", "message": "已开始学习的课程不能移除。"}
+        assert (line["removable"], line["removal_refusal"]) == (False, refusal)
+        res = testapp.delete(f"/api/v1/me/plan/{c.id}", params={"year": YEAR}, status=422).json
+        assert res["error"] == refusal
+        assert [x["id"] for x in plan_json(testapp)["courses"]] == [c.id]
+
+
+def test_guangdong_still_refuses_a_required_course_before_it_is_started(testapp, make_learner):
+    user = learner(make_learner, "guangdong")
+    c = course("guangdong", required=True)
+    sign_in(testapp, user)
+    add(testapp, c.id)
+    res = testapp.delete(f"/api/v1/me/plan/{c.id}", params={"year": YEAR}, status=422).json
+    assert res["error"] == {"code": "course_required", "message": "必修课程不能移除。"}
+    assert plan_json(testapp)["courses"][0]["removal_refusal"]["code"] == "course_required"
+
+
+class StrictPlan:
+    """A region-agnostic plugin answering before the region's own (tryfirst)."""
+
+    @hookimpl(tryfirst=True)
+    def cpe_study_plan_policy(self, region, year):
+        return StudyPlanPolicy(region=region, year=year, started_removable=False)
+
+
+@pytest.mark.parametrize("extra_plugins", [[("strict-plan", StrictPlan())]])
+def test_the_rule_comes_from_the_hook_not_the_region_name(testapp, make_learner, clock, extra_plugins):
+    user = learner(make_learner, "chaoyang")
+    c = course("chaoyang")
+    sign_in(testapp, user)
+    add(testapp, c.id)
+    start(testapp, clock, c)
+    res = testapp.delete(f"/api/v1/me/plan/{c.id}", params={"year": YEAR}, status=422).json
+    assert res["error"]["code"] == "course_started"
+
+
 @pytest.mark.parametrize(
     ("case", "code", "message"),
     [
@@ -104,6 +211,7 @@ def test_removing_through_a_forged_site_form_shows_the_reason(testapp, make_lear
         ("twice", "course_already_selected", "这门课程已在学习计划中。"),
         ("other_school", "course_other_institution", "这门课程不属于您选择的培训机构。"),
         ("not_a_number", "course_not_found", "没有这门课程。"),
+        ("other_year", "course_wrong_year", "这门课程不属于2024年度。"),
     ],
 )
 def test_bad_additions_are_refused(testapp, make_learner, case, code, message):
@@ -121,6 +229,9 @@ def test_bad_additions_are_refused(testapp, make_learner, case, code, message):
         course_id = course("guangdong", school="东奥会计在线").id
     elif case == "not_a_number":
         course_id = "abc"
+    elif case == "other_year":
+        c.year = YEAR - 1
+        db.session.commit()
     res = testapp.post_json("/api/v1/me/plan", {"course_id": course_id, "year": YEAR}, status=422).json
     assert res["error"] == {"code": code, "message": message}
 
@@ -243,6 +354,42 @@ def test_a_choice_can_be_cancelled_to_switch_until_something_is_paid(testapp, ma
     assert res["error"] == {"code": "institution_paid", "message": "已在该机构缴费，不能取消选择；如需更换请先申请退费。"}
 
 
+@pytest.mark.parametrize(("region", "first", "second", "profile"), [
+    # Chaoyang has one recognised school: switching means choosing again with another level.
+    ("chaoyang", ("朝阳市会计学会", "初级及以下"), ("朝阳市会计学会", "高级"), {}),
+    ("guangdong", ("中华会计网校", None), ("东奥会计在线", None), {}),
+    ("cicpa", ("北京国家会计学院", None), ("厦门国家会计学院", None), {"member_type": "non_practising"}),
+])
+def test_every_region_lets_a_choice_be_cancelled_to_switch_until_something_is_paid(
+        testapp, make_learner, region, first, second, profile):
+    user = learner(make_learner, region, enrol=False, **profile)
+    sign_in(testapp, user)
+
+    def choose(name, level, status=201):
+        body = {"year": YEAR, "institution_id": institution(region, name).id}
+        if level:
+            body["level"] = level
+        return testapp.post_json("/api/v1/me/institution", body, status=status)
+
+    choose(*first)
+    refused = choose(*second, status=422).json  # one institution a year: cancel first
+    assert refused["error"]["code"] == "institution_already_chosen"
+    page = testapp.get(f"/{region}/institution?year={YEAR}")
+    assert "已取消选择，可以重新选择培训机构。" in page.forms["cancel"].submit().follow().text
+    choose(*second)
+    chosen = db.session.scalar(select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.status == "selected"))
+    assert (chosen.institution.name, chosen.level) == second
+    db.session.add(Order(number=f"T-{region}", user_id=user.id, region=region, year=YEAR, mode="annual",
+                         total_fen=100, status="paid"))
+    db.session.commit()
+    res = testapp.delete("/api/v1/me/institution", params={"year": YEAR}, status=422).json
+    assert res["error"] == {"code": "institution_paid", "message": "已在该机构缴费，不能取消选择；如需更换请先申请退费。"}
+    page = testapp.get(f"/{region}/institution?year={YEAR}").forms["cancel"].submit().follow()
+    assert "已在该机构缴费，不能取消选择；如需更换请先申请退费。" in page.text
+    db.session.expire_all()
+    assert db.session.get(Enrolment, chosen.id).status == "selected"
+
+
 def test_a_non_practising_member_cannot_switch_institute_after_studying(testapp, make_learner, clock):
     user = learner(make_learner, "cicpa", enrol=False, member_type="non_practising")
     school = institution("cicpa", "北京国家会计学院")
@@ -305,7 +452,7 @@ def _count_pages(testapp, make_learner, region, n, clock):
     return counts
 
 
-@pytest.mark.parametrize("region", ["chaoyang", "cicpa"])
+@pytest.mark.parametrize("region", REGIONS)
 def test_plan_and_course_pages_run_a_constant_number_of_queries(app, testapp, make_learner, clock, region):
     few = _count_pages(testapp, make_learner, region, 3, clock)
     testapp.reset()

@@ -97,6 +97,8 @@ def _course_exists(region: str, code: str) -> bool:
 #: longer than any demo chapter (the player stops at the chapter's own length), and a preview.
 DEMO_LESSON_URL = "/static/video/demo-lesson.webm"
 DEMO_PREVIEW_URL = "/static/video/demo-preview.webm"
+#: A one-page Chinese PDF (讲义) every demo chapter offers for download under its video.
+DEMO_HANDOUT_URL = "/static/handouts/demo-handout.pdf"
 
 
 def _add_course(region: str, year: int, demo: DemoCourse, institutions: dict[str, Institution]) -> None:
@@ -120,6 +122,7 @@ def _add_course(region: str, year: int, demo: DemoCourse, institutions: dict[str
                 title=chapter.title,
                 duration_seconds=chapter.duration_seconds,
                 video_url=DEMO_LESSON_URL,
+                handout_url=DEMO_HANDOUT_URL,
                 questions=[
                     Question(
                         question_type=q.question_type,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, select
 
-from hookspecs import InstitutionPolicy, Requirements
+from hookspecs import InstitutionPolicy, Requirements, StudyPlanPolicy
 
 from .. import clock
 from ..extensions import db
@@ -69,6 +69,9 @@ def choose_institution(user: User, year: int, institution_id: int | None, level:
         raise RuleError("unknown_institution", "请选择列表中的培训机构。")
     if policy.levels and level not in policy.levels:
         raise RuleError("unknown_level", "请选择级别（" + "、".join(policy.levels) + "）。")
+    if policy.levels and offered[institution_id].level and offered[institution_id].level != level:
+        # An institution that serves one level only (Institution.level) takes no other.
+        raise RuleError("institution_other_level", f"该培训机构仅招收{offered[institution_id].level}学员，请重新选择。")
     existing = current_enrolment(user, year)
     if existing is not None and existing.institution_id is None:
         # Paid before choosing (the order created the enrolment): the choice completes it.
@@ -114,7 +117,10 @@ def cancel_institution(user: User, year: int) -> None:
         )
         if studied is not None:
             raise RuleError("institution_studied", "已在该机构开始学习，本年度不能再更换。")
-    enrolment.status = "cancelled"
+    # Its unpaid orders go with it; a payment that wins the race makes this refuse instead.
+    from .orders import cancel_unpaid_orders_of
+
+    cancel_unpaid_orders_of(enrolment)
     db.session.commit()
 
 
@@ -171,8 +177,33 @@ def add_course(user: User, course_id: int, year: int) -> StudyPlanItem:
     return item
 
 
+def removal_refusal(course: Course, *, locked: bool, started: bool, policy: StudyPlanPolicy) -> RuleError | None:
+    """Why a selected course may not be removed from the plan, or None when it may.
+
+    The one place the rule lives: :func:`remove_course` raises the answer and :func:`plan_view`
+    shows it instead of the remove button, so the page and the refusal always agree."""
+    if course.required:
+        return RuleError("course_required", "必修课程不能移除。")
+    if locked:
+        return RuleError("course_locked", "该课程已按学分购买，不能移除或更换。")
+    if started and not policy.started_removable:
+        return RuleError("course_started", "已开始学习的课程不能移除。")
+    return None
+
+
+def _started(user: User, course: Course) -> bool:
+    """Whether the learner has watched any of the course's video time."""
+    return db.session.scalar(
+        select(ChapterProgress.id)
+        .join(Chapter, Chapter.id == ChapterProgress.chapter_id)
+        .where(ChapterProgress.user_id == user.id, Chapter.course_id == course.id, ChapterProgress.watched_seconds > 0)
+        .limit(1)
+    ) is not None
+
+
 def remove_course(user: User, course_id: int, year: int) -> None:
-    """Take a course out of the plan, keeping its learning record; commit."""
+    """Take a course out of the plan, keeping its learning record, if the region's
+    :class:`~hookspecs.StudyPlanPolicy` and the core's rules allow it; commit."""
     course = _course_for(user, course_id, year)
     item = db.session.scalar(
         select(StudyPlanItem).where(
@@ -181,10 +212,12 @@ def remove_course(user: User, course_id: int, year: int) -> None:
     )
     if item is None:
         raise RuleError("course_not_selected", "这门课程不在学习计划中。")
-    if course.required:
-        raise RuleError("course_required", "必修课程不能移除。")
-    if item.locked:
-        raise RuleError("course_locked", "该课程已按学分购买，不能移除或更换。")
+    policy = rules_for(user.region).study_plan_policy(year)
+    # Only ask the database whether the course was started when the answer matters.
+    started = not policy.started_removable and _started(user, course)
+    refusal = removal_refusal(course, locked=item.locked, started=started, policy=policy)
+    if refusal is not None:
+        raise refusal
     item.removed_at = clock.to_utc_naive(clock.now())
     db.session.commit()
 
@@ -253,6 +286,12 @@ class CourseLine:
     selected: bool = False
     locked: bool = False
     earned: bool = False
+    #: For a selected course: why it may not be removed (None: it may be).
+    removal_refusal: RuleError | None = None
+
+    @property
+    def removable(self) -> bool:
+        return self.selected and self.removal_refusal is None
 
     @property
     def percent(self) -> int:
@@ -276,6 +315,7 @@ class PlanView:
     policy: InstitutionPolicy | None = None
     enrolment: Enrolment | None = None
     institution_missing: bool = False
+    plan_policy: StudyPlanPolicy | None = None
 
     @property
     def total(self) -> int:
@@ -347,6 +387,7 @@ def plan_view(user: User, year: int) -> PlanView:
             )
     courses = list(db.session.scalars(query.order_by(Course.kind, Course.id)))
     lines = course_lines(user, courses)
+    plan_policy = rules.study_plan_policy(year)
     totals: dict[str, int] = defaultdict(int)
     chosen, catalogue = [], []
     for course in courses:
@@ -354,6 +395,7 @@ def plan_view(user: User, year: int) -> PlanView:
         if course.id in active:
             line.selected = True
             line.locked = bool(active[course.id])
+            line.removal_refusal = removal_refusal(course, locked=line.locked, started=line.started, policy=plan_policy)
             totals[course.kind] += course.credits
             chosen.append(line)
         else:
@@ -368,6 +410,7 @@ def plan_view(user: User, year: int) -> PlanView:
         policy=policy,
         enrolment=enrolment,
         institution_missing=policy is not None and enrolment is None,
+        plan_policy=plan_policy,
     )
 
 

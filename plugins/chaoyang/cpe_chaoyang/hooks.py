@@ -21,6 +21,7 @@ from hookspecs import (
     RegionInfo,
     Requirements,
     InstitutionPolicy,
+    StudyPlanPolicy,
     hookimpl,
 )
 
@@ -97,6 +98,13 @@ def cpe_registration_form() -> RegistrationSpec:
 def cpe_institution_policy(year: int) -> InstitutionPolicy | None:
     """Where learners study this year: see :func:`.rules.institution_policy`."""
     return rules.institution_policy(year)
+
+
+@hookimpl
+def cpe_study_plan_policy(year: int) -> StudyPlanPolicy | None:
+    """A started course can be removed and comes back with its record: see
+    :func:`.rules.study_plan_policy`."""
+    return rules.study_plan_policy(year)
 
 
 @hookimpl

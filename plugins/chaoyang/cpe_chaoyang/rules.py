@@ -22,6 +22,7 @@ from hookspecs import (
     Cart,
     CreditExport,
     Eligibility,
+    ExportColumn,
     InstitutionPolicy,
     EvidenceRules,
     ExamPolicy,
@@ -36,6 +37,7 @@ from hookspecs import (
     QuoteLine,
     Reason,
     Requirements,
+    StudyPlanPolicy,
 )
 
 REGION = "chaoyang"
@@ -477,29 +479,22 @@ def exam_policy(year: int) -> ExamPolicy | None:
 # --- 学分上报 ---------------------------------------------------------------------------------
 # Results are imported into the Liaoning platform (辽宁省会计管理信息系统), keyed by ID number and
 # name "必须与二代身份证的信息核对一致".
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "身份证号",
-    "姓名",
-    "年度",
-    "专业科目学分",
-    "公需科目学分",
-    "总学分",
-    "是否完成",
+EXPORT_FIELDS: tuple[ExportColumn, ...] = (
+    ExportColumn("身份证号", "id_number"),
+    ExportColumn("姓名", "name"),
+    ExportColumn("年度", "year"),
+    ExportColumn("专业科目学分", f"credits.{PROFESSIONAL}"),
+    ExportColumn("公需科目学分", f"credits.{PUBLIC}"),
+    ExportColumn("总学分", "total"),
+    ExportColumn("是否完成", "complete", labels={True: "是", False: "否"}),
 )
+EXPORT_COLUMNS: tuple[str, ...] = tuple(column.title for column in EXPORT_FIELDS)
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 
 
 def export_row(record: LearnerYear) -> tuple[object, ...]:
     """One row of the provincial import sheet, in the order of :data:`EXPORT_COLUMNS`."""
-    return (
-        record.id_number,
-        record.name,
-        record.year,
-        record.credits.get(PROFESSIONAL, 0),
-        record.credits.get(PUBLIC, 0),
-        record.total,
-        "是" if record.complete else "否",
-    )
+    return tuple(column.value(record) for column in EXPORT_FIELDS)
 
 
 def credit_export(year: int) -> CreditExport | None:
@@ -509,8 +504,7 @@ def credit_export(year: int) -> CreditExport | None:
     return CreditExport(
         region=REGION,
         year=year,
-        columns=EXPORT_COLUMNS,
-        row=export_row,
+        fields=EXPORT_FIELDS,
         formats=EXPORT_FORMATS,
     )
 
@@ -552,4 +546,23 @@ def institution_policy(year: int) -> InstitutionPolicy | None:
     return InstitutionPolicy(
         region=REGION, year=year, institutions=INSTITUTIONS, levels=LEVELS,
         note="请选择培训年度、级别和培训机构，确认报名后缴费学习；缴费前可取消报名更换机构。",
+    )
+
+
+# --- Study plan (training flow: 如果课程已经开始学习，该课程同样可以删除，但系统已经自动保留了
+# 该课程的学习记录；当学员再次将同一门课程重新添加入"个人教学计划"后，系统会自动将之前的学习
+# 记录一并转入) ---------------------------------------------------------------------------------
+
+#: A started course may be removed; the core keeps its record and restores it on re-adding.
+STARTED_COURSE_REMOVABLE = True
+
+
+def study_plan_policy(year: int) -> StudyPlanPolicy | None:
+    """A started course can be removed (its record kept); courses paid by credit purchase are
+    locked by the purchase mode, required ones by the core."""
+    if not is_offered(year):
+        return None
+    return StudyPlanPolicy(
+        region=REGION, year=year, started_removable=STARTED_COURSE_REMOVABLE,
+        note="已开始学习的课程同样可以删除，学习记录会保留；重新添加后自动恢复。",
     )

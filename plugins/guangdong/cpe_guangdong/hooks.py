@@ -24,6 +24,7 @@ from hookspecs import (
     RegionInfo,
     Requirements,
     InstitutionPolicy,
+    StudyPlanPolicy,
     hookimpl,
 )
 
@@ -106,6 +107,12 @@ def cpe_collection_steps() -> list[CollectionStep]:
 def cpe_institution_policy(year: int) -> InstitutionPolicy | None:
     """Where learners study this year: see :func:`.rules.institution_policy`."""
     return rules.institution_policy(year)
+
+
+@hookimpl
+def cpe_study_plan_policy(year: int) -> StudyPlanPolicy:
+    """"在没有听课的情况下也可以点击取消选择": see :func:`.rules.study_plan_policy`."""
+    return rules.study_plan_policy(year)
 
 
 @hookimpl

@@ -15,6 +15,7 @@ from hookspecs import (
     PROFESSIONAL,
     PUBLIC,
     CreditExport,
+    ExportColumn,
     Eligibility,
     InstitutionPolicy,
     ExamPolicy,
@@ -27,6 +28,7 @@ from hookspecs import (
     QuoteLine,
     Reason,
     Requirements,
+    StudyPlanPolicy,
 )
 
 REGION = "guangdong"
@@ -92,6 +94,21 @@ MSG_NO_QUALIFICATION = (
     "证书的人员；会计从业资格证书不属于会计专业技术资格。"
 )
 MSG_ELIGIBLE = "符合广东省会计人员继续教育学习条件"
+# Info collection on this platform (信息采集, steps personal..submit, then a reviewer). The guide:
+# "学习完成前务必保证已信息采集,否则无法查询继续教育记录" — collection must be done before the
+# year's study is complete, not before it starts. So a collection awaiting review lets the
+# learner study (and says so); one never submitted, edited and not resubmitted, or rejected does
+# not, and the reason says what to do.
+MSG_COLLECTION_DRAFT = (
+    "您的信息采集尚未提交（或修改后尚未重新提交），请在“信息采集”中完成各步骤并提交后再报名学习。"
+)
+MSG_COLLECTION_REJECTED = (
+    "您的信息采集审核未通过，请在“信息采集”中按审核意见修改后重新提交，提交后即可报名学习。"
+)
+MSG_ELIGIBLE_UNDER_REVIEW = (
+    "符合广东省会计人员继续教育学习条件；您的信息采集正在审核中，请留意审核结果，"
+    "学习完成前须审核通过，否则无法查询继续教育记录。"
+)
 
 
 def qualification_level(level: str | None) -> str | None:
@@ -123,6 +140,11 @@ def _collection_refusal(learner: LearnerFacts) -> Reason | None:
         return Reason("not_collected_here", MSG_COLLECTED_ELSEWHERE)
     if EXCLUDED_AREA in (learner.collection_area or ""):
         return Reason("shenzhen_excluded", MSG_SHENZHEN)
+    # None: the caller does not know the status (e.g. a rule test); decide by the region alone.
+    if learner.collection_status == "draft":
+        return Reason("collection_not_submitted", MSG_COLLECTION_DRAFT)
+    if learner.collection_status == "rejected":
+        return Reason("collection_rejected", MSG_COLLECTION_REJECTED)
     return None
 
 
@@ -130,8 +152,10 @@ def check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
     """Decide whether ``learner`` may study in Guangdong in ``year``.
 
     In order: collected in Guangdong (``not_collected_here``), not in Shenzhen
-    (``shenzhen_excluded``), works in accounting or holds a qualification (``no_qualification``),
-    and the obligation has started (``obligation_not_started``).
+    (``shenzhen_excluded``), the collection submitted (``collection_not_submitted``) and not
+    rejected (``collection_rejected``), works in accounting or holds a qualification
+    (``no_qualification``), and the obligation has started (``obligation_not_started``). A
+    collection still awaiting review is eligible with ``collection_under_review``.
     """
     refusal = _collection_refusal(learner)
     if refusal is not None:
@@ -148,6 +172,8 @@ def check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
                 f"{year}年度无需学习。",
             )
         )
+    if learner.collection_status == "submitted":
+        return Eligibility.ok(code="collection_under_review", message=MSG_ELIGIBLE_UNDER_REVIEW)
     return Eligibility.ok(message=MSG_ELIGIBLE)
 
 
@@ -270,19 +296,20 @@ def exam_policy(year: int) -> ExamPolicy:
 PUSH_URL_SETTING = "CPE_GUANGDONG_PUSH_URL"
 PUSH_TOKEN_SETTING = "CPE_GUANGDONG_PUSH_TOKEN"
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "push")
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "姓名",
-    "身份证号",
-    "年度",
-    "继续教育类型",
-    "专业科目学分",
-    "公需科目学分",
-    "公需考试成绩",
-    "学习时长（分钟）",
-)
 # The seed's institution list splits 远程机构 from 面授机构; every record this platform sends
 # is online study, which the seed's title calls 网络培训.
 EXPORT_CPE_TYPE = "网络培训"
+EXPORT_FIELDS: tuple[ExportColumn, ...] = (
+    ExportColumn("姓名", "name"),
+    ExportColumn("身份证号", "id_number"),
+    ExportColumn("年度", "year"),
+    ExportColumn("继续教育类型", constant=EXPORT_CPE_TYPE),
+    ExportColumn("专业科目学分", f"credits.{PROFESSIONAL}"),
+    ExportColumn("公需科目学分", f"credits.{PUBLIC}"),
+    ExportColumn("公需考试成绩", "exam_score"),  # no score yet: an empty cell
+    ExportColumn("学习时长（分钟）", "study_minutes"),
+)
+EXPORT_COLUMNS: tuple[str, ...] = tuple(column.title for column in EXPORT_FIELDS)
 # The legacy platform pushed a Guangdong record only once the learner had studied at least
 # 1,440 minutes and scored at least 60 in the exam.
 PUSH_MIN_STUDY_MINUTES = 1440
@@ -300,16 +327,7 @@ RECORD_STATUSES: tuple[tuple[str, str], ...] = (
 
 def export_row(record: LearnerYear) -> tuple[object, ...]:
     """One learner's year in the order of :data:`EXPORT_COLUMNS` (no score: an empty cell)."""
-    return (
-        record.name,
-        record.id_number,
-        record.year,
-        EXPORT_CPE_TYPE,
-        record.credits.get(PROFESSIONAL, 0),
-        record.credits.get(PUBLIC, 0),
-        "" if record.exam_score is None else record.exam_score,
-        record.study_minutes,
-    )
+    return tuple(column.value(record) for column in EXPORT_FIELDS)
 
 
 def push_ready(record: LearnerYear) -> bool:
@@ -326,8 +344,7 @@ def credit_export(year: int) -> CreditExport:
     return CreditExport(
         region=REGION,
         year=year,
-        columns=EXPORT_COLUMNS,
-        row=export_row,
+        fields=EXPORT_FIELDS,
         formats=EXPORT_FORMATS,
         push_url_setting=PUSH_URL_SETTING,
         push_ready=push_ready,
@@ -398,4 +415,19 @@ def institution_policy(year: int) -> InstitutionPolicy:
     return InstitutionPolicy(
         region=REGION, year=year, institutions=INSTITUTIONS,
         note="请在本地区本年度的培训机构名单中选择一家机构学习；缴费前可取消选择。",
+    )
+
+
+# --- Study plan (learner guide, 图 13: 已选择的课程，如果在没有听课的情况下也可以点击"取消选择"
+# 按钮进行取消(必须课除外)，再选择其他课程) ------------------------------------------------------
+
+#: A course may be deselected only while no lesson of it has been listened to.
+STARTED_COURSE_REMOVABLE = False
+
+
+def study_plan_policy(year: int) -> StudyPlanPolicy:
+    """Only a course not yet started may be deselected; required courses never (the core)."""
+    return StudyPlanPolicy(
+        region=REGION, year=year, started_removable=STARTED_COURSE_REMOVABLE,
+        note="已选择的课程在没有听课的情况下可以取消选择（必修课除外），再选择其他课程。",
     )

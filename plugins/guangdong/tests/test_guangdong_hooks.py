@@ -26,6 +26,7 @@ IMPLEMENTED = {
     "cpe_registration_form",
     "cpe_collection_steps",
     "cpe_institution_policy",
+    "cpe_study_plan_policy",
 }
 
 
