@@ -14,6 +14,7 @@ from typing import Any
 
 import pluggy
 from flask import current_app
+from werkzeug.exceptions import NotFound
 
 from hookspecs import (
     CollectionStep,
@@ -33,6 +34,7 @@ from hookspecs import (
     Reason,
     RegionInfo,
     Requirements,
+    StudyPlanPolicy,
 )
 
 from .plugins import PluginSet
@@ -47,6 +49,18 @@ class RuleError(ValueError):
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RecordNotFound(NotFound):
+    """A learner's own record (order, enrolment, invoice, refund...) that does not exist or is
+    someone else's. Not a :class:`RuleError`, so no view turns it into a flash message: the site
+    answers 404 and the API ``{"error": {code, message}}`` with 404, the same for "missing" and
+    "another learner's", so ids reveal nothing."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(description=message)
         self.code = code
         self.message = message
 
@@ -122,6 +136,12 @@ class RegionRules:
     def institution_policy(self, year: int) -> InstitutionPolicy | None:
         """How learners choose an institution in ``year``; None: they do not choose one."""
         return self._hook("cpe_institution_policy")(region=self.code, year=year)
+
+    def study_plan_policy(self, year: int) -> StudyPlanPolicy:
+        """What learners may remove from their ``year`` plan; the default lets a started course
+        be removed (its record kept)."""
+        answer = self._hook("cpe_study_plan_policy")(region=self.code, year=year)
+        return answer if answer is not None else StudyPlanPolicy(region=self.code, year=year)
 
     def demo_data(self) -> DemoData | None:
         return self._hook("cpe_demo_data")(region=self.code)

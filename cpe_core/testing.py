@@ -295,6 +295,13 @@ def login(testapp, region: str | None, login_name: str, password: str = "Passw0r
     return form.submit()
 
 
+def api_captcha(testapp) -> dict[str, str]:
+    """A fresh API captcha challenge answered: ``{"captcha_id", "captcha"}``, to merge into a
+    ``/api/v1`` register or login body (the answer is ``CAPTCHA_TEST_ANSWER``)."""
+    challenge = testapp.post("/api/v1/captcha", status=201).json
+    return {"captcha_id": challenge["captcha_id"], "captcha": CAPTCHA_TEST_ANSWER}
+
+
 # --- the contract every region plugin must meet --------------------------------------------
 
 

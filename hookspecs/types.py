@@ -23,6 +23,8 @@ __all__ = [
     "CollectionStep",
     "Contact",
     "CreditExport",
+    "EXPORT_FIELDS",
+    "ExportColumn",
     "DemoAccount",
     "DemoChapter",
     "DemoCourse",
@@ -63,6 +65,7 @@ __all__ = [
     "RegistrationQuestion",
     "RegistrationSpec",
     "Requirements",
+    "StudyPlanPolicy",
     "UNIT_LABELS",
 ]
 
@@ -196,6 +199,13 @@ class LearnerFacts:
     is_student: bool = False
     #: Approved offset credits of the year in question, per kind (filled by the core).
     offset_credits: Mapping[str, int] = field(default_factory=dict)
+    #: Where the learner's info collection on this platform stands, for regions that collect
+    #: (their ``cpe_collection_steps`` returns steps): ``"draft"`` (never submitted, or edited
+    #: since and not submitted again), ``"submitted"`` (awaiting a reviewer), ``"approved"`` or
+    #: ``"rejected"`` (the reviewer's comment tells the learner what to correct). None when the
+    #: region asks no collection steps (its learners are collected elsewhere) or when the caller
+    #: does not know; a rule should then decide by ``collection_region`` alone.
+    collection_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -261,6 +271,10 @@ class Cart:
     mode: str
     learner: LearnerFacts
     items: tuple[CartItem, ...] = ()
+    #: The institution (name) and level of the learner's enrolment (报名) for ``year``, when
+    #: the learner has one; a region may price by them (e.g. a fee per level). None otherwise.
+    institution: str | None = None
+    level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -564,25 +578,102 @@ class LearnerYear:
     member_type: str | None = None
 
 
+#: What an :class:`ExportColumn` can show: these :class:`LearnerYear` fields, or
+#: ``credits.<kind>`` (one kind's amount, 0 when none) for each kind of :data:`KINDS`.
+EXPORT_FIELDS: tuple[str, ...] = (
+    "learner_id", "name", "id_number", "year", "total", "complete", "exam_score", "study_minutes",
+    "member_number", "member_type",
+) + tuple(f"credits.{kind}" for kind in KINDS)
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of a credit export, described as data so the core can compute it in the
+    database (a 100,000-row CSV then costs no Python per row) and in Python (XLSX, pushes).
+
+    :param title: the column's header.
+    :param field: one of :data:`EXPORT_FIELDS`, e.g. ``"id_number"`` or
+        ``"credits.professional"``; None for a column that shows ``constant`` in every row.
+    :param labels: write ``labels[value]`` instead of the value, e.g. ``{True: "是", False: "否"}``
+        for ``complete``; keys are of the field's type (text, int, or bool for ``complete``).
+    :param empty: written for a missing value (None or ``""``, e.g. no exam score yet) and,
+        with ``labels``, for a value not listed.
+    :param fallback: another field whose value is used when ``field``'s is None or ``""``
+        (e.g. the ID number for a member without a member number).
+    :param constant: the value of a ``field=None`` column.
+
+    Without labels, ``complete`` is written as 1 or 0. :meth:`value` is the reference meaning;
+    the core's SQL gives the same cells.
+    """
+
+    title: str
+    field: str | None = None
+    labels: Mapping[object, object] | None = None
+    empty: object = ""
+    fallback: str | None = None
+    constant: object = None
+
+    def __post_init__(self) -> None:
+        for name in (self.field, self.fallback):
+            if name is not None and name not in EXPORT_FIELDS:
+                raise ValueError(f"ExportColumn {self.title!r}: unknown field {name!r}; one of {EXPORT_FIELDS}")
+
+    def value(self, record: LearnerYear) -> object:
+        """This column's cell for ``record``."""
+        if self.field is None:
+            return self.constant
+        value = _export_field(record, self.field)
+        if self.fallback is not None and (value is None or value == ""):
+            value = _export_field(record, self.fallback)
+        if value is None or value == "":
+            return self.empty
+        if self.labels is not None:
+            return self.labels.get(value, self.empty)
+        return int(value) if isinstance(value, bool) else value
+
+
+def _export_field(record: LearnerYear, name: str) -> object:
+    if name.startswith("credits."):
+        return record.credits.get(name.removeprefix("credits."), 0)
+    return getattr(record, name)
+
+
 @dataclass(frozen=True)
 class CreditExport:
-    """How a region reports credits. ``row`` turns a :class:`LearnerYear` into one output row in
-    the order of ``columns``; ``formats`` lists what the region supports (``csv``, ``xlsx``,
-    ``push``). For ``push``, ``push_url_setting`` names the config key holding the receiver URL,
-    ``push_token_setting`` the key holding its bearer token (None: no credentials),
-    ``push_ready`` decides which records may be sent at all, and ``push_statuses`` lists the
-    ``(code, Chinese label)`` pairs a pushed record moves through on the receiver's side, in
-    order; the first is the status of a record the receiver has just accepted."""
+    """How a region reports credits: either ``fields`` (preferred: a tuple of
+    :class:`ExportColumn`, from which ``columns`` and ``row`` are derived, and which the core
+    computes in SQL for CSV files) or ``columns`` and a ``row`` callable that turns a
+    :class:`LearnerYear` into one output row in the order of ``columns`` (run in Python for
+    every learner, so slower for large exports). ``formats`` lists what the region supports
+    (``csv``, ``xlsx``, ``push``). For ``push``, ``push_url_setting`` names the config key
+    holding the receiver URL, ``push_token_setting`` the key holding its bearer token (None: no
+    credentials), ``push_ready`` decides which records may be sent at all, and ``push_statuses``
+    lists the ``(code, Chinese label)`` pairs a pushed record moves through on the receiver's
+    side, in order; the first is the status of a record the receiver has just accepted."""
 
     region: str
     year: int
-    columns: tuple[str, ...]
-    row: Callable[[LearnerYear], tuple[object, ...]]
+    columns: tuple[str, ...] = ()
+    row: Callable[[LearnerYear], tuple[object, ...]] | None = None
     formats: tuple[str, ...] = ("csv", "xlsx")
     push_url_setting: str | None = None
     push_ready: Callable[[LearnerYear], bool] | None = None
     push_token_setting: str | None = None
     push_statuses: tuple[tuple[str, str], ...] = ()
+    fields: tuple[ExportColumn, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.fields:
+            if self.row is not None:
+                raise TypeError("CreditExport: give either fields or row, not both")
+            titles = tuple(column.title for column in self.fields)
+            if self.columns and tuple(self.columns) != titles:
+                raise ValueError(f"CreditExport: columns {self.columns} differ from the fields' titles {titles}")
+            fields = tuple(self.fields)
+            object.__setattr__(self, "columns", titles)
+            object.__setattr__(self, "row", lambda record: tuple(c.value(record) for c in fields))
+        elif self.row is None or not self.columns:
+            raise TypeError("CreditExport needs fields, or columns and row")
 
 
 # --- Demo data ------------------------------------------------------------------------------
@@ -764,6 +855,34 @@ class InstitutionPolicy:
     cancellable_after_study: bool = True
     #: Shown above the choice, e.g. the rule in the region's own words.
     note: str = ""
+    #: Enrol, then pay that enrolment (报名后缴费, as on some provincial platforms): the purchase
+    #: modes are offered only once the learner has enrolled at an institution; each order pays
+    #: that one enrolment (its institution and level reach ``cpe_quote`` in the cart);
+    #: cancelling the enrolment before paying cancels its unpaid orders; a paid enrolment
+    #: cannot be cancelled, and a refund of its order cancels it (the learner may enrol again).
+    #: False: learners choose an institution and buy the year independently of that choice.
+    enrol_then_pay: bool = False
 
     def applies_to(self, member_type: str | None) -> bool:
         return not self.member_types or member_type in self.member_types
+
+
+# --- Study plan -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudyPlanPolicy:
+    """What a learner may do with the courses of their study plan (个人教学计划) in one year.
+
+    ``started_removable``: True (the default) lets a learner remove a course they already
+    started; its learning record is kept and comes back if the course is added again. False
+    (e.g. a rule worded "在没有听课的情况下也可以点击取消选择") allows removing only a course with
+    no watched time yet. Whatever the policy, required courses (``Course.required``)
+    and courses locked by a paid credit purchase are never removable (the core's rules).
+    """
+
+    region: str
+    year: int
+    started_removable: bool = True
+    #: The rule in the region's own words, shown on the plan page (e.g. "未听课的课程可取消选择").
+    note: str = ""

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 from .accounts import LearnerProfile, User
 from .audit import AuditEntry
+from .captcha import CaptchaChallenge
 from .catalogue import Chapter, Course, Institution, Question
 from .commerce import Invoice, Order, OrderLine, Payment, Refund, StudyCard
 from .credits import Certificate, CreditPush, CreditRecord
 from .exams import ExamAnswer, ExamAttempt
+from .jobs import Job
 from .sms import SmsCode
 from .offsets import OffsetApplication, OffsetAttachment
 from .study import ChapterProgress, Enrolment, StudyPlanItem
 
 __all__ = [
     "AuditEntry",
+    "CaptchaChallenge",
     "Certificate",
     "Chapter",
     "ChapterProgress",
@@ -27,6 +30,7 @@ __all__ = [
     "ExamAttempt",
     "Institution",
     "Invoice",
+    "Job",
     "LearnerProfile",
     "OffsetApplication",
     "OffsetAttachment",

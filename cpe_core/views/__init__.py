@@ -10,6 +10,7 @@ from . import learner_admin
 from . import accounts, admin, api, offsets, orders, region, site
 from . import offsets_api  # noqa: F401  (adds the offset routes to api.bp)
 from . import commerce_admin, orders_api  # noqa: F401  (orders_api adds the order routes to api.bp)
+from . import exports_api  # noqa: F401  (adds the export job routes to api.bp)
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(catalogue_admin.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(orders.notify_bp)
+    app.register_blueprint(orders.enrol_bp)
     app.register_blueprint(commerce_admin.bp)
     from ..payments import sandbox
 
