@@ -156,3 +156,14 @@ def test_openapi_documents_the_captcha(testapp):
         properties = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
         assert {"captcha_id", "captcha"} <= set(properties)
         assert "400" in operation["responses"] and "captcha_used" in operation["summary"]
+
+
+def test_one_address_fetching_too_many_challenges_is_refused_and_nothing_is_stored(app, testapp):
+    app.config["CPE_CAPTCHA_LIMIT_ADDRESS"] = "3 per 10 minutes"
+    for _ in range(3):
+        testapp.post("/api/v1/captcha", status=201)
+    refused = testapp.post("/api/v1/captcha", status=429)
+    assert refused.json["error"] == {"code": "too_many_captchas", "message": "获取验证码过于频繁，请稍后再试。"}
+    assert db.session.scalar(select(func.count()).select_from(CaptchaChallenge)) == 3
+    # Another address still gets one.
+    testapp.post("/api/v1/captcha", extra_environ={"REMOTE_ADDR": "10.0.0.2"}, status=201)

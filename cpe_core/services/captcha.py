@@ -31,6 +31,9 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 4
 TTL_SECONDS = 300
 MSG_WRONG = "验证码错误或已过期，请重新输入。"
+MSG_TOO_MANY = "获取验证码过于频繁，请稍后再试。"
+#: Challenges one address may fetch (each is a stored row; anyone may ask for one).
+LIMIT_ADDRESS = "60 per 10 minutes"
 
 
 class CaptchaRefused(ValueError):
@@ -84,8 +87,29 @@ def _digest(challenge_id: str, answer: str) -> str:
     return hmac.new(key, f"captcha:{challenge_id}:{answer.strip().upper()}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue() -> tuple[CaptchaChallenge, str]:
-    """A new stored challenge and its answer (to be drawn, never stored in clear)."""
+class TooManyChallenges(ValueError):
+    """``address`` asked for more challenges than ``CPE_CAPTCHA_LIMIT_ADDRESS`` allows."""
+
+    code = "too_many_captchas"
+    message = MSG_TOO_MANY
+
+
+def _within_address_limit(address: str | None) -> bool:
+    from limits import parse
+
+    from ..security import limiter
+
+    item = parse(current_app.config.get("CPE_CAPTCHA_LIMIT_ADDRESS") or LIMIT_ADDRESS)
+    return limiter().limiter.hit(item, "captcha-address", address or "-")
+
+
+def issue(address: str | None = None) -> tuple[CaptchaChallenge, str]:
+    """A new stored challenge and its answer (to be drawn, never stored in clear).
+
+    :raises TooManyChallenges: ``address`` fetched too many lately (nothing is stored then).
+    """
+    if not _within_address_limit(address):
+        raise TooManyChallenges(MSG_TOO_MANY)
     now = clock.to_utc_naive(clock.now())
     # Challenges long expired are of no use: drop them as new ones are made.
     db.session.execute(delete(CaptchaChallenge).where(CaptchaChallenge.expires_at < now - dt.timedelta(days=1)))

@@ -129,9 +129,13 @@ CAPTCHA_NOTE = (
 
 
 @bp.route("/captcha", methods=["GET", "POST"])
-@documented("取得一个图形验证码：captcha_id 与 PNG 图片（base64），一次有效，过期作废", ok=201)
+@documented("取得一个图形验证码：captcha_id 与 PNG 图片（base64），一次有效，过期作废；"
+            "同一地址获取过于频繁返回 429（too_many_captchas）", ok=201, errors=(429,))
 def captcha_challenge():
-    challenge, answer = captcha.issue()
+    try:
+        challenge, answer = captcha.issue(request.remote_addr)
+    except captcha.TooManyChallenges as refused:
+        return error(refused.code, refused.message, 429)
     response = jsonify(
         captcha_id=challenge.id, image_base64=base64.b64encode(captcha.png(answer)).decode("ascii"),
         mime_type="image/png", expires_in=captcha.ttl_seconds(),
