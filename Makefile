@@ -6,6 +6,8 @@ PLUGINS := plugins/chaoyang plugins/guangdong plugins/cicpa
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# pytest-xdist processes (one per core); each gets its own PostgreSQL database (see cpe_core/testing.py).
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-test system-deps demo bench clean
 
@@ -37,7 +39,7 @@ run: install
 
 ## Install what the tests need (Python packages, Chromium, CJK fonts, poppler) and run them all.
 test: install-test system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 demo: install
 	CPE_ENV=development $(BIN)/cpe db upgrade heads

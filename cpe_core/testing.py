@@ -92,11 +92,32 @@ def cpe_database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         if _is_postgres(url):
             _check_postgres(url)
+            url = _worker_database(url)
         _migrate(url)
         return url
     template = tmp_path_factory.mktemp("db") / "template.sqlite3"
     _migrate(f"sqlite:///{template}")
     return str(template)
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker process truncates tables before every test, so each gets a
+    database of its own (``<name>_gw0``, ...), created next to ``url``'s on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import sqlalchemy
+
+    base = sqlalchemy.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(sqlalchemy.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": name}).scalar()
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _check_postgres(url: str) -> None:

@@ -572,6 +572,9 @@ def check_payment(user: User, number: str) -> Order:
         .order_by(Payment.id.desc()).limit(1)
     )
     if payment is None or not payment.provider_ref:
+        # No payment left to ask about: a notification may have just settled it, after the
+        # order was read above. Answer with the order as it is now, not as it was.
+        db.session.refresh(order)
         return order
     provider = regions().payment_providers().get(payment.provider)
     if provider is None:
