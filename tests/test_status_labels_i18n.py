@@ -1,5 +1,5 @@
 """Status labels made in services (collection, offsets, orders, payments, refunds, invoices,
-cards) show in English on the site under ``?lang=en``; the JSON API keeps its Chinese labels."""
+cards, enrolments, background jobs, the core's own push statuses) show in English on the site under ``?lang=en``; the JSON API keeps its Chinese labels."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +13,7 @@ from cpe_core import clock
 from cpe_core.extensions import db
 from cpe_core.labels import Label
 from cpe_core.models import Invoice, OffsetApplication, Order, Refund
-from cpe_core.services import cards, collection, invoices, offsets, orders, refunds
+from cpe_core.services import background, cards, collection, enrolments, invoices, offsets, orders, pushes, refunds
 from cpe_core.testing import login
 
 
@@ -32,7 +32,9 @@ def test_a_label_is_chinese_as_a_string_and_in_json_and_english_on_an_english_pa
 @pytest.mark.parametrize("labels", [
     collection.STATUS_LABELS, offsets.STATUS_LABELS, orders.STATUS_LABELS, orders.PAYMENT_LABELS,
     refunds.STATUS_LABELS, refunds.KIND_LABELS, invoices.STATUS_LABELS, cards.STATUS_LABELS,
-], ids=["collection", "offsets", "orders", "payments", "refunds", "refund_kinds", "invoices", "cards"])
+    enrolments.STATUS_LABELS, background.STATUS_LABELS, background.KIND_LABELS, pushes.OWN_STATUS_LABELS,
+], ids=["collection", "offsets", "orders", "payments", "refunds", "refund_kinds", "invoices", "cards",
+        "enrolments", "jobs", "job_kinds", "pushes"])
 def test_every_service_label_has_english(app, labels):
     with app.test_request_context("/?lang=en"):
         flask_babel.refresh()

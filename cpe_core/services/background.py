@@ -25,12 +25,13 @@ from sqlalchemy import and_, inspect, or_, select, update
 from .. import clock
 from ..extensions import db
 from ..jobs import enqueue
+from ..labels import N_
 from ..models import Job, User
 from ..regions import RuleError
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-STATUS_LABELS = {QUEUED: "排队中", RUNNING: "进行中", DONE: "已完成", FAILED: "失败"}
-KIND_LABELS = {"export": "学分导出", "certificates": "批量颁发证书", "invoice_mail": "发票邮件"}
+STATUS_LABELS = {QUEUED: N_("排队中"), RUNNING: N_("进行中"), DONE: N_("已完成"), FAILED: N_("失败")}
+KIND_LABELS = {"export": N_("学分导出"), "certificates": N_("批量颁发证书"), "invoice_mail": N_("发票邮件")}
 #: job kind -> the queue's task that runs it (see ``cpe_core.jobs.TASKS``)
 TASK_OF = {"export": "cpe.export", "certificates": "cpe.certificates.batch", "invoice_mail": "cpe.mail.invoice"}
 

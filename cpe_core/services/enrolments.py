@@ -10,20 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from hookspecs import InstitutionPolicy
 
 from .. import clock
 from ..extensions import db
+from ..labels import N_
 from ..models import Enrolment, Institution, Order, User
 from ..regions import RecordNotFound, RuleError
 from . import ledger, study
-from sqlalchemy import select
 
 STATUS_LABELS = {
-    "selected": "已报名，待缴费",
-    "paid": "已缴费",
-    "cancelled": "已取消",
-    "completed": "学分已登记",
+    "selected": N_("已报名，待缴费"),
+    "paid": N_("已缴费"),
+    "cancelled": N_("已取消"),
+    "completed": N_("学分已登记"),
 }
 
 

@@ -44,6 +44,7 @@ from hookspecs import CreditExport, LearnerYear
 
 from .. import clock
 from ..extensions import db
+from ..labels import N_
 from ..models import CreditPush
 from ..regions import RuleError
 from .exports import export_for, learner_year_pages
@@ -51,7 +52,7 @@ from .exports import export_for, learner_year_pages
 PENDING = "pending"
 FAILED = "failed"
 #: Our own states, before the receiver has accepted a record (the region's statuses follow).
-OWN_STATUS_LABELS = {PENDING: "待回传", FAILED: "回传失败，等待重试"}
+OWN_STATUS_LABELS = {PENDING: N_("待回传"), FAILED: N_("回传失败，等待重试")}
 KEY_NAMESPACE = uuid.UUID("8c0f5a3e-4d0b-4a59-9a57-2f5b1f0c6c11")
 #: Records sent per round: their learner-years are summed by one query.
 SEND_BATCH = 200
