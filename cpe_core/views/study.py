@@ -154,6 +154,12 @@ def institution():
     )
 
 
+def _course_and_chapter(course_id: int, chapter_id: int):
+    """The learner's view of the course and its line for ``chapter_id``."""
+    view = service.course_view(current_user, g.region.code, course_id)
+    return view, next(c for c in view.chapters if c.chapter.id == chapter_id)
+
+
 @bp.get("/learn/<int:chapter_id>")
 @login_required
 def player(chapter_id: int):
@@ -163,8 +169,7 @@ def player(chapter_id: int):
     except RuleError as error:
         flash(error.message, "error")
         return redirect(url_for("study.plan"))
-    view = service.course_view(current_user, g.region.code, access.course_id)
-    line = next(c for c in view.chapters if c.chapter.id == chapter_id)
+    view, line = _course_and_chapter(access.course_id, chapter_id)
     if not line.unlocked:
         flash(_("请先完成上一章的随堂练习。"), "error")
         return redirect(url_for("study.course", course_id=access.course_id))
@@ -213,8 +218,7 @@ def exercise(chapter_id: int):
     except RuleError as error:
         flash(error.message, "error")
         return redirect(url_for("study.plan"))
-    view = service.course_view(current_user, g.region.code, access.course_id)
-    line = next(c for c in view.chapters if c.chapter.id == chapter_id)
+    view, line = _course_and_chapter(access.course_id, chapter_id)
     questions = learning.exercise_questions(chapter_id)
     form = exercise_form(questions)
     result = None
@@ -227,8 +231,7 @@ def exercise(chapter_id: int):
                 db.session.rollback()
                 flash(error.message, "error")
             else:
-                view = service.course_view(current_user, g.region.code, access.course_id)
-                line = next(c for c in view.chapters if c.chapter.id == chapter_id)
+                view, line = _course_and_chapter(access.course_id, chapter_id)
         else:
             flash(_errors(form), "error")
     elif not line.watched:
