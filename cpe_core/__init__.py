@@ -4,28 +4,26 @@
 """
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .clock import SystemClock
-from .extensions import db
 from .plugins import PluginError, load_plugins
-from .regions import Regions
+from .settings import ENV_SETTINGS, instance_path as _instance_path, load_settings  # noqa: F401 (ENV_SETTINGS: re-exported)
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+# Flask, Flask-SQLAlchemy and the models are imported inside ``create_app``: importing this
+# package stays cheap, so ``cpe export --format csv`` (:mod:`cpe_core.quick_export`) runs without them.
 
 __all__ = ["PluginError", "create_app"]
 __version__ = "0.1.0"
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
-#: Settings a deployer may give as environment variables (they win over the instance file).
-ENV_SETTINGS = ("CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SECRET_KEY", "CPE_ENV", "CPE_PASSWORD_METHOD",
-    "CPE_CELERY_BROKER_URL", "CPE_CJK_FONT")
 LANGUAGES = ("zh", "en")
 
 
@@ -47,10 +45,16 @@ def create_app(
         migrations, whose imports are most of the start-up time. ``cpe export`` and
         ``cpe plugins`` use it (see :mod:`cpe_core.cli`).
     """
+    from flask import Flask
+
+    from .clock import SystemClock
+    from .extensions import db
+    from .regions import Regions
+
     app = Flask(
         __name__,
         instance_relative_config=True,
-        instance_path=instance_path or os.environ.get("CPE_INSTANCE_PATH"),
+        instance_path=_instance_path(instance_path),
     )
     configure(app, test_config)
 
@@ -59,6 +63,10 @@ def create_app(
     app.extensions["cpe_clock"] = app.config.get("CPE_CLOCK") or SystemClock()
 
     db.init_app(app)
+    with app.app_context():
+        from .pool import ping_idle_connections
+
+        ping_idle_connections(db.engine, float(app.config["CPE_DB_PING_IDLE_SECONDS"]))
     if not lean:
         from . import auth, security, views
         from .extensions import babel, csrf, login_manager, migrate
@@ -103,49 +111,14 @@ class _OnFirstUse:
 
 
 def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
-    """Defaults, then ``instance/cpe.cfg``, then environment variables, then ``test_config``."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(
-        CPE_ENV="production",
-        CPE_PLUGINS="*",
-        CPE_DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'cpe.sqlite3'}",
-        CPE_PASSWORD_METHOD="scrypt",
-        CPE_DEFAULT_LOCALE="zh",
-        # Refuse oversized uploads before reading them; per-file limits are the regions' rules.
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
-    )
-    app.config.from_pyfile("cpe.cfg", silent=True)
-    for key in ENV_SETTINGS:
-        if key in os.environ:
-            app.config[key] = os.environ[key]
-    if test_config:
-        app.config.update(test_config)
-    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["CPE_DATABASE_URL"]
-    if app.config["CPE_DATABASE_URL"].startswith("sqlite"):
-        # A SQLite file cannot drop a connection: the ping before each checkout only costs time.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
-        }
-    development = app.config["CPE_ENV"] in ("development", "testing") or app.testing
-    # Cookies travel over HTTPS only in production; the demo server on 127.0.0.1 is plain HTTP.
-    app.config["SESSION_COOKIE_SECURE"] = app.config.get("CPE_SECURE_COOKIES", not development)
-    secret = app.config.get("CPE_SECRET_KEY") or app.config.get("SECRET_KEY")
-    if not secret:
-        if not development:
-            raise PluginError(
-                "CPE_SECRET_KEY is not set: put it in instance/cpe.cfg or the environment."
-            )
-        secret = secrets.token_hex(32)
-    app.config["SECRET_KEY"] = secret
+    """Defaults, then ``instance/cpe.cfg``, then environment variables, then ``test_config``
+    (:func:`cpe_core.settings.load_settings`, which ``cpe export --format csv`` reads too)."""
+    app.config.update(load_settings(app.instance_path, test_config))
 
 
 def select_locale() -> str:
     """Chinese unless the visitor chose English (``?lang=en``, remembered in the session)."""
-    from flask import current_app
+    from flask import current_app, request, session
 
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:

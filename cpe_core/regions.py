@@ -13,8 +13,6 @@ from functools import cached_property
 from typing import Any
 
 import pluggy
-from flask import current_app
-from werkzeug.exceptions import NotFound
 
 from hookspecs import (
     CollectionStep,
@@ -53,16 +51,31 @@ class RuleError(ValueError):
         self.message = message
 
 
-class RecordNotFound(NotFound):
-    """A learner's own record (order, enrolment, invoice, refund...) that does not exist or is
-    someone else's. Not a :class:`RuleError`, so no view turns it into a flash message: the site
-    answers 404 and the API ``{"error": {code, message}}`` with 404, the same for "missing" and
-    "another learner's", so ids reveal nothing."""
+def _record_not_found() -> type:
+    # A werkzeug exception: werkzeug (with its development server) is imported when the class is
+    # first asked for, so ``cpe export --format csv`` (:mod:`cpe_core.quick_export`) does without.
+    from werkzeug.exceptions import NotFound
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(description=message)
-        self.code = code
-        self.message = message
+    class RecordNotFound(NotFound):
+        """A learner's own record (order, enrolment, invoice, refund...) that does not exist or is
+        someone else's. Not a :class:`RuleError`, so no view turns it into a flash message: the site
+        answers 404 and the API ``{"error": {code, message}}`` with 404, the same for "missing" and
+        "another learner's", so ids reveal nothing."""
+
+        def __init__(self, code: str, message: str) -> None:
+            super().__init__(description=message)
+            self.code = code
+            self.message = message
+
+    RecordNotFound.__qualname__ = "RecordNotFound"
+    return RecordNotFound
+
+
+def __getattr__(name: str):
+    if name == "RecordNotFound":
+        # setdefault: should two threads race here, both get the one class stored first.
+        return globals().setdefault(name, _record_not_found())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class RegionRules:
@@ -161,7 +174,7 @@ class RegionRules:
     def payment_providers(self) -> list[PaymentProvider]:
         """The providers this region offers, in its order (``RegionInfo.payment_providers``;
         empty there means every enabled provider)."""
-        every = current_app.extensions["cpe"].payment_providers()
+        every = regions().payment_providers()
         wanted = self.info.payment_providers
         if not wanted:
             return list(every.values())
@@ -190,6 +203,8 @@ class Regions:
         """Every enabled payment provider by code, asked once per app (with its settings)."""
         if self._providers is None:
             found: dict[str, PaymentProvider] = {}
+            from flask import current_app
+
             answers = self.plugins.manager.hook.cpe_payment_providers(settings=current_app.config)
             for answer in answers:
                 for provider in answer or ():
@@ -217,6 +232,9 @@ class Regions:
 
 def regions() -> Regions:
     """The current app's regions."""
+    # Imported here: ``cpe export --format csv`` uses :class:`Regions` without Flask.
+    from flask import current_app
+
     return current_app.extensions["cpe"]
 
 

@@ -99,3 +99,22 @@ def test_a_push_from_the_lean_command_reaches_the_receiver(app, tmp_path, make_l
         assert report["code"] in (0, None), done.stdout + done.stderr
         assert len(receiver.records) == 1
         assert "陈敏" in json.dumps(list(receiver.records.values()), ensure_ascii=False)
+
+
+#: The application itself: a CSV export from the ``cpe`` console script builds no app at all.
+APP = ("flask", "flask_sqlalchemy", "flask_login", "jinja2", "werkzeug", "sqlalchemy.orm",
+       "cpe_core.models", "cpe_core.extensions", "cpe_core.cli", "cpe_core.export_cli")
+
+
+def test_a_csv_export_from_the_console_script_imports_no_flask_orm_or_models(app, tmp_path, make_learner, cpe_database_url, monkeypatch):
+    # The console script (setup.cfg: cpe = cpe_core.console:main) sends a CSV export to
+    # cpe_core.quick_export, which builds no Flask app.
+    monkeypatch.setattr(sys.modules[__name__], "RUN", RUN.replace("from cpe_core.cli import main", "from cpe_core.console import main"))
+    earn(make_learner("chaoyang", name="张丽华"), 2024, professional=60, public=30)
+    target = tmp_path / "out.csv"
+
+    report, done = cpe(tmp_path, cpe_database_url, "export", "--region", "chaoyang", "--year", "2024", "--format", "csv", "-o", str(target))
+
+    assert report["code"] in (0, None), done.stderr
+    assert "张丽华" in target.read_text(encoding="utf-8-sig")
+    assert [name for name in HEAVY + APP if loaded(report["modules"], name)] == []

@@ -7,7 +7,8 @@ the same rows (``sqlite3 -csv`` / ``psql \\copy``), on SQLite and PostgreSQL, in
 The dump runs the very query the export runs for its CSV cells (``exports.csv_query``: the
 region's ``ExportColumn``s computed in SQL), so both write the same rows and columns; the
 benchmark checks this cell for cell. Export and dump take turns ``--repeat`` times (default 3)
-and the medians are compared, so a burst of load on a shared machine weighs on both alike.
+and the medians are compared, so a burst of load on a shared machine weighs on both alike; the
+1-minute load average as each turn starts is printed with the figures.
 
 PostgreSQL: ``CPE_BENCH_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
 the benchmark works in a schema of its own (``cpe_bench``), created and dropped here, so the
@@ -147,8 +148,10 @@ def run_one(label: str, url: str, rows: int, work: Path, dump_command, repeat: i
     target = work / f"{label}-export.csv"
     cpe = str(Path(PYTHON).with_name("cpe"))
     sql = dump_sql(app)
-    exports, dumps = [], []
+    exports, dumps, loads = [], [], []
     for _ in range(repeat):
+        # The 1-minute load average as each turn starts: the machine may be shared.
+        loads.append(os.getloadavg()[0])
         exports.append(measured(
             [cpe, "export", "--region", REGION, "--year", str(YEAR), "--format", "csv", "-o", str(target)], env
         ))
@@ -160,13 +163,15 @@ def run_one(label: str, url: str, rows: int, work: Path, dump_command, repeat: i
     export_s, dump_s = statistics.median(s for s, _ in exports), statistics.median(s for s, _ in dumps)
     export_mb, dump_mb = max(mb for _, mb in exports), max(mb for _, mb in dumps)
     print(f"[{label}] runs: export {', '.join(f'{s:.2f}' for s, _ in exports)} s; "
-          f"dump {', '.join(f'{s:.2f}' for s, _ in dumps)} s", flush=True)
+          f"dump {', '.join(f'{s:.2f}' for s, _ in dumps)} s; "
+          f"load average {', '.join(f'{load:.2f}' for load in loads)}", flush=True)
     with app.app_context():
         from cpe_core.extensions import db
 
         db.engine.dispose()
     result = {"db": label, "rows": rows, "export_s": export_s, "export_mb": export_mb,
-              "dump_s": dump_s, "dump_mb": dump_mb, "ratio": export_s / dump_s}
+              "dump_s": dump_s, "dump_mb": dump_mb, "ratio": export_s / dump_s,
+              "load": " / ".join(f"{load:.2f}" for load in loads)}
     print(f"[{label}] cpe export {export_s:.2f} s, {export_mb:.0f} MB; dump {dump_s:.2f} s; "
           f"ratio {result['ratio']:.2f}", flush=True)
     return result
@@ -194,12 +199,12 @@ def main() -> int:
             base = os.environ.get("CPE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
             results.append(run_postgres(base, args.rows, work, args.repeat))
     print()
-    print(f"| database | learner-years | `cpe export` CSV | peak memory | database's own dump | ratio |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(f"| database | learner-years | `cpe export` CSV | peak memory | database's own dump | ratio | load average |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
         tool = "`sqlite3 -csv`" if r["db"] == "SQLite" else "`psql \\copy`"
         print(f"| {r['db']} | {r['rows']:,} | {r['export_s']:.2f} s | {r['export_mb']:.0f} MB | "
-              f"{r['dump_s']:.2f} s ({tool}) | {r['ratio']:.2f} |")
+              f"{r['dump_s']:.2f} s ({tool}) | {r['ratio']:.2f} | {r['load']} |")
     failed = [r for r in results if r["export_mb"] > BUDGET_MB or r["ratio"] > MAX_RATIO]
     for r in failed:
         print(f"OVER BUDGET on {r['db']}: ratio {r['ratio']:.2f} (max {MAX_RATIO}), "

@@ -15,16 +15,21 @@ from itertools import islice
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, Select, Text, and_, case, cast, func, literal, null, or_, select
 
 from hookspecs import KINDS, CreditExport, ExportColumn, LearnerYear, Requirements
 
-from ..extensions import db
-from ..models import Chapter, ChapterProgress, Course, CreditRecord, ExamAttempt, LearnerProfile, User
-from ..regions import RuleError, rules_for
-from .ledger import is_complete
+from ..regions import RegionRules, RuleError, rules_for
+from .export_tables import attempts, chapters, courses, ledger, profiles, users, watched
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# Flask-SQLAlchemy (``db``) and the models are imported where the app's session or engine is
+# used: a CSV export given an engine (``cpe export --format csv``, see
+# :mod:`cpe_core.quick_export`) runs on this module without Flask.
 
 #: Rows fetched per round trip; the server-side cursor keeps only this many in memory.
 BATCH = 2000
@@ -33,10 +38,20 @@ FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "push": "推送至省平�
 Progress = Callable[[int], None]
 
 
+def _db():
+    from ..extensions import db
+
+    return db
+
+
 def export_for(region: str, year: int, fmt: str | None = None) -> CreditExport:
     """The region's export description; :class:`RuleError` if it reports nothing that year or
     does not offer ``fmt``."""
-    rules = rules_for(region)
+    return export_of(rules_for(region), year, fmt)
+
+
+def export_of(rules: RegionRules, year: int, fmt: str | None = None) -> CreditExport:
+    """:func:`export_for` with the region's rules at hand (no app needed)."""
     export = rules.credit_export(year)
     if export is None:
         raise RuleError("export_not_offered", f"{rules.info.name}{year}年度没有学分上报。")
@@ -53,10 +68,8 @@ def _learner_year_parts(region: str, year: int, *, active_only: bool) -> tuple[S
     Returns the query and, per field of :data:`hookspecs.EXPORT_FIELDS` (bar ``complete``, which
     needs the region's requirements), the SQL expression of its value.
 
-    Built on the models' tables rather than the ORM classes: it reads no ORM objects, and a
-    Core query needs no mapper configuration (a good part of ``cpe export``'s start-up)."""
-    users, profiles, ledger, attempts = User.__table__, LearnerProfile.__table__, CreditRecord.__table__, ExamAttempt.__table__
-    watched, chapters, courses = ChapterProgress.__table__, Chapter.__table__, Course.__table__
+    Built on light Core tables that mirror the models' (:mod:`.export_tables`): it reads no
+    ORM objects, and needs neither the models nor a mapper configuration."""
     credits = (
         select(
             ledger.c.user_id.label("user_id"),
@@ -217,6 +230,8 @@ def csv_query(region: str, year: int) -> Select:
 def _converter(region: str, year: int, requirements: Requirements) -> Callable[[tuple], LearnerYear]:
     """Turn a row of :func:`_learner_year_query` into a LearnerYear. Positional access and no
     per-row lookups: this runs once per learner of the province."""
+    from .ledger import is_complete
+
     kinds = tuple(enumerate(KINDS, start=5))
     total_at = 5 + len(KINDS)
     score_at, seconds_at = total_at + 1, total_at + 2
@@ -254,10 +269,10 @@ def learner_years(
     requirements = rules_for(region).requirements(year)
     query = _learner_year_query(region, year, active_only=active_only)
     if user_ids is not None:
-        query = query.where(User.__table__.c.id.in_(list(user_ids)))
+        query = query.where(users.c.id.in_(list(user_ids)))
     # A connection of its own with a server-side cursor (PostgreSQL) / fetchmany (SQLite), so
     # the session stays free for writes while the rows stream.
-    with db.engine.connect() as connection:
+    with _db().engine.connect() as connection:
         convert = _converter(region, year, requirements)
         result = connection.execution_options(yield_per=BATCH).execute(query)
         for rows in result.partitions():
@@ -273,19 +288,25 @@ def learner_year_pages(
     requirements = rules_for(region).requirements(year)
     after = 0
     while True:
-        query = _learner_year_query(region, year, active_only=True).where(User.__table__.c.id > after).limit(size)
+        query = _learner_year_query(region, year, active_only=True).where(users.c.id > after).limit(size)
         if user_ids is not None:
-            query = query.where(User.__table__.c.id.in_(list(user_ids)))
-        page = list(map(_converter(region, year, requirements), db.session.execute(query)))
+            query = query.where(users.c.id.in_(list(user_ids)))
+        page = list(map(_converter(region, year, requirements), _db().session.execute(query)))
         if not page:
             return
         yield page
         after = page[-1].learner_id
 
 
-def count_learner_years(region: str, year: int, *, active_only: bool = True) -> int:
+def count_learner_years(region: str, year: int, *, active_only: bool = True, engine: Engine | None = None) -> int:
+    """How many learner-years :func:`learner_years` streams; on ``engine`` if given, else
+    through the app's session."""
     query = _learner_year_query(region, year, active_only=active_only).order_by(None)
-    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    counted = select(func.count()).select_from(query.subquery())
+    if engine is None:
+        return int(_db().session.scalar(counted) or 0)
+    with engine.connect() as connection:
+        return int(connection.scalar(counted) or 0)
 
 
 # --- writers ------------------------------------------------------------------------------
@@ -312,13 +333,13 @@ def _write_rows(columns: Iterable[str], rows: Iterable[Iterable[object]], stream
     return count
 
 
-def _write_csv_in_sql(export: CreditExport, path: Path, progress: Progress | None) -> int:
+def _write_csv_in_sql(export: CreditExport, requirements: Requirements, engine: Engine, path: Path, progress: Progress | None) -> int:
     """The fast path for an export described by ``fields``: the database computes every cell
     (:func:`_csv_query`); PostgreSQL writes the CSV itself (``COPY ... TO STDOUT``), other
     databases hand plain tuples from the driver's cursor to ``csv.writer``. No Python per row."""
-    query = _csv_query(export, rules_for(export.region).requirements(export.year))
+    query = _csv_query(export, requirements)
     # A connection of its own, so the session stays free while the rows stream.
-    with db.engine.connect() as connection:
+    with engine.connect() as connection:
         compiled = query.compile(dialect=connection.dialect)
         raw = connection.connection.driver_connection
         if connection.dialect.name == "postgresql":
@@ -345,8 +366,8 @@ def _write_csv_in_sql(export: CreditExport, path: Path, progress: Progress | Non
 
 def _copy_csv(raw, sql: str, params: dict, columns: tuple[str, ...], path: Path, progress: Progress | None) -> int:
     """Stream ``COPY (sql) TO STDOUT`` into ``path`` after a BOM and the header. COPY ends rows
-    with LF; they become CRLF like ``csv.writer``'s (a line break inside a cell would too, but
-    names and numbers hold none)."""
+    with LF; they become CRLF like ``csv.writer``'s, while a line break inside a (quoted) cell
+    is kept as it is, as ``csv.writer`` keeps it, so both databases give the same bytes."""
     header = io.StringIO()
     csv.writer(header).writerow(columns)
     count = 0
@@ -363,9 +384,16 @@ def _copy_csv(raw, sql: str, params: dict, columns: tuple[str, ...], path: Path,
                         continue
                 if chunk:
                     block = b"".join(chunk)
+                    rows = len(chunk)
+                    # The server sends each row as one message ending with its LF: when the block
+                    # holds no other LF (no cell with a line break), one replace does them all.
+                    if block.count(b"\n") == rows:
+                        block = block.replace(b"\n", b"\r\n")
+                    else:
+                        block = b"".join(bytes(row[:-1]) + b"\r\n" for row in chunk)
                     chunk.clear()
-                    count += block.count(b"\n")
-                    stream.write(block.replace(b"\n", b"\r\n"))
+                    count += rows
+                    stream.write(block)
                     if progress is not None:
                         progress(count)
     if progress is not None and count == 0:
@@ -399,19 +427,27 @@ class ExportResult:
     rows: int
 
 
-def export_file(region: str, year: int, fmt: str, path: Path, progress: Progress | None = None) -> ExportResult:
+def export_file(
+    region: str, year: int, fmt: str, path: Path, progress: Progress | None = None,
+    *, rules: RegionRules | None = None, engine: Engine | None = None,
+) -> ExportResult:
     """Write ``region``'s ``year`` to ``path`` as ``fmt`` (``csv`` or ``xlsx``).
 
     The file is written under a temporary name and renamed when complete, so a crash never
     leaves a truncated export that looks finished.
+
+    :param rules, engine: the region's rules and the database, for a caller without an app
+        (``cpe export --format csv``); by default the current app's. Only a CSV export
+        described by ``fields`` runs without the app: check :func:`export_of` first.
     """
     if fmt not in ("csv", "xlsx"):
         raise RuleError("export_format_not_offered", "文件导出只支持 CSV 和 XLSX。")
-    export = export_for(region, year, fmt)
+    rules = rules or rules_for(region)
+    export = export_of(rules, year, fmt)
     path = Path(path)
     partial = path.with_name(path.name + ".part")
     if fmt == "csv" and export.fields:
-        rows = _write_csv_in_sql(export, partial, progress)
+        rows = _write_csv_in_sql(export, rules.requirements(year), engine or _db().engine, partial, progress)
     elif fmt == "csv":
         with open(partial, "w", encoding="utf-8-sig", newline="") as stream:
             rows = write_csv(export, learner_years(region, year), stream, progress)
