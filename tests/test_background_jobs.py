@@ -7,13 +7,14 @@ import csv
 import io
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 from webtest import TestApp
 
 from cpe_core import create_app
 from cpe_core.extensions import db
 from cpe_core.models import AuditEntry, Certificate, Job
-from cpe_core.services import background, certificate_jobs, export_jobs
+from cpe_core.services import background, certificate_jobs, export_jobs, exports
 from cpe_core.testing import login
 
 from credit_helpers import earn
@@ -65,12 +66,13 @@ def test_another_app_process_on_the_same_database_sees_the_job_and_serves_the_fi
     """Two gunicorn workers are two apps: the second was not the one that ran the job."""
     earn(make_learner("chaoyang", name="李明"), 2024, professional=60, public=30)
     job_url = start_export(testapp).location
+    admin_login = admin.login  # read before this test's session is dropped
     db.session.remove()
 
     other = create_app({**cpe_test_config, "CPE_EXPORT_DIR": app.config["CPE_EXPORT_DIR"]})
     browser = TestApp(other)
     with other.app_context():
-        login(browser, "chaoyang", admin.login)
+        login(browser, "chaoyang", admin_login)
         page = browser.get(job_url)
         assert page.html.select_one(".job-status").text == "已完成"
         listing = browser.get("/chaoyang/admin/exports")
@@ -121,6 +123,36 @@ def test_progress_is_written_about_every_percent_not_every_row(app, admin):
     assert fresh_job(job.id).done == 10
     context.progress(1000)
     assert fresh_job(job.id).done == 1000
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_exports_progress_is_visible_to_another_connection_while_the_rows_stream(
+    app, admin, make_learner, cpe_test_config, monkeypatch, tmp_path, fmt
+):
+    monkeypatch.setattr(exports, "BATCH", 2)  # rows are read (and progress reported) two at a time
+    for _ in range(5):
+        earn(make_learner("chaoyang"), 2024, professional=10)
+    elsewhere = sqlalchemy.create_engine(cpe_test_config["CPE_DATABASE_URL"])  # as another process reads
+    seen = []
+    report = background.JobContext.progress
+
+    def report_and_look(context, done):
+        report(context, done)
+        with elsewhere.connect() as connection:
+            row = connection.execute(select(Job.status, Job.done, Job.total).where(Job.id == context.job_id)).one()
+        finished = (tmp_path / "exports" / f"chaoyang-2024-{context.job_id}.{fmt}").exists()
+        seen.append((*row, finished))
+
+    monkeypatch.setattr(background.JobContext, "progress", report_and_look)
+    try:
+        job = export_jobs.start("chaoyang", 2024, fmt, admin)
+    finally:
+        elsewhere.dispose()
+
+    assert (job.status, job.done, job.total) == ("done", 5, 5), job.error
+    # Written while the export still read: part of the rows counted, the file not there yet.
+    midway = [(status, done) for status, done, total, finished in seen if 0 < done < total and not finished]
+    assert midway and {status for status, _done in midway} == {"running"}, seen
 
 
 def test_the_exports_page_lists_every_kind_of_job_with_progress_and_errors(testapp, admin, make_staff):

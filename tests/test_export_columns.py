@@ -3,7 +3,9 @@
 reading of the same columns gives, on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import event
@@ -122,6 +124,26 @@ def test_export_columns_cover_labels_fallbacks_constants_and_empty_cells(app, tm
     assert ",,2024,70,无,70,0,否,未考,,0,7,," in lines[2]  # type "b" labelled "": empty cell
     assert ",李四,未知,2024,0,有,30,0,否,0,0,0,7,," in lines[3]  # unlisted type; a score of 0
     assert len(lines) == 8 and lines[-1] == ""
+
+
+@pytest.mark.parametrize("region", ["testland", "chaoyang"])
+def test_line_breaks_inside_a_cell_are_kept_as_they_are_and_rows_end_with_crlf(app, tmp_path, make_learner, region):
+    # COPY ends rows with LF: only those become CRLF, never a line break inside a quoted cell.
+    earn(make_learner(region, name="张\n丽华", member_number="31\r\n02", member_type="a"), 2024, professional=60)
+    earn(make_learner(region, name="王\r\n强\r"), 2024, public=30)
+    earn(make_learner(region, name="李四"), 2024, public=30)
+
+    result = exports.export_file(region, 2024, "csv", tmp_path / "sql.csv")
+    python_csv(region, 2024, tmp_path / "python.csv")
+
+    data = (tmp_path / "sql.csv").read_bytes()
+    assert data == (tmp_path / "python.csv").read_bytes()
+    assert result.rows == 3
+    assert '"张\n丽华"'.encode() in data and '"王\r\n强\r"'.encode() in data
+    inside = 1 + (2 if region == "testland" else 0)  # 王's name; testland prints the member number twice
+    assert data.count(b"\r\n") == 1 + 3 + inside and data.endswith(b"\r\n")  # header and rows end with CRLF
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [row[exports.export_for(region, 2024).columns.index("姓名")] for row in rows[1:]] == ["张\n丽华", "王\r\n强\r", "李四"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -45,6 +45,10 @@ class CreditPush(Model):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The version and digest the receiver last accepted (what it holds as the latest record
+    #: while a newer version waits), so a change undone after a refused try can go back to it.
+    accepted_version: Mapped[int | None] = mapped_column(Integer)
+    accepted_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_response: Mapped[str | None] = mapped_column(Text)

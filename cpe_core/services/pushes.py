@@ -13,7 +13,8 @@ Receiver protocol (what the province's endpoint is expected to do):
   2xx means accepted (a JSON body may carry ``"status"``, one of the region's status codes);
   409 means "already received under this key" and counts as accepted; anything else fails.
 * ``GET <url>/<idempotency_key>`` answers ``{"status": code}``: how far the record has got on the
-  receiver's side (e.g. reviewed, completed), see :func:`refresh_statuses`.
+  receiver's side (e.g. reviewed, completed), see :func:`refresh_statuses`; 404 for a key it
+  never received.
 
 A key stands for one content. ``content_hash`` is the digest of the record sent under the
 row's current key; when the learner's record changes after the receiver accepted it (credits
@@ -21,6 +22,15 @@ added or withdrawn), the next push run gives the row a new ``version`` and with 
 and sends the new content; the same content is never sent under two keys (a change undone
 before it was sent sends nothing). Rows accepted before versions existed get the digest of
 their current record as their baseline the first time a push run sees them.
+
+``accepted_version`` and ``accepted_hash`` say what the receiver holds as the latest record
+while a newer version waits. A change undone after tries of the newer version were refused
+asks the receiver (``GET``) whether any of those versions arrived after all: if none did
+(404 for each), the row goes back to the accepted version's key and nothing is sent, since the
+receiver holds exactly this content as the latest under that key; if one did, its latest
+record is the undone content, so the old content is sent again as a newer version under a key
+of its own (under the accepted key it would only get a 409 and change nothing); if the
+receiver cannot say, the row waits for a later run like any failed try.
 """
 from __future__ import annotations
 
@@ -164,7 +174,9 @@ def plan(export: CreditExport) -> int:
             digest = content_hash(export, wanted[user_id])
             if push_row.content_hash is None:
                 push_row.content_hash = digest  # accepted before versions existed: baseline
-            elif push_row.content_hash != digest:
+            if push_row.accepted_hash is None:  # accepted before the receiver's latest was kept
+                push_row.accepted_version, push_row.accepted_hash = push_row.version or 1, push_row.content_hash
+            if push_row.content_hash != digest:
                 _new_version(push_row)
         for user_id in sorted(set(wanted) - set(known)):
             db.session.add(
@@ -243,19 +255,42 @@ def record_accepted(push: CreditPush, status: str, answer: str) -> None:
     """Store the receiver's acceptance (a separate step so a crash right before it is testable)."""
     push.status = status
     push.last_response = answer
+    push.accepted_version, push.accepted_hash = push.version or 1, push.content_hash
     push.next_try_at = None
     push.updated_at = clock.to_utc_naive(clock.now())
     db.session.commit()
 
 
 def _restore_previous_version(export: CreditExport, push: CreditPush) -> None:
-    push.version -= 1
+    """Go back to the version the receiver accepted last (the previous one for rows from before
+    ``accepted_version``): it holds this row's current content, as its latest, under that key."""
+    if push.accepted_version is not None:
+        push.version, push.content_hash = push.accepted_version, push.accepted_hash
+    else:
+        push.version -= 1
     push.idempotency_key = idempotency_key(push.region, push.year, push.user_id, push.version)
     codes = [code for code, _label in export.push_statuses]
     push.status = codes[0] if codes else "accepted"  # refresh_statuses brings the receiver's
     push.next_try_at = None
     push.updated_at = clock.to_utc_naive(clock.now())
     db.session.commit()
+
+
+def _holds_newer(session: requests.Session, url: str, push: CreditPush) -> bool | str:
+    """Whether the receiver holds any version tried after the accepted one (True / False), or
+    its answer when it cannot say. The current version counts only if it was tried."""
+    last = push.version if push.attempts else push.version - 1
+    for version in range(push.accepted_version + 1, last + 1):
+        key = idempotency_key(push.region, push.year, push.user_id, version)
+        try:
+            response = session.get(f"{url}/{key}", timeout=_timeout())
+        except requests.RequestException as error:
+            return _network_error(error)
+        if response.ok:
+            return True
+        if response.status_code != 404:
+            return _answer(response)
+    return False
 
 
 def _record_failure(push: CreditPush, answer: str) -> None:
@@ -286,7 +321,21 @@ def send_due(export: CreditExport, progress: Callable[[int], None] | None = None
                 if record is None:
                     continue  # the learner no longer has anything to report this year
                 digest = content_hash(export, record)
-                if (push.version or 1) > 1 and not push.attempts and digest == push.content_hash:
+                if push.accepted_version is not None and push.version > push.accepted_version \
+                        and digest == push.accepted_hash:
+                    # Changed after acceptance, then changed back: back to the accepted key
+                    # unless a try of a newer version did arrive (see the module's docstring).
+                    held = _holds_newer(session, url, push)
+                    if held is False:
+                        _restore_previous_version(export, push)
+                        continue
+                    if held is not True:
+                        _record_failure(push, f"无法确认接收方是否收到了更新的版本：{held}")
+                        summary.failed += 1
+                        if progress is not None:
+                            progress(summary.accepted + summary.failed)
+                        continue
+                elif (push.version or 1) > 1 and not push.attempts and digest == push.content_hash:
                     # Changed after acceptance, then changed back before anything was sent:
                     # the receiver already holds this content under the previous key.
                     _restore_previous_version(export, push)
