@@ -27,26 +27,6 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
 
 
-def session_user_id() -> int | None:
-    """The id of the user this request's session signed in, read as Flask-Login reads it but
-    without loading the user: for a hot path whose service checks the account itself (exists,
-    active, a learner; see ``learning.chapter_access``).
-
-    None when the request is not signed in by a session, or carries an ``Authorization``
-    header (Flask-Login may then sign it in by token): the caller goes Flask-Login's own way.
-    """
-    if "_user_id" not in session or "Authorization" in request.headers:
-        return None
-    # Flask-Login's session protection: "basic" marks a session from another client non-fresh,
-    # "strong" signs it out (then the ordinary way answers 401).
-    if login_manager._session_protection_failed():
-        return None
-    try:
-        return int(session["_user_id"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 @login_manager.unauthorized_handler
 def unauthorized():
     region = getattr(g, "region", None)

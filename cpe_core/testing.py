@@ -234,8 +234,18 @@ class FreshRequestGlobals:
     def __call__(self, environ, start_response):
         from flask import g
 
+        from .extensions import db
+
         g.__dict__.clear()
-        return self.app(environ, start_response)
+        try:
+            return self.app(environ, start_response)
+        finally:
+            # A real server's request ends its database session (Flask-SQLAlchemy's teardown),
+            # so the next one reads afresh. Here the request shares the test's session: end its
+            # transaction as the teardown would, else its old SQLite snapshot outlives writes
+            # made meanwhile on other pooled connections (the quick heartbeat's), and its next
+            # write fails with "database is locked".
+            db.session.rollback()
 
 
 @pytest.fixture

@@ -312,7 +312,8 @@ def test_concurrent_heartbeats_from_two_tabs_never_double_count(app, testapp, se
     chapter = c.chapters[0]
     beat(testapp, chapter.id, 0)
     clock.advance(seconds=10)
-    original = learning.chapter_access
+    # Both ways of the heartbeat judge the row they read with _access_from_row.
+    original = learning._access_from_row
     state = {"interleaved": False}
 
     def tab_b():
@@ -322,8 +323,8 @@ def test_concurrent_heartbeats_from_two_tabs_never_double_count(app, testapp, se
                 learning.heartbeat(other, chapter.id, 10)
             db.session.remove()
 
-    def reading(reader, chapter_id):
-        row = original(reader, chapter_id)  # tab A has read the progress row here
+    def reading(row):
+        row = original(row)  # tab A has read the progress row here
         if not state["interleaved"]:
             state["interleaved"] = True
             thread = threading.Thread(target=tab_b)
@@ -331,7 +332,7 @@ def test_concurrent_heartbeats_from_two_tabs_never_double_count(app, testapp, se
             thread.join()
         return row
 
-    monkeypatch.setattr(learning, "chapter_access", reading)
+    monkeypatch.setattr(learning, "_access_from_row", reading)
     result = beat(testapp, chapter.id, 10).json
     assert state["interleaved"]
     assert (result["watched_seconds"], result["counted_seconds"]) == (10, 0)

@@ -55,10 +55,11 @@ measure() {  # measure URL [lua] -> prints requests/s; fails on any non-2xx answ
 }
 
 echo "machine: $CORES cores; gunicorn $WORKERS sync workers; wrk 2 threads, $CONNECTIONS connections, $DURATION" >&2
-printf "| database | hello-world req/s | heartbeat req/s | heartbeat / hello |\n|---|---|---|---|\n" > "$WORK/table"
+printf "| database | hello-world req/s | heartbeat req/s | heartbeat / hello | load average at start |\n|---|---|---|---|---|\n" > "$WORK/table"
 for DB in ${BENCH_DATABASES:-sqlite postgresql}; do
   if [ "$DB" = sqlite ]; then URL="sqlite:///$WORK/bench.sqlite3"; else URL=$PG_URL; fi
   "$PY" bench/heartbeat/prepare.py "$URL" "$WORK/cookies" "$LEARNERS"
+  LOAD=$(cut -d' ' -f1 /proc/loadavg)  # other work on the machine skews both figures
   serve hello:app "$PORT_HELLO"
   HELLO=$(measure "http://127.0.0.1:$PORT_HELLO/")
   stop
@@ -70,6 +71,6 @@ for DB in ${BENCH_DATABASES:-sqlite postgresql}; do
   # The heartbeats must have counted real progress, not only answered 200.
   "$PY" bench/heartbeat/prepare.py --progress "$URL" >&2
   RATIO=$(awk -v b="$BEAT" -v h="$HELLO" 'BEGIN { printf "%.0f%%", 100 * b / h }')
-  printf "| %s | %s | %s | %s |\n" "$DB" "$HELLO" "$BEAT" "$RATIO" >> "$WORK/table"
+  printf "| %s | %s | %s | %s | %s |\n" "$DB" "$HELLO" "$BEAT" "$RATIO" "$LOAD" >> "$WORK/table"
 done
 cat "$WORK/table"

@@ -163,6 +163,11 @@ def chapter_access(user: User | int, chapter_id: int) -> ChapterAccess:
     user_id = user if isinstance(user, int) else user.id
     # On the session's connection, without the ORM's result machinery (nothing here is an object).
     row = db.session.connection().execute(_access_statement(), {"user_id": user_id, "chapter_id": chapter_id}).first()
+    return _access_from_row(row)
+
+
+def _access_from_row(row) -> ChapterAccess:
+    """Judge a row of :func:`_access_statement` (see :func:`chapter_access`)."""
     if row is None or not row[0]:
         raise AccountRefused("login_required", "请先登录。", 401)
     if row[1] != "learner" or not row[2]:
@@ -202,18 +207,20 @@ def heartbeat(user: User | int, chapter_id: int, position: float) -> HeartbeatRe
     """Record that the learner's player is at ``position`` seconds of the chapter; commit.
 
     :param user: the learner, or only their id: the account is checked with the chapter (see
-        :func:`chapter_access`), so the API need not load the user first.
+        :func:`chapter_access`), so the caller need not load the user first.
     :raises AccountRefused: ``login_required``, ``learners_only``.
     :raises RuleError: ``chapter_not_found``, ``chapter_not_in_plan``, ``chapter_locked``,
         ``invalid_position``, ``heartbeat_too_fast`` (nothing is saved then).
     """
-    if not isinstance(position, (int, float)) or isinstance(position, bool) or not math.isfinite(position) or position < 0:
-        raise RuleError("invalid_position", "播放进度无效。")
+    _check_position(position)
     user_id = user if isinstance(user, int) else user.id
     # What the request read before (the site's signed-in user) is settled: the heartbeat's own
     # statements start afresh, in the mode they need.
     if db.session().in_transaction():
         db.session.commit()
+    quick = quick_heartbeat(user_id, chapter_id, position)
+    if quick is not None:
+        return quick
     _begin(write=False)
     try:
         return _record(user_id, chapter_id, position)
@@ -222,10 +229,73 @@ def heartbeat(user: User | int, chapter_id: int, position: float) -> HeartbeatRe
         raise
 
 
-def _record(user_id: int, chapter_id: int, position: float) -> HeartbeatResult:
-    access = chapter_access(user_id, chapter_id)
+def _require_unlocked(access: ChapterAccess) -> None:
     if not access.unlocked:
         raise RuleError("chapter_locked", "请先完成上一章的随堂练习。")
+
+
+def _check_position(position: object) -> None:
+    if not isinstance(position, (int, float)) or isinstance(position, bool) or not math.isfinite(position) or position < 0:
+        raise RuleError("invalid_position", "播放进度无效。")
+
+
+def quick_heartbeat(user_id: int, chapter_id: int, position: float) -> HeartbeatResult | None:
+    """The usual heartbeat (the progress row exists, this one does not finish the chapter), in
+    two statements on a pooled DBAPI connection: the access SELECT, then the compare-and-swap
+    UPDATE, each committing on its own; no ORM session, no SQLAlchemy execution context (they
+    cost several times what the statements do). Needs an app context, not a request.
+
+    :returns: None when this heartbeat needs :func:`heartbeat`'s full way: the chapter's first
+        or finishing heartbeat, another tab counting first, or the database busy or gone
+        (nothing was written then).
+    :raises AccountRefused, RuleError: as :func:`heartbeat` (nothing written).
+    """
+    _check_position(position)
+    slack, max_step = settings()
+    now = clock.to_utc_naive(clock.now())
+    engine = db.engine
+    dialect = engine.dialect
+    select_access, cas = _raw_access(dialect), _raw_cas(dialect)
+    connection = engine.raw_connection()
+    try:
+        autocommit = dialect.name != "sqlite"  # SQLite connections already run without BEGIN (see cpe_core)
+        if autocommit:
+            dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+        # Closed before the connection goes back to the pool: an unfinished SELECT would keep
+        # SQLite's read snapshot open for whoever borrows the connection next.
+        cursor = connection.cursor()
+        try:
+            row = select_access.fetchone(cursor, {"user_id": user_id, "chapter_id": chapter_id})
+            access = _access_from_row(row)
+            _require_unlocked(access)
+            if access.progress is None:
+                return None
+            count = _count(access, access.progress, min(float(position), float(access.duration_seconds)),
+                           now, slack, max_step)
+            if count.newly_watched:
+                return None
+            progress_id, watched, ref, _watched_at = access.progress
+            cas.execute(cursor, {"progress_id": progress_id, "watched": watched, "ref": ref,
+                                 "new_watched": count.new_watched, "new_ref": count.new_ref, "now": now})
+            if cursor.rowcount != 1:
+                return None
+        finally:
+            cursor.close()
+            if autocommit:
+                dialect.reset_isolation_level(connection.dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, connection.dbapi_connection, None):
+            connection.invalidate(error)  # the pool opens a new one next time
+        return None
+    finally:
+        connection.close()
+    return HeartbeatResult(access.chapter_id, count.new_watched, access.duration_seconds, count.advance,
+                           count.new_watched >= access.duration_seconds)
+
+
+def _record(user_id: int, chapter_id: int, position: float) -> HeartbeatResult:
+    access = chapter_access(user_id, chapter_id)
+    _require_unlocked(access)
     slack, max_step = settings()
     duration = access.duration_seconds
     position = min(float(position), float(duration))
@@ -274,52 +344,77 @@ def _begin(write: bool) -> None:
     db.session.connection(execution_options=options)
 
 
-def _try_heartbeat(user_id: int, access: ChapterAccess, position: float, slack: int, max_step: int,
-                   known: tuple | None, write: bool):
-    """One compare-and-swap attempt from the row as ``known`` (or read now); None when another
-    tab changed the row first; ``_WRITE_TRANSACTION`` when, outside a write transaction, the row
-    is missing or this heartbeat finishes the chapter."""
-    chapter_id = access.chapter_id
-    duration = access.duration_seconds
-    now = clock.to_utc_naive(clock.now())
-    if known is None:
-        known = _progress_row(user_id, chapter_id, create=write)
-        if known is None:
-            db.session.rollback()
-            return _WRITE_TRANSACTION
-    progress_id, watched, ref, watched_at = known
+@dataclass(frozen=True)
+class _Count:
+    """What one heartbeat counts, from the progress as read."""
+
+    advance: int
+    new_watched: int
+    new_ref: dt.datetime
+    newly_watched: bool
+
+
+def _count(access: ChapterAccess, known: tuple, position: float, now: dt.datetime, slack: int,
+           max_step: int) -> _Count:
+    """The heartbeat rule: count at most the real time since the reference instant, at most
+    ``max_step``, never past the claimed position or the chapter's end.
+
+    :raises RuleError: ``heartbeat_too_fast`` when the claim runs ahead of real time by more
+        than ``slack``.
+    """
+    _progress_id, watched, ref, watched_at = known
     available = max(0.0, (now - ref).total_seconds()) if ref is not None else 0.0
     claimed = position - watched
     if claimed > available + slack:
-        db.session.rollback()
         raise RuleError(
             "heartbeat_too_fast",
             "上报的观看进度超过了实际经过的时间，本次不计入学习进度，请正常播放。",
         )
+    duration = access.duration_seconds
     advance = int(max(0.0, min(claimed, available, float(max_step), float(duration - watched))))
     new_watched = watched + advance
-    newly_watched = watched_at is None and new_watched >= duration
-    if newly_watched and not write:
-        db.session.rollback()  # passing the chapter and earning the credits go with it, or nothing
-        return _WRITE_TRANSACTION
     # The reference instant moves by what was counted, but never lags more than the carry:
     # idle time is not banked, rounding leftovers are.
     carry_floor = now - dt.timedelta(seconds=CARRY_SECONDS)
     new_ref = now if ref is None else max(ref + dt.timedelta(seconds=advance), carry_floor)
     new_ref = min(new_ref, now)
+    return _Count(advance, new_watched, new_ref, watched_at is None and new_watched >= duration)
+
+
+def _try_heartbeat(user_id: int, access: ChapterAccess, position: float, slack: int, max_step: int,
+                   known: tuple | None, write: bool):
+    """One compare-and-swap attempt from the row as ``known`` (or read now); None when another
+    tab changed the row first; ``_WRITE_TRANSACTION`` when, outside a write transaction, the row
+    is missing or this heartbeat finishes the chapter."""
+    now = clock.to_utc_naive(clock.now())
+    if known is None:
+        known = _progress_row(user_id, access.chapter_id, create=write)
+        if known is None:
+            db.session.rollback()
+            return _WRITE_TRANSACTION
+    try:
+        count = _count(access, known, position, now, slack, max_step)
+    except RuleError:
+        db.session.rollback()
+        raise
+    if count.newly_watched and not write:
+        db.session.rollback()  # passing the chapter and earning the credits go with it, or nothing
+        return _WRITE_TRANSACTION
+    progress_id, watched, ref, _watched_at = known
     connection = db.session.connection()
-    statement = _cas_statement(connection.dialect.name, ref is None, newly_watched)
+    statement = _cas_statement(connection.dialect.name, ref is None, count.newly_watched)
     result = connection.execute(statement, {
-        "progress_id": progress_id, "watched": watched, "ref": ref, "new_watched": new_watched,
-        "new_ref": new_ref, "now": now,
+        "progress_id": progress_id, "watched": watched, "ref": ref, "new_watched": count.new_watched,
+        "new_ref": count.new_ref, "now": now,
     })
     if result.rowcount != 1:
         db.session.rollback()  # another tab counted first: read again
         return None
-    if newly_watched:
+    if count.newly_watched:
         _after_watched(user_id, access, now)
     db.session.commit()
-    return HeartbeatResult(chapter_id, new_watched, duration, advance, new_watched >= duration)
+    return HeartbeatResult(access.chapter_id, count.new_watched, access.duration_seconds, count.advance,
+                           count.new_watched >= access.duration_seconds)
 
 
 @functools.cache
@@ -345,6 +440,56 @@ def _cas_statement(dialect: str, first: bool, finishing: bool):
     if finishing:
         values["watched_at"] = bindparam("now", type_=DateTime())
     return update(progress).where(*condition).values(**values)
+
+
+class _RawStatement:
+    """A Core statement compiled once for a dialect, run on a bare DBAPI cursor: the parameter
+    and result conversions SQLAlchemy would apply (SQLite keeps datetimes as text) are looked
+    up once from the statement's own column types."""
+
+    def __init__(self, statement, dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        names = compiled.bind_names  # bind parameter -> its name in the SQL
+        self.defaults = compiled.construct_params(  # literal values included
+            {name: None for bind, name in names.items() if bind.required}
+        )
+        self.order = list(compiled.positiontup) if compiled.positional else None
+        self.bind_processors = {
+            name: processor for bind, name in names.items()
+            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        columns = getattr(statement, "selected_columns", ())
+        self.result_processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+
+    def _parameters(self, values: dict):
+        parameters = {**self.defaults, **values}
+        for name, processor in self.bind_processors.items():
+            parameters[name] = processor(parameters[name])
+        return [parameters[name] for name in self.order] if self.order is not None else parameters
+
+    def execute(self, cursor, values: dict) -> None:
+        cursor.execute(self.sql, self._parameters(values))
+
+    def fetchone(self, cursor, values: dict) -> tuple | None:
+        self.execute(cursor, values)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return tuple(value if processor is None else processor(value)
+                     for value, processor in zip(row, self.result_processors))
+
+
+@functools.cache
+def _raw_access(dialect) -> _RawStatement:
+    return _RawStatement(_access_statement(), dialect)
+
+
+@functools.cache
+def _raw_cas(dialect) -> _RawStatement:
+    return _RawStatement(_cas_statement(dialect.name, False, False), dialect)
 
 
 def _after_watched(user_id: int, access: ChapterAccess, now: dt.datetime) -> None:

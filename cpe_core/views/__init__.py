@@ -37,3 +37,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(reporting.bp)
     site.register_template_helpers(app)
+    if app.config.get("CPE_HEARTBEAT_GATEWAY", True):
+        from . import heartbeat_gateway
+
+        heartbeat_gateway.install(app)
