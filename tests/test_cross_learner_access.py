@@ -69,6 +69,9 @@ CASES: list[tuple[str, str, str]] = [
     ("POST", "/chaoyang/admin/courses/{course}", "site"),
     ("POST", "/chaoyang/admin/courses/{course}/chapters", "site"),
     ("POST", "/chaoyang/admin/courses/chapters/{chapter}/questions", "site"),
+    ("GET", "/chaoyang/admin/courses/chapters/{chapter}", "site"),
+    ("POST", "/chaoyang/admin/courses/chapters/{chapter}", "site"),
+    ("POST", "/chaoyang/admin/courses/chapters/{chapter}/delete", "site"),
     ("POST", "/chaoyang/admin/courses/questions/{question}/delete", "site"),
     ("GET", "/chaoyang/admin/cards/batch1.csv", "site"),
     ("GET", "/chaoyang/admin/exports/1", "site"),
@@ -77,6 +80,9 @@ CASES: list[tuple[str, str, str]] = [
     ("POST", "/chaoyang/review/offsets/{application}", "site"),
     ("GET", "/chaoyang/review/offsets/export.csv", "site"),
     ("POST", "/api/v1/regions/chaoyang/offsets/{application}/decision", "api"),
+    # an uploaded handout of a course in A's plan, not in B's
+    ("GET", "/chaoyang/learn/{chapter}/handout", "site"),
+    ("GET", "/api/v1/chapters/{chapter}/handout", "api"),
     ("GET", "/api/v1/regions/chaoyang/exports/1", "api"),
     ("GET", "/api/v1/regions/chaoyang/exports/1/download", "api"),
 ]
@@ -144,6 +150,8 @@ def world(app, testapp, make_learner, tmp_path):
     application.attachments.append(OffsetAttachment(storage_key="a-evidence", filename="a.jpg",
                                                     content_type="image/jpeg", size=10))
     question = taught.chapters[0].questions[0]
+    taught.chapters[0].handout_key = "a-handout.pdf"
+    taught.chapters[0].handout_filename, taught.chapters[0].handout_content_type = "讲义.pdf", "application/pdf"
     attempt = ExamAttempt(user_id=a.id, region="chaoyang", year=YEAR, question_ids=[question.id], status="open",
                           deadline_at=now + dt.timedelta(hours=1))
     certificate = Certificate(user_id=a.id, region="chaoyang", year=YEAR, serial="CY2024A0001", code="code-of-a",
@@ -151,6 +159,7 @@ def world(app, testapp, make_learner, tmp_path):
     db.session.add_all([invoice, refund, application, attempt, certificate])
     db.session.commit()
     (tmp_path / "a-evidence").write_bytes(b"\xff\xd8\xff" + b"\0" * 7)
+    (tmp_path / "a-handout.pdf").write_bytes(b"%PDF-1.4 handout")
     enrolment = db.session.scalar(select(Enrolment.id).where(Enrolment.user_id == a.id))
     ids = {
         "pending": pending.number, "paid": paid.number, "enrolment": enrolment, "application": application.id,
@@ -220,6 +229,7 @@ def test_learner_b_cannot_reach_or_change_learner_as_things(world, method, url, 
 OWNER_CAN_READ = [
     "/chaoyang/orders/{pending}", "/chaoyang/orders/{paid}", "/chaoyang/offsets/{application}/edit",
     "/chaoyang/offsets/files/{attachment}", "/chaoyang/exam/attempts/{attempt}", "/chaoyang/learn/{chapter}",
+    "/chaoyang/learn/{chapter}/handout",
 ]
 
 

@@ -55,6 +55,13 @@ class Chapter(Model):
     video_url: Mapped[str | None] = mapped_column(String(255))
     duration_seconds: Mapped[int] = mapped_column(Integer)
     handout_url: Mapped[str | None] = mapped_column(String(255))
+    #: An uploaded handout file (see ``services.handouts``): its key in the upload storage, the
+    #: name it was uploaded under (shown, never used as a path), its type and size. It takes
+    #: precedence over ``handout_url``.
+    handout_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handout_filename: Mapped[str | None] = mapped_column(String(255))
+    handout_content_type: Mapped[str | None] = mapped_column(String(128))
+    handout_size: Mapped[int | None] = mapped_column(Integer)
 
     course: Mapped[Course] = relationship(back_populates="chapters")
     questions: Mapped[list[Question]] = relationship(

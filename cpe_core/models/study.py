@@ -62,5 +62,8 @@ class ChapterProgress(Model):
     last_heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     watched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     exercise_passed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Exercise submissions so far: the next exercise's questions are drawn for this number
+    #: (see ``services.learning.exercise_questions``).
+    exercise_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     chapter: Mapped[Chapter] = relationship()

@@ -12,13 +12,15 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from hookspecs import KIND_LABELS, KINDS
 
 from ..extensions import db
-from ..models import Chapter, Course, Institution, Question, User
-from . import audit
+from ..models import Chapter, ChapterProgress, Course, ExamAnswer, ExamAttempt, Institution, Question, StudyPlanItem, User
+from ..regions import RuleError
+from . import audit, handouts, learning, stored_files
+from .stored_files import Upload
 
 #: The columns of each import, in the order of the template files.
 COLUMNS = {
@@ -236,6 +238,7 @@ def import_rows(region: str, table: str, rows: Iterable[dict], *, only_good: boo
                 good.append((line, values))
             except RowError as error:
                 report.rejected.append((line, str(error)))
+        good = _without_gaps(good, existing | seen_chapters, by_id, report)
     else:
         chapter_ids = _chapter_ids(region)
         for line, row in enumerate(rows, start=2):
@@ -260,6 +263,26 @@ def import_rows(region: str, table: str, rows: Iterable[dict], *, only_good: boo
         db.session.commit()
         report.committed = True
     return report
+
+
+def _without_gaps(good: list[tuple[int, dict]], keys: set[tuple[str, int]], codes: dict[int, str],
+                  report: ImportReport) -> list[tuple[int, dict]]:
+    """The chapter rows that leave no gap in their course's numbering; the others are rejected.
+
+    A chapter is unlocked by the one numbered just before it (``learning.chapter_access``), so a
+    missing number would open the chapter after it without any exercise passed."""
+    keys = set(keys)
+    while True:
+        gapped = [(line, values) for line, values in good
+                  if values["position"] > 1 and (codes[values["course_id"]], values["position"] - 1) not in keys]
+        if not gapped:
+            return good
+        for line, values in gapped:
+            code, position = codes[values["course_id"]], values["position"]
+            report.rejected.append((line, f"课程“{code}”没有第{position - 1}章，章节序号须从1起连续。"))
+            keys.discard((code, position))
+        good = [row for row in good if row not in gapped]
+        report.rejected.sort()
 
 
 def create_course(region: str, row: dict, actor: User) -> Course:
@@ -289,17 +312,135 @@ def update_course(course: Course, row: dict, actor: User) -> Course:
     return course
 
 
-def add_chapter(course: Course, row: dict, actor: User) -> Chapter:
+def _checked_handout(upload: Upload | None) -> handouts.CheckedHandout | None:
+    if upload is None or (not upload.filename and not upload.data):
+        return None  # no file chosen
+    try:
+        return handouts.check(upload)
+    except RuleError as error:
+        raise RowError(error.message) from None
+
+
+def _commit_with_files(written: list, replaced: list) -> None:
+    """Commit; a file written for this change goes again if the commit fails, a file it
+    replaced goes once it succeeded."""
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        stored_files.remove(p for p in written if p is not None)
+        raise
+    stored_files.remove(p for p in replaced if p is not None)
+
+
+def add_chapter(course: Course, row: dict, actor: User, handout: Upload | None = None) -> Chapter:
+    """Add one chapter from the admin form, with an uploaded handout file if given; commit.
+    :raises RowError:"""
     values = chapter_values({**row, "course_code": course.code}, {course.code: course.id})
     if any(c.position == values["position"] for c in course.chapters):
         raise RowError(f"课程“{course.code}”的第{values['position']}章已存在。")
+    if values["position"] > 1 and not any(c.position == values["position"] - 1 for c in course.chapters):
+        raise RowError(f"课程“{course.code}”没有第{values['position'] - 1}章，章节序号须从1起连续。")
+    checked = _checked_handout(handout)
     chapter = Chapter(**values)
+    written = []
+    if checked is not None:
+        written.append(handouts.attach(chapter, checked)[0])
     db.session.add(chapter)
-    db.session.flush()
-    audit.record("chapter.create", f"chapter:{chapter.id}", actor=actor, region=course.region,
-                 after={"course": course.code, "position": chapter.position, "title": chapter.title})
-    db.session.commit()
+    try:
+        db.session.flush()
+        audit.record("chapter.create", f"chapter:{chapter.id}", actor=actor, region=course.region,
+                     after={"course": course.code, "position": chapter.position, "title": chapter.title,
+                            "handout_file": chapter.handout_filename})
+    except Exception:
+        db.session.rollback()
+        stored_files.remove(written)
+        raise
+    _commit_with_files(written, [])
     return chapter
+
+
+def _chapter_summary(chapter: Chapter) -> dict:
+    return {"position": chapter.position, "title": chapter.title, "duration_seconds": chapter.duration_seconds,
+            "video_url": chapter.video_url, "handout_url": chapter.handout_url,
+            "handout_file": chapter.handout_filename}
+
+
+def update_chapter(chapter: Chapter, row: dict, actor: User, handout: Upload | None = None,
+                   remove_handout: bool = False) -> Chapter:
+    """Edit a chapter's title, duration, video and handout (a URL, an uploaded file replacing the
+    previous one, or ``remove_handout`` to drop the uploaded file); its position stays. Commit.
+    :raises RowError:"""
+    course = chapter.course
+    values = chapter_values({**row, "course_code": course.code, "position": str(chapter.position)},
+                            {course.code: course.id})
+    checked = _checked_handout(handout)
+    before = _chapter_summary(chapter)
+    for key in ("title", "duration_seconds", "video_url", "handout_url"):
+        setattr(chapter, key, values[key])
+    written, replaced = [], []
+    if checked is not None:
+        new, old = handouts.attach(chapter, checked)
+        written.append(new)
+        replaced.append(old)
+    elif remove_handout:
+        replaced.append(handouts.detach(chapter))
+    audit.record("chapter.update", f"chapter:{chapter.id}", actor=actor, region=course.region, before=before,
+                 after=_chapter_summary(chapter))
+    _commit_with_files(written, replaced)
+    return chapter
+
+
+def delete_chapter(chapter: Chapter, actor: User) -> None:
+    """Delete a chapter and its questions, and move the chapters after it up one place, so each
+    chapter is still unlocked by the one numbered just before it. Commit.
+
+    Refused while any learner has progress on the chapter, or any exam paper holds one of its
+    questions: a learning or exam record is never lost (staff may still edit the chapter).
+    :raises RowError:
+    """
+    course = chapter.course
+    if db.session.scalar(select(ChapterProgress.id).where(ChapterProgress.chapter_id == chapter.id).limit(1)):
+        raise RowError("已有学员学习过本章，不能删除（学习记录须保留）。如需更正，请修改本章内容。")
+    question_ids = set(db.session.scalars(select(Question.id).where(Question.chapter_id == chapter.id)))
+    if question_ids and _on_an_exam_paper(course, question_ids):
+        raise RowError("本章的题目已出现在学员的考试试卷中，不能删除。如需更正，请修改本章内容。")
+    handout_file = handouts.detach(chapter)
+    before = _chapter_summary(chapter)
+    position = chapter.position
+    course.chapters.remove(chapter)  # delete-orphan: the chapter and its questions go
+    db.session.flush()
+    following = db.session.scalars(
+        select(Chapter).where(Chapter.course_id == course.id, Chapter.position > position).order_by(Chapter.position)
+    )
+    for later in following:
+        later.position -= 1
+        db.session.flush()  # one at a time, in order: (course, position) stays unique throughout
+    audit.record("chapter.delete", f"chapter:{chapter.id}", actor=actor, region=course.region, before=before)
+    # A learner who had done every other chapter has now done the whole course.
+    learners = db.session.scalars(
+        select(ChapterProgress.user_id).distinct()
+        .join(Chapter, Chapter.id == ChapterProgress.chapter_id)
+        .join(StudyPlanItem, and_(StudyPlanItem.user_id == ChapterProgress.user_id,
+                                  StudyPlanItem.course_id == Chapter.course_id, StudyPlanItem.removed_at.is_(None)))
+        .where(Chapter.course_id == course.id)
+    ).all()
+    for user_id in learners:
+        learning.complete_course_if_done(user_id, course.id)
+    _commit_with_files([], [handout_file])
+
+
+def _on_an_exam_paper(course: Course, question_ids: set[int]) -> bool:
+    """Whether an exam answer or paper of a learner who chose ``course`` names one of the ids."""
+    if db.session.scalar(select(ExamAnswer.id).where(ExamAnswer.question_id.in_(question_ids)).limit(1)):
+        return True
+    # Papers keep their question ids as JSON: read those of the learners who chose the course.
+    papers = db.session.scalars(
+        select(ExamAttempt.question_ids)
+        .join(StudyPlanItem, StudyPlanItem.user_id == ExamAttempt.user_id)
+        .where(StudyPlanItem.course_id == course.id, ExamAttempt.region == course.region)
+    )
+    return any(question_ids.intersection(paper or ()) for paper in papers)
 
 
 def add_question(chapter: Chapter, row: dict, actor: User) -> Question:
@@ -316,6 +457,9 @@ def add_question(chapter: Chapter, row: dict, actor: User) -> Question:
 
 
 def delete_question(question: Question, actor: User) -> None:
+    """Delete a question; commit. Refused once an exam paper holds it. :raises RowError:"""
+    if _on_an_exam_paper(question.chapter.course, {question.id}):
+        raise RowError("该题目已出现在学员的考试试卷中，不能删除。")
     region = question.chapter.course.region
     audit.record("question.delete", f"question:{question.id}", actor=actor, region=region,
                  before={"text": question.text, "answer": question.answer})

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import math
 import random
 import time
@@ -526,28 +527,77 @@ class ExerciseResult:
     course_completed: bool = False
 
 
-def exercise_questions(chapter_id: int) -> list[Question]:
+#: 随堂随练 has two questions (the seeds: "随堂随练有两道题"), drawn from the
+#: chapter's question bank, which the exam draws from as well and so may hold more.
+DEFAULT_EXERCISE_QUESTIONS = 2
+
+
+def exercise_size() -> int:
+    """How many questions one exercise shows: ``CPE_EXERCISE_QUESTIONS`` (default 2)."""
+    return max(1, int(current_app.config.get("CPE_EXERCISE_QUESTIONS", DEFAULT_EXERCISE_QUESTIONS)))
+
+
+def draw_exercise(bank: list[Question], user_id: int, chapter_id: int, attempt: int, size: int) -> list[Question]:
+    """The ``size`` questions of ``bank`` this learner gets on this attempt, in bank order.
+
+    Deterministic: the same learner, chapter and attempt number always get the same questions, so
+    the server knows which were shown without storing them, and a page reloaded shows the same
+    ones. The next attempt draws afresh. A bank no larger than ``size`` is shown whole.
+    """
+    if len(bank) <= size:
+        return list(bank)
+    seed = hashlib.sha256(f"exercise:{user_id}:{chapter_id}:{attempt}".encode()).digest()
+    picked = sorted(random.Random(int.from_bytes(seed[:8], "big")).sample(range(len(bank)), size))
+    return [bank[i] for i in picked]
+
+
+def _bank(chapter_id: int) -> list[Question]:
     return list(db.session.scalars(select(Question).where(Question.chapter_id == chapter_id).order_by(Question.id)))
 
 
+def _attempts(user_id: int, chapter_id: int) -> int:
+    return db.session.scalar(
+        select(ChapterProgress.exercise_attempts)
+        .where(ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter_id)
+    ) or 0
+
+
+def exercise_questions(user: User | int, chapter_id: int) -> list[Question]:
+    """The questions the learner's current exercise of the chapter shows (see :func:`draw_exercise`)."""
+    user_id = user if isinstance(user, int) else user.id
+    return draw_exercise(_bank(chapter_id), user_id, chapter_id, _attempts(user_id, chapter_id), exercise_size())
+
+
 def submit_exercise(user: User, chapter_id: int, answers: dict[int, int]) -> ExerciseResult:
-    """Score the chapter's exercise: one right answer passes; commit.
+    """Score the chapter's exercise against exactly the questions it showed the learner (one
+    right answer passes); the next exercise then draws new ones. Commit.
 
     :param answers: question id -> chosen option index.
     :raises RuleError: ``chapter_not_found``, ``chapter_not_in_plan``, ``chapter_locked``,
-        ``exercise_locked`` (video not watched yet), ``answers_incomplete``, ``invalid_answer``.
+        ``exercise_locked`` (video not watched yet), ``answers_incomplete``, ``invalid_answer``,
+        ``exercise_changed`` (answers to questions this attempt did not show: a stale page, or
+        another tab submitted first).
     """
+    # One write transaction from the first read: every submission counts an attempt, and on
+    # SQLite a transaction that read before another connection wrote cannot write after it.
+    if db.session().in_transaction():
+        db.session.commit()
+    _begin(write=True)
     access = chapter_access(user, chapter_id)
-    if not access.unlocked:
-        raise RuleError("chapter_locked", "请先完成上一章的随堂练习。")
+    _require_unlocked(access)
     progress = db.session.scalar(
         select(ChapterProgress).where(ChapterProgress.user_id == user.id, ChapterProgress.chapter_id == chapter_id)
     )
     if progress is None or progress.watched_at is None:
         raise RuleError("exercise_locked", "请先完整观看本章视频，再做随堂练习。")
-    questions = exercise_questions(chapter_id)
+    bank = _bank(chapter_id)
+    attempt = progress.exercise_attempts or 0
+    questions = draw_exercise(bank, user.id, chapter_id, attempt, exercise_size())
     if not questions:
         raise RuleError("no_exercise", "本章没有随堂练习。")
+    shown = {q.id for q in questions}
+    if any(q.id in answers and q.id not in shown for q in bank):
+        raise RuleError("exercise_changed", "练习题目已更换，请按当前显示的题目重新作答。")
     if any(q.id not in answers for q in questions):
         raise RuleError("answers_incomplete", "请回答全部题目后再提交。")
     results = []
@@ -556,6 +606,17 @@ def submit_exercise(user: User, chapter_id: int, answers: dict[int, int]) -> Exe
         if not isinstance(chosen, int) or isinstance(chosen, bool) or not 0 <= chosen < len(q.options):
             raise RuleError("invalid_answer", "答案选项无效。")
         results.append(QuestionResult(q, chosen, chosen == q.answer))
+    # Counted only against the draw it was scored on: a second tab that submitted the same draw
+    # first has moved the learner on, and this one is refused.
+    counted = db.session.execute(
+        update(ChapterProgress)
+        .where(ChapterProgress.id == progress.id, ChapterProgress.exercise_attempts == attempt)
+        .values(exercise_attempts=attempt + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if counted.rowcount != 1:
+        db.session.rollback()
+        raise RuleError("exercise_changed", "练习题目已更换，请按当前显示的题目重新作答。")
     passed = any(r.correct for r in results)
     completed = False
     if passed:

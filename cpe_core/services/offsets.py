@@ -11,12 +11,10 @@ import csv
 import datetime as dt
 import io
 import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import Select, select
 
 from hookspecs import KIND_LABELS, UNIT_LABELS, EvidenceRules, OffsetField, OffsetType
@@ -26,7 +24,8 @@ from ..extensions import db
 from ..labels import N_
 from ..models import LearnerProfile, OffsetApplication, OffsetAttachment, User
 from ..regions import RuleError, rules_for
-from . import audit, ledger
+from . import audit, ledger, stored_files
+from .stored_files import Upload
 
 DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
 STATUS_LABELS: Mapping[str, str] = {
@@ -157,14 +156,6 @@ def value(
 
 
 @dataclass(frozen=True)
-class Upload:
-    """A file as the browser sent it: its name is shown, never trusted."""
-
-    filename: str
-    data: bytes
-
-
-@dataclass(frozen=True)
 class CheckedUpload:
     filename: str
     data: bytes
@@ -220,25 +211,15 @@ def _size_label(size: int) -> str:
     return f"{size / 1024:g}KB"
 
 
-def upload_dir() -> Path:
-    """Where evidence lives: ``CPE_UPLOAD_DIR`` or ``<instance>/uploads``, never under static."""
-    configured = current_app.config.get("CPE_UPLOAD_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def attachment_path(attachment: OffsetAttachment) -> Path:
-    return upload_dir() / attachment.storage_key
+    return stored_files.path_of(attachment.storage_key)
 
 
 def _write(files: Iterable[CheckedUpload], application: OffsetApplication) -> list[Path]:
     written = []
     for upload in files:
-        key = f"{secrets.token_hex(16)}.{EXTENSIONS[upload.content_type]}"
-        path = upload_dir() / key
-        path.write_bytes(upload.data)
-        written.append(path)
+        key = stored_files.store(upload.data, EXTENSIONS[upload.content_type])
+        written.append(stored_files.path_of(key))
         application.attachments.append(
             OffsetAttachment(
                 storage_key=key, filename=upload.filename, content_type=upload.content_type,
@@ -248,9 +229,7 @@ def _write(files: Iterable[CheckedUpload], application: OffsetApplication) -> li
     return written
 
 
-def _remove(paths: Iterable[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
+_remove = stored_files.remove
 
 
 # --- learners --------------------------------------------------------------------------------

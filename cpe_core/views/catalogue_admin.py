@@ -15,6 +15,7 @@ from ..auth import admin_required
 from ..extensions import db
 from ..models import Chapter, Course, Institution, Question
 from ..services import catalogue as service
+from ..services import handouts
 from .binding import bind_region
 
 bp = Blueprint("catalogue_admin", __name__, url_prefix="/<region>/admin/courses")
@@ -40,6 +41,14 @@ class ChapterForm(FlaskForm):
     duration_seconds = StringField(_l("视频时长（秒）"))
     video_url = StringField(_l("视频地址"))
     handout_url = StringField(_l("讲义地址"))
+    handout_file = FileField(_l("或上传讲义文件"))
+
+
+class ChapterEditForm(ChapterForm):
+    """The chapter's position stays: deleting a chapter is what moves the ones after it."""
+
+    position = None
+    remove_handout = BooleanField(_l("删除已上传的讲义文件"))
 
 
 class QuestionForm(FlaskForm):
@@ -62,7 +71,22 @@ class ActionForm(FlaskForm):
 
 def _form_row(form) -> dict:
     return {name: ("1" if field.data is True else "" if field.data is False else (field.data or ""))
-            for name, field in form._fields.items() if name != "csrf_token"}
+            for name, field in form._fields.items() if name != "csrf_token" and not isinstance(field, FileField)}
+
+
+def _handout(form) -> service.Upload | None:
+    """The handout file the form carries, if one was chosen."""
+    upload = form.handout_file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    return service.Upload(upload.filename, upload.read())
+
+
+def _chapter(chapter_id: int) -> Chapter:
+    chapter = db.session.get(Chapter, chapter_id)
+    if chapter is None or chapter.course.region != g.region.code:
+        abort(404)
+    return chapter
 
 
 def _course(course_id: int) -> Course:
@@ -122,7 +146,7 @@ def detail(course_id: int):
     return render_template(
         "catalogue_admin/detail.html", course=course, form=form, chapters=chapters, questions=questions,
         chapter_form=ChapterForm(position=str(len(chapters) + 1)), question_form=QuestionForm(question_type="single"),
-        action_form=ActionForm(),
+        action_form=ActionForm(), handout_note=handouts.rules_note(),
     )
 
 
@@ -142,16 +166,55 @@ def _add_row(form, add, owner, done: str) -> None:
 @admin_required
 def add_chapter(course_id: int):
     course = _course(course_id)
-    _add_row(ChapterForm(), service.add_chapter, course, _("章节已添加。"))
+    form = ChapterForm()
+    _add_row(form, lambda owner, row, actor: service.add_chapter(owner, row, actor, _handout(form)), course,
+             _("章节已添加。"))
     return redirect(url_for("catalogue_admin.detail", course_id=course.id))
+
+
+@bp.route("/chapters/<int:chapter_id>", methods=["GET", "POST"])
+@admin_required
+def chapter(chapter_id: int):
+    """Edit a chapter: title, duration, video, handout (URL or file)."""
+    found = _chapter(chapter_id)
+    form = ChapterEditForm(data={
+        "title": found.title, "duration_seconds": str(found.duration_seconds), "video_url": found.video_url or "",
+        "handout_url": found.handout_url or "",
+    }) if request.method == "GET" else ChapterEditForm()
+    if request.method == "POST" and form.validate():
+        try:
+            service.update_chapter(found, _form_row(form), current_user, _handout(form),
+                                   remove_handout=form.remove_handout.data)
+        except service.RowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("章节已保存。"), "success")
+            return redirect(url_for("catalogue_admin.detail", course_id=found.course_id))
+    return render_template("catalogue_admin/chapter.html", chapter=found, form=form, action_form=ActionForm(),
+                           handout_note=handouts.rules_note())
+
+
+@bp.post("/chapters/<int:chapter_id>/delete")
+@admin_required
+def delete_chapter(chapter_id: int):
+    found = _chapter(chapter_id)
+    course_id = found.course_id
+    if ActionForm().validate():
+        try:
+            service.delete_chapter(found, current_user)
+        except service.RowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("catalogue_admin.chapter", chapter_id=chapter_id))
+        flash(_("章节已删除，其后的章节序号已依次前移。"), "success")
+    return redirect(url_for("catalogue_admin.detail", course_id=course_id))
 
 
 @bp.post("/chapters/<int:chapter_id>/questions")
 @admin_required
 def add_question(chapter_id: int):
-    chapter = db.session.get(Chapter, chapter_id)
-    if chapter is None or chapter.course.region != g.region.code:
-        abort(404)
+    chapter = _chapter(chapter_id)
     _add_row(QuestionForm(), service.add_question, chapter, _("题目已添加。"))
     return redirect(url_for("catalogue_admin.detail", course_id=chapter.course_id))
 
@@ -164,8 +227,13 @@ def delete_question(question_id: int):
         abort(404)
     course_id = question.chapter.course_id
     if ActionForm().validate():
-        service.delete_question(question, current_user)
-        flash(_("题目已删除。"), "success")
+        try:
+            service.delete_question(question, current_user)
+        except service.RowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("题目已删除。"), "success")
     return redirect(url_for("catalogue_admin.detail", course_id=course_id))
 
 

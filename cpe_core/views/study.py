@@ -2,7 +2,7 @@
 query. Thin views over :mod:`cpe_core.services.study` and :mod:`cpe_core.services.learning`."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired
 
 from ..extensions import db
 from ..regions import RuleError
-from ..services import learning, ledger
+from ..services import handouts, learning, ledger
 from ..services import study as service
 from .binding import bind_region
 
@@ -193,20 +193,47 @@ def heartbeat(chapter_id: int):
     return jsonify(result.as_dict())
 
 
-def exercise_form(questions):
-    """A form with one radio group per question, named ``q<id>``."""
+def send_handout(chapter, path):
+    """The handout file as a download, under the name it was uploaded with."""
+    response = send_file(path, mimetype=chapter.handout_content_type, as_attachment=True,
+                         download_name=chapter.handout_filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    return response
+
+
+@bp.get("/learn/<int:chapter_id>/handout")
+@login_required
+def handout(chapter_id: int):
+    """An uploaded 讲义: for learners with the course in their plan, and the region's staff."""
+    try:
+        chapter, path = handouts.handout_for(current_user, g.region.code, chapter_id)
+    except handouts.HandoutRefused as refused:
+        return render_template("error.html", title=_("无法下载讲义"), message=refused.message), refused.status
+    return send_handout(chapter, path)
+
+
+def exercise_form(questions, formdata=None):
+    """A form with one radio group per question, named ``q<id>`` (showing ``formdata``'s choices;
+    which questions were answered, and how, the service judges)."""
 
     class ExerciseForm(FlaskForm):
         pass
 
     for q in questions:
-        setattr(
-            ExerciseForm,
-            f"q{q.id}",
-            RadioField(q.text, coerce=int, choices=list(enumerate(q.options)),
-                       validators=[InputRequired(message=_l("请回答全部题目后再提交。"))]),
-        )
-    return ExerciseForm()
+        setattr(ExerciseForm, f"q{q.id}", RadioField(q.text, coerce=int, choices=list(enumerate(q.options)),
+                                                     validate_choice=False))
+    return ExerciseForm(formdata=formdata)
+
+
+def _posted_answers() -> dict[int, object]:
+    """``q<id>`` fields of the posted form as question id -> option index (the text as sent when
+    it is no number, for the service to refuse)."""
+    answers: dict[int, object] = {}
+    for key, value in request.form.items():
+        if key.startswith("q") and key[1:].isdigit():
+            answers[int(key[1:])] = int(value) if value.isdigit() else value
+    return answers
 
 
 @bp.route("/learn/<int:chapter_id>/exercise", methods=["GET", "POST"])
@@ -219,21 +246,24 @@ def exercise(chapter_id: int):
         flash(error.message, "error")
         return redirect(url_for("study.plan"))
     view, line = _course_and_chapter(access.course_id, chapter_id)
-    questions = learning.exercise_questions(chapter_id)
-    form = exercise_form(questions)
+    questions = learning.exercise_questions(current_user, chapter_id)
+    form = exercise_form(questions, formdata=None)
     result = None
     if request.method == "POST":
-        if form.validate():
-            answers = {q.id: form[f"q{q.id}"].data for q in questions}
+        if FlaskForm().validate():  # the CSRF token
             try:
-                result = learning.submit_exercise(current_user, chapter_id, answers)
+                result = learning.submit_exercise(current_user, chapter_id, _posted_answers())
             except RuleError as error:
                 db.session.rollback()
                 flash(error.message, "error")
+                form = exercise_form(questions, formdata=request.form)  # keep what was chosen
             else:
                 view, line = _course_and_chapter(access.course_id, chapter_id)
+                # The next try draws its own questions.
+                questions = learning.exercise_questions(current_user, chapter_id)
+                form = exercise_form(questions, formdata=None)
         else:
-            flash(_errors(form), "error")
+            flash(_("页面已过期，请刷新后重试。"), "error")
     elif not line.watched:
         flash(_("请先完整观看本章视频，再做随堂练习。"), "error")
         return redirect(url_for("study.player", chapter_id=chapter_id))

@@ -7,12 +7,12 @@ abused from another site.
 """
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..regions import RuleError, rules_for
-from ..services import learning, ledger
+from ..services import handouts, learning, ledger
 from ..services import study as service
 from .api import bp, error
 
@@ -132,16 +132,41 @@ def course_get(course_id: int):
     if (refusal := _learner()) is not None:
         return refusal
     view = service.course_view(current_user, current_user.region, course_id)
+    course = view.course
     return jsonify(
-        id=view.course.id, title=view.course.title, selected=view.selected, earned=view.earned,
+        id=course.id, code=course.code, title=course.title, kind=course.kind, credits=course.credits,
+        year=course.year, lecturer=course.lecturer, introduction=course.introduction, preview_url=course.preview_url,
+        required=course.required, selected=view.selected, earned=view.earned,
         percent=view.percent, duration_seconds=view.duration_seconds, watched_seconds=view.watched_seconds,
         chapters=[
             {"id": c.chapter.id, "position": c.chapter.position, "title": c.chapter.title,
              "duration_seconds": c.chapter.duration_seconds, "watched_seconds": c.watched_seconds,
-             "watched": c.watched, "passed": c.passed, "unlocked": c.unlocked}
+             "watched": c.watched, "passed": c.passed, "unlocked": c.unlocked,
+             "handout_url": _handout_url(c.chapter)}
             for c in view.chapters
         ],
     )
+
+
+def _handout_url(chapter) -> str | None:
+    """Where the chapter's 讲义 downloads from: the uploaded file's API address, or the URL given."""
+    if chapter.handout_key:
+        return url_for("api.chapter_handout", chapter_id=chapter.id)
+    return chapter.handout_url
+
+
+@bp.get("/chapters/<int:chapter_id>/handout")
+@login_required
+def chapter_handout(chapter_id: int):
+    """The chapter's uploaded 讲义 file, as on the site (403 ``handout_forbidden`` when the course
+    is not in the caller's plan, 404 ``handout_not_found``)."""
+    from .study import send_handout
+
+    try:
+        chapter, path = handouts.handout_for(current_user, current_user.region or "", chapter_id)
+    except handouts.HandoutRefused as refused:
+        return error(refused.code, refused.message, refused.status)
+    return send_handout(chapter, path)
 
 
 @bp.post("/chapters/<int:chapter_id>/heartbeat")
@@ -171,7 +196,7 @@ def exercise_get(chapter_id: int):
     return jsonify(
         questions=[
             {"id": q.id, "type": q.question_type, "text": q.text, "options": list(q.options)}
-            for q in learning.exercise_questions(chapter_id)
+            for q in learning.exercise_questions(current_user, chapter_id)
         ]
     )
 
