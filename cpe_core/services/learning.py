@@ -259,9 +259,12 @@ def quick_heartbeat(user_id: int, chapter_id: int, position: float) -> Heartbeat
     select_access, cas = _raw_access(dialect), _raw_cas(dialect)
     connection = engine.raw_connection()
     try:
-        autocommit = dialect.name != "sqlite"  # SQLite connections already run without BEGIN (see cpe_core)
+        # Each statement its own transaction. SQLite connections already run so (see cpe_core);
+        # PostgreSQL drivers switch with ``autocommit`` (no round trip), switched back for the
+        # connection's next borrower.
+        autocommit = dialect.name != "sqlite"
         if autocommit:
-            dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+            connection.dbapi_connection.autocommit = True
         # Closed before the connection goes back to the pool: an unfinished SELECT would keep
         # SQLite's read snapshot open for whoever borrows the connection next.
         cursor = connection.cursor()
@@ -283,7 +286,7 @@ def quick_heartbeat(user_id: int, chapter_id: int, position: float) -> Heartbeat
         finally:
             cursor.close()
             if autocommit:
-                dialect.reset_isolation_level(connection.dbapi_connection)
+                connection.dbapi_connection.autocommit = False
     except dialect.loaded_dbapi.Error as error:
         if dialect.is_disconnect(error, connection.dbapi_connection, None):
             connection.invalidate(error)  # the pool opens a new one next time
