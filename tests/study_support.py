@@ -2,6 +2,10 @@
 choice where the region has one, and courses with chapters and exercise questions."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import select
 
 from cpe_core.extensions import db
@@ -81,3 +85,34 @@ def sign_in(testapp, user, password: str = "Passw0rd!"):
 
 def api_headers(testapp) -> dict:
     return {"Content-Type": "application/json"}
+
+
+@contextmanager
+def second_tab_after_first_read(app, monkeypatch, tab_b: Callable[[], object]) -> Iterator[dict]:
+    """While active, the first heartbeat to read its chapter's row waits, between that read and
+    its compare-and-swap UPDATE, until ``tab_b`` (a whole heartbeat of a second tab, run in a
+    thread with its own app context and session) has been recorded. Yields ``{"interleaved",
+    "b"}`` (``b``: what ``tab_b`` returned). Both ways of the heartbeat judge the row they read
+    with ``learning._access_from_row``, which is where the first one is held."""
+    from cpe_core.services import learning
+
+    original = learning._access_from_row
+    state: dict = {"interleaved": False, "b": None}
+
+    def run_b() -> None:
+        with app.app_context():
+            with app.test_request_context():
+                state["b"] = tab_b()
+            db.session.remove()
+
+    def reading(row):
+        judged = original(row)  # tab A has read the progress row here
+        if not state["interleaved"]:
+            state["interleaved"] = True
+            thread = threading.Thread(target=run_b)
+            thread.start()
+            thread.join()
+        return judged
+
+    monkeypatch.setattr(learning, "_access_from_row", reading)
+    yield state

@@ -4,8 +4,6 @@ compare-and-swap UPDATE that commits on its own. The rules hold through it as th
 transactional path (tests/test_learning.py runs them all through the API as well)."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import event, select
 
@@ -13,7 +11,7 @@ from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress, CreditRecord, StudyPlanItem, User
 from cpe_core.services import learning
 from cpe_core.services.signin import issue_token
-from study_support import YEAR, course, learner, sign_in
+from study_support import YEAR, course, learner, second_tab_after_first_read, sign_in
 
 
 def beat(testapp, chapter_id, position, status=200, **kwargs):
@@ -220,36 +218,14 @@ def test_a_claim_beyond_the_slack_is_refused_on_the_fast_path_and_writes_nothing
     assert beat(testapp, chapter_id, 5).json["watched_seconds"] == 5
 
 
-def test_two_tabs_on_the_fast_path_never_double_count(app, testapp, setup, clock):
+def test_two_tabs_on_the_fast_path_never_double_count(app, testapp, setup, clock, monkeypatch):
     """Tab B's whole heartbeat runs between tab A's read and A's compare-and-swap UPDATE; with
     no transaction held by A, this interleaving runs on SQLite too."""
     user, c = setup
     chapter = c.chapters[0]
     beat(testapp, chapter.id, 0)
     clock.advance(seconds=10)
-    # Both ways of the heartbeat judge the row they read with _access_from_row.
-    original = learning._access_from_row
-    state = {"interleaved": False, "b": None}
-
-    def tab_b():
-        with app.app_context():
-            with app.test_request_context():
-                state["b"] = learning.heartbeat(user.id, chapter.id, 10)
-            db.session.remove()
-
-    def reading(row):
-        row = original(row)  # tab A has read the progress row here
-        if not state["interleaved"]:
-            state["interleaved"] = True
-            thread = threading.Thread(target=tab_b)
-            thread.start()
-            thread.join()
-        return row
-
-    learning._access_from_row = reading
-    try:
+    with second_tab_after_first_read(app, monkeypatch, lambda: learning.heartbeat(user.id, chapter.id, 10)) as state:
         result = beat(testapp, chapter.id, 10).json
-    finally:
-        learning._access_from_row = original
     assert state["interleaved"] and state["b"].counted_seconds == 10
     assert (result["watched_seconds"], result["counted_seconds"]) == (10, 0)

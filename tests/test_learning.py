@@ -8,7 +8,7 @@ from sqlalchemy import select
 from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress, CreditRecord, StudyPlanItem
 from cpe_core.services.learning import DEFAULT_MAX_STEP_SECONDS
-from study_support import REGIONS, YEAR, course, learner, sign_in
+from study_support import REGIONS, YEAR, course, learner, second_tab_after_first_read, sign_in
 
 
 def add_to_plan(user, c):
@@ -303,8 +303,6 @@ def test_concurrent_heartbeats_from_two_tabs_never_double_count(app, testapp, se
     """Tab B's heartbeat runs entirely between tab A's read and A's conditional UPDATE."""
     if app.config["CPE_DATABASE_URL"].startswith("sqlite"):
         pytest.skip("SQLite serialises writers; the interleaving needs PostgreSQL's concurrent sessions")
-    import threading
-
     from cpe_core.models import User
     from cpe_core.services import learning
 
@@ -312,28 +310,12 @@ def test_concurrent_heartbeats_from_two_tabs_never_double_count(app, testapp, se
     chapter = c.chapters[0]
     beat(testapp, chapter.id, 0)
     clock.advance(seconds=10)
-    # Both ways of the heartbeat judge the row they read with _access_from_row.
-    original = learning._access_from_row
-    state = {"interleaved": False}
 
     def tab_b():
-        with app.app_context():
-            other = db.session.get(User, user.id)
-            with app.test_request_context():
-                learning.heartbeat(other, chapter.id, 10)
-            db.session.remove()
+        return learning.heartbeat(db.session.get(User, user.id), chapter.id, 10)
 
-    def reading(row):
-        row = original(row)  # tab A has read the progress row here
-        if not state["interleaved"]:
-            state["interleaved"] = True
-            thread = threading.Thread(target=tab_b)
-            thread.start()
-            thread.join()
-        return row
-
-    monkeypatch.setattr(learning, "_access_from_row", reading)
-    result = beat(testapp, chapter.id, 10).json
+    with second_tab_after_first_read(app, monkeypatch, tab_b) as state:
+        result = beat(testapp, chapter.id, 10).json
     assert state["interleaved"]
     assert (result["watched_seconds"], result["counted_seconds"]) == (10, 0)
 
