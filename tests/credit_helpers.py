@@ -5,11 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
+
 from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress, ExamAttempt
 from cpe_core.services.ledger import record_credit
+from cpe_core.testing import login
 
 _source_ids = itertools.count(1)
+
+
+# The export and reporting pages' tests share these: files under the test's tmp folder (autouse
+# in any module that imports it), and a signed-in Chaoyang admin.
+@pytest.fixture(autouse=True)
+def export_dir(app, tmp_path):
+    app.config["CPE_EXPORT_DIR"] = str(tmp_path / "exports")
+
+
+@pytest.fixture
+def admin(testapp, make_staff):
+    staff = make_staff("chaoyang")
+    login(testapp, "chaoyang", staff.login)
+    return staff
 
 
 def earn(

@@ -14,19 +14,7 @@ from cpe_core.services import pushes
 from cpe_core.testing import login
 from cpe_core.testing_receiver import running_receiver
 
-from credit_helpers import earn
-
-
-@pytest.fixture(autouse=True)
-def export_dir(app, tmp_path):
-    app.config["CPE_EXPORT_DIR"] = str(tmp_path / "exports")
-
-
-@pytest.fixture
-def admin(testapp, make_staff):
-    staff = make_staff("chaoyang")
-    login(testapp, "chaoyang", staff.login)
-    return staff
+from credit_helpers import admin, earn, export_dir  # noqa: F401  (fixtures)
 
 
 def start_export(testapp, year="2024", fmt="csv", region="chaoyang"):
