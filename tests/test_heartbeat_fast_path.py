@@ -35,15 +35,16 @@ def setup(testapp, make_learner):
 
 class Statements:
     """The SQL statements the app sends, and whether each ran inside a database transaction:
-    through SQLAlchemy (its cursor events) and on the bare DBAPI connections the quick
-    heartbeat borrows from the pool (a cursor wrapper)."""
+    through SQLAlchemy (its cursor events), and the quick heartbeat's own, which run on the
+    connection its thread keeps, outside SQLAlchemy (a wrapper around each)."""
 
     def __init__(self, engine, monkeypatch):
         self.seen: list[tuple[str, bool]] = []
         event.listen(engine, "before_cursor_execute", self.record)
         self.engine = engine
-        borrow = engine.raw_connection
-        monkeypatch.setattr(engine, "raw_connection", lambda: _Recorded(borrow(), self.seen))
+        quick = learning._quick_statements(engine.dialect)
+        monkeypatch.setattr(learning, "_quick_statements",
+                            lambda _dialect: tuple(_Recorded(statement, self.seen) for statement in quick))
 
     def record(self, conn, _cursor, statement, *_args):
         self.seen.append((statement.split()[0].upper(), _in_transaction(conn.connection.dbapi_connection)))
@@ -55,32 +56,26 @@ class Statements:
 def _in_transaction(dbapi) -> bool:
     if hasattr(dbapi, "in_transaction"):  # sqlite3
         return dbapi.in_transaction
-    return not dbapi.autocommit  # psycopg: autocommit means each statement is its own transaction
+    # psycopg: without autocommit it opens a transaction at the first statement; the quick
+    # statements go to libpq directly, where only the connection's status tells.
+    return not dbapi.autocommit or dbapi.pgconn.transaction_status != 0  # 0: idle, no transaction
 
 
 class _Recorded:
-    """A pooled connection whose cursors note each statement before running it."""
+    """A quick heartbeat statement that notes itself before running."""
 
-    def __init__(self, connection, seen):
-        self._connection, self._seen = connection, seen
+    def __init__(self, statement, seen):
+        self._statement, self._seen = statement, seen
+        sql = statement.sql.decode() if isinstance(statement.sql, bytes) else statement.sql
+        self._kind = sql.split()[0].upper()
 
-    def cursor(self):
-        return _RecordingCursor(self._connection.cursor(), self._connection.dbapi_connection, self._seen)
+    def fetchone(self, held, values):
+        self._seen.append((self._kind, _in_transaction(held.dbapi_connection)))
+        return self._statement.fetchone(held, values)
 
-    def __getattr__(self, name):
-        return getattr(self._connection, name)
-
-
-class _RecordingCursor:
-    def __init__(self, cursor, dbapi, seen):
-        self._cursor, self._dbapi, self._seen = cursor, dbapi, seen
-
-    def execute(self, statement, parameters=()):
-        self._seen.append((statement.split()[0].upper(), _in_transaction(self._dbapi)))
-        return self._cursor.execute(statement, parameters)
-
-    def __getattr__(self, name):
-        return getattr(self._cursor, name)
+    def execute(self, held, values):
+        self._seen.append((self._kind, _in_transaction(held.dbapi_connection)))
+        return self._statement.execute(held, values)
 
 
 @pytest.fixture

@@ -35,9 +35,10 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..extensions import db
+from ..held_connections import held_connections
 from ..models import Chapter, ChapterProgress, Course, Question, StudyPlanItem, User
 from ..regions import RuleError
-from . import ledger
+from . import ledger, raw_statements
 
 #: Legacy platforms refused a record claiming more than the elapsed time plus 120 s.
 DEFAULT_SLACK_SECONDS = 120
@@ -242,57 +243,41 @@ def _check_position(position: object) -> None:
 
 def quick_heartbeat(user_id: int, chapter_id: int, position: float) -> HeartbeatResult | None:
     """The usual heartbeat (the progress row exists, this one does not finish the chapter), in
-    two statements on a pooled DBAPI connection: the access SELECT, then the compare-and-swap
-    UPDATE, each committing on its own; no ORM session, no SQLAlchemy execution context (they
-    cost several times what the statements do). Needs an app context, not a request.
+    two statements on the connection this thread keeps (:mod:`cpe_core.held_connections`): the
+    access SELECT, then the compare-and-swap UPDATE, each committing on its own; no ORM session,
+    no SQLAlchemy execution context (they cost several times what the statements do). Needs an
+    app context, not a request.
 
     :returns: None when this heartbeat needs :func:`heartbeat`'s full way: the chapter's first
-        or finishing heartbeat, another tab counting first, or the database busy or gone
-        (nothing was written then).
+        or finishing heartbeat, another tab counting first, or an error on the connection
+        (which is then closed; nothing was written).
     :raises AccountRefused, RuleError: as :func:`heartbeat` (nothing written).
     """
     _check_position(position)
     slack, max_step = settings()
     now = clock.to_utc_naive(clock.now())
     engine = db.engine
-    dialect = engine.dialect
-    select_access, cas = _raw_access(dialect), _raw_cas(dialect)
-    connection = engine.raw_connection()
+    select_access, cas = _quick_statements(engine.dialect)
+    connections = held_connections(engine)
+    held = connections.get()
     try:
-        # Each statement its own transaction. SQLite connections already run so (see cpe_core);
-        # PostgreSQL drivers switch with ``autocommit`` (no round trip), switched back for the
-        # connection's next borrower.
-        autocommit = dialect.name != "sqlite"
-        if autocommit:
-            connection.dbapi_connection.autocommit = True
-        # Closed before the connection goes back to the pool: an unfinished SELECT would keep
-        # SQLite's read snapshot open for whoever borrows the connection next.
-        cursor = connection.cursor()
-        try:
-            row = select_access.fetchone(cursor, {"user_id": user_id, "chapter_id": chapter_id})
-            access = _access_from_row(row)
-            _require_unlocked(access)
-            if access.progress is None:
-                return None
-            count = _count(access, access.progress, min(float(position), float(access.duration_seconds)),
-                           now, slack, max_step)
-            if count.newly_watched:
-                return None
-            progress_id, watched, ref, _watched_at = access.progress
-            cas.execute(cursor, {"progress_id": progress_id, "watched": watched, "ref": ref,
-                                 "new_watched": count.new_watched, "new_ref": count.new_ref, "now": now})
-            if cursor.rowcount != 1:
-                return None
-        finally:
-            cursor.close()
-            if autocommit:
-                connection.dbapi_connection.autocommit = False
-    except dialect.loaded_dbapi.Error as error:
-        if dialect.is_disconnect(error, connection.dbapi_connection, None):
-            connection.invalidate(error)  # the pool opens a new one next time
+        row = select_access.fetchone(held, {"user_id": user_id, "chapter_id": chapter_id})
+        access = _access_from_row(row)
+        _require_unlocked(access)
+        if access.progress is None:
+            return None
+        count = _count(access, access.progress, min(float(position), float(access.duration_seconds)),
+                       now, slack, max_step)
+        if count.newly_watched:
+            return None
+        progress_id, watched, ref, _watched_at = access.progress
+        changed = cas.execute(held, {"progress_id": progress_id, "watched": watched, "ref": ref,
+                                     "new_watched": count.new_watched, "new_ref": count.new_ref, "now": now})
+        if changed != 1:
+            return None
+    except engine.dialect.loaded_dbapi.Error:
+        connections.discard()  # gone, or in a state nobody should inherit: the next use opens another
         return None
-    finally:
-        connection.close()
     return HeartbeatResult(access.chapter_id, count.new_watched, access.duration_seconds, count.advance,
                            count.new_watched >= access.duration_seconds)
 
@@ -446,54 +431,13 @@ def _cas_statement(dialect: str, first: bool, finishing: bool):
     return update(progress).where(*condition).values(**values)
 
 
-class _RawStatement:
-    """A Core statement compiled once for a dialect, run on a bare DBAPI cursor: the parameter
-    and result conversions SQLAlchemy would apply (SQLite keeps datetimes as text) are looked
-    up once from the statement's own column types."""
-
-    def __init__(self, statement, dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql = compiled.string
-        names = compiled.bind_names  # bind parameter -> its name in the SQL
-        self.defaults = compiled.construct_params(  # literal values included
-            {name: None for bind, name in names.items() if bind.required}
-        )
-        self.order = list(compiled.positiontup) if compiled.positional else None
-        self.bind_processors = {
-            name: processor for bind, name in names.items()
-            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-        }
-        columns = getattr(statement, "selected_columns", ())
-        self.result_processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        ]
-
-    def _parameters(self, values: dict):
-        parameters = {**self.defaults, **values}
-        for name, processor in self.bind_processors.items():
-            parameters[name] = processor(parameters[name])
-        return [parameters[name] for name in self.order] if self.order is not None else parameters
-
-    def execute(self, cursor, values: dict) -> None:
-        cursor.execute(self.sql, self._parameters(values))
-
-    def fetchone(self, cursor, values: dict) -> tuple | None:
-        self.execute(cursor, values)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return tuple(value if processor is None else processor(value)
-                     for value, processor in zip(row, self.result_processors))
-
-
 @functools.cache
-def _raw_access(dialect) -> _RawStatement:
-    return _RawStatement(_access_statement(), dialect)
-
-
-@functools.cache
-def _raw_cas(dialect) -> _RawStatement:
-    return _RawStatement(_cas_statement(dialect.name, False, False), dialect)
+def _quick_statements(dialect) -> tuple[raw_statements.CursorStatement | raw_statements.PreparedStatement, ...]:
+    """The access SELECT and the usual compare-and-swap UPDATE, ready to run on a held connection."""
+    return (
+        raw_statements.for_dialect(_access_statement(), dialect, "heartbeat_access"),
+        raw_statements.for_dialect(_cas_statement(dialect.name, False, False), dialect, "heartbeat_cas"),
+    )
 
 
 def _after_watched(user_id: int, access: ChapterAccess, now: dt.datetime) -> None:
