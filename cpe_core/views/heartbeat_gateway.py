@@ -64,6 +64,13 @@ def _identifier(address: bytes | None, agent: bytes | None) -> str:
     return hashlib.sha512(f"{address}|{agent}".encode("utf8")).hexdigest()
 
 
+@functools.lru_cache(maxsize=SESSION_CACHE_SIZE)
+def _cookie(header: str, name: str) -> str | None:
+    """The cookie ``name`` in a ``Cookie`` header, parsed as Werkzeug parses it for the app (a
+    player sends the same header with every heartbeat)."""
+    return parse_cookie(header).get(name)
+
+
 class HeartbeatGateway:
     """WSGI middleware: the usual API heartbeat answered without the app (see the module)."""
 
@@ -146,8 +153,7 @@ class HeartbeatGateway:
 
     def _session_user(self, environ: dict) -> int | None:
         """The user id of a valid session cookie that passes session protection, else None."""
-        name = self.app.config["SESSION_COOKIE_NAME"]
-        cookie = parse_cookie(environ).get(name)
+        cookie = _cookie(environ.get("HTTP_COOKIE", ""), self.app.config["SESSION_COOKIE_NAME"])
         if not cookie:
             return None
         verified = self._verified_sessions()(cookie)
