@@ -79,6 +79,26 @@ def test_a_bad_chapter_edit_is_refused_and_changes_nothing(admin, field, value, 
     assert (chapter.title, chapter.duration_seconds, chapter.video_url) == ("第1章", 60, "/static/video/demo-lesson.webm")
 
 
+def test_a_studied_chapter_keeps_its_duration_but_the_rest_can_be_edited(admin, make_learner):
+    c = course("chaoyang", chapters=1)
+    chapter = c.chapters[0]
+    user = learner(make_learner, "chaoyang")
+    in_plan(user, c)
+    db.session.add(ChapterProgress(user_id=user.id, chapter_id=chapter.id, watched_seconds=30))  # half of 60 s
+    db.session.commit()
+    form = admin.get(f"/chaoyang/admin/courses/chapters/{chapter.id}").forms["chapter-edit"]
+    form["title"], form["duration_seconds"] = "新标题", "30"
+    assert form.submit().html.select_one(".flash-error").text == (
+        "已有学员学习过本章，不能修改视频时长（学习进度按原时长计算）。如视频已更换，请新增章节。")
+    db.session.expire_all()
+    assert (chapter.title, chapter.duration_seconds) == ("第1章", 60)  # nothing of the edit was saved
+    form = admin.get(f"/chaoyang/admin/courses/chapters/{chapter.id}").forms["chapter-edit"]
+    form["title"] = "新标题"  # the duration as it was
+    assert "章节已保存。" in form.submit().follow().text
+    db.session.expire_all()
+    assert (chapter.title, chapter.duration_seconds) == ("新标题", 60)
+
+
 def test_deleting_a_chapter_moves_the_later_ones_up_and_keeps_the_unlock_chain(admin, make_learner):
     c = course("chaoyang", chapters=3)
     first, second, third = c.chapters

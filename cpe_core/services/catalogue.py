@@ -370,10 +370,15 @@ def update_chapter(chapter: Chapter, row: dict, actor: User, handout: Upload | N
                    remove_handout: bool = False) -> Chapter:
     """Edit a chapter's title, duration, video and handout (a URL, an uploaded file replacing the
     previous one, or ``remove_handout`` to drop the uploaded file); its position stays. Commit.
+
+    The duration stays as it is once any learner has progress on the chapter: watched time,
+    percentages and the "watched to its end" mark were all counted against it.
     :raises RowError:"""
     course = chapter.course
     values = chapter_values({**row, "course_code": course.code, "position": str(chapter.position)},
                             {course.code: course.id})
+    if values["duration_seconds"] != chapter.duration_seconds and _studied(chapter):
+        raise RowError("已有学员学习过本章，不能修改视频时长（学习进度按原时长计算）。如视频已更换，请新增章节。")
     checked = _checked_handout(handout)
     before = _chapter_summary(chapter)
     for key in ("title", "duration_seconds", "video_url", "handout_url"):
@@ -400,7 +405,7 @@ def delete_chapter(chapter: Chapter, actor: User) -> None:
     :raises RowError:
     """
     course = chapter.course
-    if db.session.scalar(select(ChapterProgress.id).where(ChapterProgress.chapter_id == chapter.id).limit(1)):
+    if _studied(chapter):
         raise RowError("已有学员学习过本章，不能删除（学习记录须保留）。如需更正，请修改本章内容。")
     question_ids = set(db.session.scalars(select(Question.id).where(Question.chapter_id == chapter.id)))
     if question_ids and _on_an_exam_paper(course, question_ids):
@@ -428,6 +433,12 @@ def delete_chapter(chapter: Chapter, actor: User) -> None:
     for user_id in learners:
         learning.complete_course_if_done(user_id, course.id)
     _commit_with_files([], [handout_file])
+
+
+def _studied(chapter: Chapter) -> bool:
+    """Whether any learner has progress on ``chapter``."""
+    return db.session.scalar(
+        select(ChapterProgress.id).where(ChapterProgress.chapter_id == chapter.id).limit(1)) is not None
 
 
 def _on_an_exam_paper(course: Course, question_ids: set[int]) -> bool:
