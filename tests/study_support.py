@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 
 from cpe_core.extensions import db
-from cpe_core.models import Chapter, Course, Enrolment, Institution, Question
+from cpe_core.models import Chapter, Course, Enrolment, Institution, Question, StudyPlanItem
 from cpe_core.testing import login
 
 YEAR = 2024
@@ -81,6 +81,22 @@ def sign_in(testapp, user, password: str = "Passw0rd!"):
     res = login(testapp, user.region, user.login, password)
     assert res.status_int == 302, res.text
     return res
+
+
+def api_heartbeat(testapp, chapter_id: int, position, status: int = 200, **kwargs):
+    """A heartbeat posted to the JSON API, as the mobile player sends it."""
+    return testapp.post_json(f"/api/v1/chapters/{chapter_id}/heartbeat", {"position": position}, status=status,
+                             **kwargs)
+
+
+def studying_one_chapter(testapp, make_learner, *, duration: int = 600) -> tuple:
+    """A signed-in Chaoyang learner with a one-chapter course in their plan: ``(user, chapter_id)``."""
+    user = learner(make_learner, "chaoyang")
+    c = course("chaoyang", chapters=1, duration=duration, credits=5)
+    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
+    db.session.commit()
+    sign_in(testapp, user)
+    return user, c.chapters[0].id
 
 
 def api_headers(testapp) -> dict:

@@ -12,11 +12,7 @@ from cpe_core.models import ChapterProgress, CreditRecord, StudyPlanItem, User
 from cpe_core.services import learning
 from cpe_core.services.signin import issue_token
 from study_support import YEAR, course, learner, second_tab_after_first_read, sign_in
-
-
-def beat(testapp, chapter_id, position, status=200, **kwargs):
-    return testapp.post_json(f"/api/v1/chapters/{chapter_id}/heartbeat", {"position": position}, status=status,
-                             **kwargs)
+from study_support import api_heartbeat as beat
 
 
 def plan(user, c):

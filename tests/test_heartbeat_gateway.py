@@ -14,19 +14,15 @@ from webtest import TestApp
 
 from cpe_core import create_app
 from cpe_core.extensions import db
-from cpe_core.models import ChapterProgress, StudyPlanItem
+from cpe_core.models import ChapterProgress
 from cpe_core.views.heartbeat_gateway import session_identifier
-from study_support import YEAR, course, learner, sign_in
+from study_support import api_heartbeat as beat
+from study_support import studying_one_chapter
 
 
 @pytest.fixture
 def setup(testapp, make_learner):
-    user = learner(make_learner, "chaoyang")
-    c = course("chaoyang", chapters=1, duration=600, credits=5)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
-    sign_in(testapp, user)
-    return user, c.chapters[0].id
+    return studying_one_chapter(testapp, make_learner)
 
 
 class AppRequests:
@@ -46,11 +42,6 @@ def app_requests(app):
     recorder = AppRequests(app)
     yield recorder
     request_started.disconnect(recorder.seen, app)
-
-
-def beat(testapp, chapter_id, position, status=200, **kwargs):
-    return testapp.post_json(f"/api/v1/chapters/{chapter_id}/heartbeat", {"position": position}, status=status,
-                             **kwargs)
 
 
 def watched(user_id: int) -> int:

@@ -14,23 +14,18 @@ from sqlalchemy.pool import NullPool
 from cpe_core import held_connections as held_module
 from cpe_core.extensions import db
 from cpe_core.held_connections import held_connections
-from cpe_core.models import ChapterProgress, StudyPlanItem
+from cpe_core.models import ChapterProgress
 from cpe_core.services import learning, raw_statements
-from study_support import YEAR, course, learner, sign_in
+from study_support import api_heartbeat, studying_one_chapter
 
 
 @pytest.fixture
 def setup(testapp, make_learner):
-    user = learner(make_learner, "chaoyang")
-    c = course("chaoyang", chapters=1, duration=600, credits=5)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
-    sign_in(testapp, user)
-    return user, c.chapters[0].id
+    return studying_one_chapter(testapp, make_learner)
 
 
 def beat(testapp, chapter_id, position):
-    return testapp.post_json(f"/api/v1/chapters/{chapter_id}/heartbeat", {"position": position}).json
+    return api_heartbeat(testapp, chapter_id, position).json
 
 
 def watched(user_id: int) -> int:
