@@ -333,3 +333,16 @@ def test_credit_query_lists_this_and_past_years(testapp, setup):
     reasons = [li.text for li in past.html.select(".reasons li")]
     assert "本年度共需90学分，已取得30学分，还差60学分。" in reasons
     assert testapp.get("/api/v1/me/credits", params={"year": 2023}).json["earned"]["total"] == 30
+
+
+def test_the_player_beats_to_the_api_and_through_the_site_once_per_activity_interval(app, testapp, make_learner):
+    user = learner(make_learner, "chaoyang")
+    c = course("chaoyang", chapters=1)
+    add_to_plan(user, c)
+    sign_in(testapp, user)
+    app.config["CPE_PLAYER_ACTIVITY_SECONDS"] = 45
+    chapter_id = c.chapters[0].id
+    video = testapp.get(f"/chaoyang/learn/{chapter_id}").html.find("video")
+    assert video["data-heartbeat"] == f"/api/v1/chapters/{chapter_id}/heartbeat"
+    assert video["data-activity"] == f"/chaoyang/learn/{chapter_id}/heartbeat"
+    assert video["data-activity-interval"] == "45"

@@ -34,8 +34,9 @@ def clock():
 
 
 @pytest.fixture
-def cpe_test_config(cpe_test_config):
-    return {**cpe_test_config, "CPE_HEARTBEAT_INTERVAL_SECONDS": 1}
+def cpe_test_config(cpe_test_config, request):
+    """A heartbeat a second, and a test's own settings (indirect parametrization)."""
+    return {**cpe_test_config, "CPE_HEARTBEAT_INTERVAL_SECONDS": 1, **getattr(request, "param", {})}
 
 
 def test_demo_chapter_plays_to_its_end_then_the_exercise_unlocks_the_next_chapter(
@@ -60,8 +61,12 @@ def test_demo_chapter_plays_to_its_end_then_the_exercise_unlocks_the_next_chapte
     video = page.locator("video#lesson")
     expect(video).to_be_visible()
     expect(page.locator("#exercise-link")).to_be_hidden()
+    beats = heartbeats_posted(page)
     page.evaluate("document.getElementById('lesson').play()")
     expect(page.locator("#exercise-link")).to_be_visible(timeout=25_000)
+    # Within the minute after the page loaded, every heartbeat went to the JSON API's URL, the
+    # one the heartbeat gateway answers in front of the app.
+    assert len(beats) >= 2 and set(beats) == {f"/api/v1/chapters/{first_id}/heartbeat"}
     assert page.evaluate("document.getElementById('lesson').currentTime") >= 4 - 0.5
     expect(page.locator("#watched")).to_have_text("0:04")
     page.screenshot(path=artifact_dir / "learning-chapter-watched.png", full_page=True)
@@ -83,6 +88,44 @@ def test_demo_chapter_plays_to_its_end_then_the_exercise_unlocks_the_next_chapte
     expect(page.locator("tr.chapter").nth(1).locator(".status")).to_have_text("学习中")
     assert db.session.scalar(db.select(db.func.count(CreditRecord.id))) == 0  # chapter 2 still to do
     db.session.remove()
+
+
+def heartbeats_posted(page) -> list[str]:
+    """The paths of the heartbeats the page posts from now on."""
+    from urllib.parse import urlsplit
+
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(urlsplit(r.url).path)
+            if r.method == "POST" and r.url.endswith("/heartbeat") else None)
+    return posted
+
+
+@pytest.mark.parametrize("cpe_test_config", [{"CPE_IDLE_MINUTES": 0.1, "CPE_PLAYER_ACTIVITY_SECONDS": 2}],
+                         indirect=True)
+def test_a_learner_watching_longer_than_the_idle_limit_stays_signed_in(page, live_server, make_learner):
+    """The idle sign-out (here after 6 s) counts the player's heartbeats through the site as
+    activity; the player sends one every activity interval (here 2 s) and the rest to the API."""
+    from playwright.sync_api import expect
+
+    user = learner(make_learner, "chaoyang")
+    c = course("chaoyang", chapters=2, duration=10, credits=2)
+    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
+    db.session.commit()
+    chapter_id, login_name = c.chapters[0].id, user.login
+    db.session.remove()
+
+    page.goto("/chaoyang/login")
+    page.get_by_label("身份证号（工作人员填写账号）").fill(login_name)
+    page.get_by_label("密码").fill("Passw0rd!")
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"/chaoyang/learn/{chapter_id}")
+    expect(page.locator("video#lesson")).to_be_visible()
+    beats = heartbeats_posted(page)
+    page.evaluate("document.getElementById('lesson').play()")
+    expect(page.locator("#exercise-link")).to_be_visible(timeout=30_000)
+    assert {f"/api/v1/chapters/{chapter_id}/heartbeat", f"/chaoyang/learn/{chapter_id}/heartbeat"} == set(beats)
+    page.locator("#exercise-link a").click()  # more than 6 s after the page loaded
+    expect(page).to_have_url(f"{live_server}/chaoyang/learn/{chapter_id}/exercise")
 
 
 def test_speeding_up_playback_does_not_speed_up_the_counted_time(page, live_server, make_learner):

@@ -49,6 +49,8 @@ DEFAULT_MAX_STEP_SECONDS = 30
 CARRY_SECONDS = 2
 #: How often the player sends a heartbeat while playing.
 DEFAULT_INTERVAL_SECONDS = 10
+#: How often the site's player sends its heartbeat through the site rather than the JSON API.
+DEFAULT_ACTIVITY_SECONDS = 60
 CAS_TRIES = 5
 #: Retries when SQLite reports the database locked by another writer.
 LOCK_TRIES = 30
@@ -64,6 +66,15 @@ def settings() -> tuple[int, int]:
 
 def heartbeat_interval() -> int:
     return int(current_app.config.get("CPE_HEARTBEAT_INTERVAL_SECONDS", DEFAULT_INTERVAL_SECONDS))
+
+
+def player_activity_interval() -> int:
+    """How often (seconds) the site's player sends a heartbeat through the site's own URL, which
+    stamps the idle sign-out's activity, so a learner watching a long chapter is never signed
+    out for idleness. Its other heartbeats go to the JSON API's URL, which the heartbeat gateway
+    answers in front of the app. ``CPE_PLAYER_ACTIVITY_SECONDS`` (default 60); it must stay well
+    under ``CPE_IDLE_MINUTES``."""
+    return int(current_app.config.get("CPE_PLAYER_ACTIVITY_SECONDS", DEFAULT_ACTIVITY_SECONDS))
 
 
 class AccountRefused(RuleError):

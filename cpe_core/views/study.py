@@ -175,7 +175,7 @@ def player(chapter_id: int):
         return redirect(url_for("study.course", course_id=access.course_id))
     return render_template(
         "study/player.html", view=view, line=line, interval=learning.heartbeat_interval(),
-        form=YearActionForm(),
+        activity_interval=learning.player_activity_interval(), form=YearActionForm(),
     )
 
 
