@@ -39,6 +39,26 @@ def cpe_test_config(cpe_test_config, request):
     return {**cpe_test_config, "CPE_HEARTBEAT_INTERVAL_SECONDS": 1, **getattr(request, "param", {})}
 
 
+def sign_in_through_the_form(page, login_name: str) -> None:
+    page.goto("/chaoyang/login")
+    page.get_by_label("身份证号（工作人员填写账号）").fill(login_name)
+    page.get_by_label("密码").fill("Passw0rd!")
+    page.get_by_role("button", name="登录").click()
+
+
+def first_chapter_in_plan(make_learner, *, chapters: int, duration: int) -> tuple[int, str]:
+    """A Chaoyang learner with a course of ``chapters`` chapters of ``duration`` seconds in the
+    plan: the first chapter's id and the learner's login, with the test's session let go before
+    the browser starts."""
+    user = learner(make_learner, "chaoyang")
+    c = course("chaoyang", chapters=chapters, duration=duration, credits=2)
+    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
+    db.session.commit()
+    chapter_id, login_name = c.chapters[0].id, user.login
+    db.session.remove()
+    return chapter_id, login_name
+
+
 def test_demo_chapter_plays_to_its_end_then_the_exercise_unlocks_the_next_chapter(
     page, live_server, make_learner, artifact_dir
 ):
@@ -53,10 +73,7 @@ def test_demo_chapter_plays_to_its_end_then_the_exercise_unlocks_the_next_chapte
     first_id, second_id, login_name = first.id, second.id, user.login
     db.session.remove()
 
-    page.goto("/chaoyang/login")
-    page.get_by_label("身份证号（工作人员填写账号）").fill(login_name)
-    page.get_by_label("密码").fill("Passw0rd!")
-    page.get_by_role("button", name="登录").click()
+    sign_in_through_the_form(page, login_name)
     page.goto(f"/chaoyang/learn/{first_id}")
     video = page.locator("video#lesson")
     expect(video).to_be_visible()
@@ -107,17 +124,9 @@ def test_a_learner_watching_longer_than_the_idle_limit_stays_signed_in(page, liv
     activity; the player sends one every activity interval (here 2 s) and the rest to the API."""
     from playwright.sync_api import expect
 
-    user = learner(make_learner, "chaoyang")
-    c = course("chaoyang", chapters=2, duration=10, credits=2)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
-    chapter_id, login_name = c.chapters[0].id, user.login
-    db.session.remove()
+    chapter_id, login_name = first_chapter_in_plan(make_learner, chapters=2, duration=10)
 
-    page.goto("/chaoyang/login")
-    page.get_by_label("身份证号（工作人员填写账号）").fill(login_name)
-    page.get_by_label("密码").fill("Passw0rd!")
-    page.get_by_role("button", name="登录").click()
+    sign_in_through_the_form(page, login_name)
     page.goto(f"/chaoyang/learn/{chapter_id}")
     expect(page.locator("video#lesson")).to_be_visible()
     beats = heartbeats_posted(page)
@@ -131,17 +140,9 @@ def test_a_learner_watching_longer_than_the_idle_limit_stays_signed_in(page, liv
 def test_speeding_up_playback_does_not_speed_up_the_counted_time(page, live_server, make_learner):
     from playwright.sync_api import expect
 
-    user = learner(make_learner, "chaoyang")
-    c = course("chaoyang", chapters=1, duration=60, credits=2)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
-    chapter_id, login_name = c.chapters[0].id, user.login
-    db.session.remove()
+    chapter_id, login_name = first_chapter_in_plan(make_learner, chapters=1, duration=60)
 
-    page.goto("/chaoyang/login")
-    page.get_by_label("身份证号（工作人员填写账号）").fill(login_name)
-    page.get_by_label("密码").fill("Passw0rd!")
-    page.get_by_role("button", name="登录").click()
+    sign_in_through_the_form(page, login_name)
     page.goto(f"/chaoyang/learn/{chapter_id}")
     expect(page.locator("video#lesson")).to_be_visible()
     started = time.monotonic()
