@@ -54,6 +54,16 @@ def add_chapter(admin, course_id: int, name: str, content: bytes, title: str = "
     return form.submit().follow()
 
 
+def learner_signed_in_with(app, make_learner, c) -> TestApp:
+    """A browser of a Chaoyang learner who has course ``c`` in the plan, signed in."""
+    user = learner(make_learner, "chaoyang")
+    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
+    db.session.commit()
+    site = TestApp(app)
+    sign_in(site, user)
+    return site
+
+
 def test_staff_upload_a_pdf_and_a_learner_with_the_course_downloads_it(admin, make_learner, uploads):
     c = course("chaoyang", chapters=1)
     res = add_chapter(admin, c.id, "第二章讲义.pdf", PDF)
@@ -68,11 +78,7 @@ def test_staff_upload_a_pdf_and_a_learner_with_the_course_downloads_it(admin, ma
     # Staff download it.
     assert admin.get(f"/chaoyang/learn/{chapter.id}/handout").body == PDF
 
-    user = learner(make_learner, "chaoyang")
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
-    site = TestApp(admin.app)
-    sign_in(site, user)
+    site = learner_signed_in_with(admin.app, make_learner, c)
     page = site.get(f"/chaoyang/courses/{c.id}")
     link = page.html.select("tr.chapter")[1].find("a", download=True)
     assert link["href"] == f"/chaoyang/learn/{chapter.id}/handout" and link.text == "下载讲义"
@@ -94,11 +100,7 @@ def test_the_player_links_an_uploaded_handout_and_a_url_handout_alike(admin, mak
     third = db.session.scalar(select(Chapter).where(Chapter.title == "第三章"))
     first.handout_url = "/static/handouts/c1.pdf"
     db.session.commit()
-    user = learner(make_learner, "chaoyang")
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
-    site = TestApp(admin.app)
-    sign_in(site, user)
+    site = learner_signed_in_with(admin.app, make_learner, c)
     player = site.get(f"/chaoyang/learn/{first.id}")
     assert player.html.find("a", href="/static/handouts/c1.pdf", download=True).text == "下载讲义"
     rows = site.get(f"/chaoyang/courses/{c.id}").html.select("tr.chapter")
