@@ -59,7 +59,9 @@ def create_app(
     configure(app, test_config)
 
     plugin_set = load_plugins(app.config["CPE_PLUGINS"], extra=plugins)
-    app.extensions["cpe"] = Regions(plugin_set)
+    from .services.years import stored_overrides
+
+    app.extensions["cpe"] = Regions(plugin_set, overrides=stored_overrides)
     app.extensions["cpe_clock"] = app.config.get("CPE_CLOCK") or SystemClock()
 
     db.init_app(app)

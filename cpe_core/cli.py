@@ -113,6 +113,7 @@ def explain_command(region: str, year: int | None, learner: str, as_json: bool) 
     offsets and the exam, each with a reason code."""
     from .services.explain import explain
     from .services.lookup import find_learner
+    from .services.years import current_year
 
     try:
         rules = rules_for(region)
@@ -123,7 +124,7 @@ def explain_command(region: str, year: int | None, learner: str, as_json: bool) 
     user = find_learner(region, learner)
     if user is None:
         raise click.UsageError(f"No learner '{learner}' in region '{region}'.")
-    result = explain(user, year or rules.info.current_year)
+    result = explain(user, year or current_year(rules.code))
     if as_json:
         click.echo(
             json.dumps(

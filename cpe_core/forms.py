@@ -21,3 +21,59 @@ class ExplainForm(FlaskForm):
 
     learner = StringField(_l("学员账号或编号"), validators=[DataRequired(message=_l("请输入学员账号。"))])
     year = IntegerField(_l("年度"), validators=[Optional(), NumberRange(2000, 2100, message=_l("年度无效。"))])
+
+
+def year_settings_form(declared, values, formdata=None) -> FlaskForm:
+    """A form with one field per declared year setting (年度设置), filled with ``values``.
+
+    Money (``fen``) is entered in yuan with two decimals; a datetime as a local Shanghai time.
+    The declarations' own bounds are checked by the years service, which knows ``not_before``
+    too, so every rule has one home; the form checks only that each value parses.
+    """
+    from decimal import Decimal
+
+    from wtforms import DateField, DateTimeLocalField, DecimalField
+
+    from . import clock
+
+    class YearSettingsForm(FlaskForm):
+        pass
+
+    data = {}
+    for setting in declared:
+        label = setting.label
+        needed = Optional() if setting.optional else DataRequired(message=_l("请填写“%(label)s”。", label=label))
+        value = values.get(setting.key)
+        if setting.type == "date":
+            field = DateField(label, validators=[needed], description=setting.help)
+        elif setting.type == "datetime":
+            field = DateTimeLocalField(label, validators=[needed], format="%Y-%m-%dT%H:%M", description=setting.help)
+            value = value.astimezone(clock.SHANGHAI).replace(tzinfo=None) if value is not None else None
+        elif setting.type == "fen":
+            field = DecimalField(label, validators=[needed, NumberRange(min=0)], places=2, description=setting.help)
+            value = (Decimal(value) / 100).quantize(Decimal("0.01")) if value is not None else None
+        else:
+            field = IntegerField(label, validators=[needed], description=setting.help)
+        setattr(YearSettingsForm, setting.key, field)
+        data[setting.key] = value
+    return YearSettingsForm(formdata=formdata, data=data)
+
+
+def year_settings_from(form, declared, current: dict) -> dict:
+    """The typed values of a submitted :func:`year_settings_form` (fen as integer fen). A time
+    shown to the minute and sent back unchanged keeps its seconds (a window closing at 23:59:59
+    is not moved to 23:59:00 by saving another value)."""
+    from . import clock
+
+    found = {}
+    for setting in declared:
+        value = form[setting.key].data
+        if value is not None and setting.type == "datetime":
+            value = value.replace(tzinfo=clock.SHANGHAI)
+            before = current.get(setting.key)
+            if before is not None and before.replace(second=0, microsecond=0) == value:
+                value = before
+        elif value is not None and setting.type == "fen":
+            value = int((value * 100).to_integral_value())
+        found[setting.key] = value
+    return found

@@ -8,8 +8,10 @@ a :class:`RuleError` with a stable code.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import pluggy
@@ -33,6 +35,8 @@ from hookspecs import (
     RegionInfo,
     Requirements,
     StudyPlanPolicy,
+    YearSetting,
+    YearSettings,
 )
 
 from .plugins import PluginSet
@@ -78,14 +82,50 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: Where a region's admin-set year values come from: ``(region, year, declarations)`` to the
+#: values the admin changed, by key (typed). None: every value is the plugin's default.
+OverrideSource = Callable[[str, int, Sequence[YearSetting]], Mapping[str, Any]]
+
+#: The make-up and period states of a programme year on a given day (see
+#: :meth:`RegionRules.year_status`).
+UPCOMING, OPEN, MAKEUP, CLOSED = "upcoming", "open", "makeup", "closed"
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """Where programme ``year`` stands on ``day``: ``state`` is ``upcoming`` (its period has not
+    begun), ``open`` (inside its period), ``makeup`` (after its period, until ``makeup_until``,
+    the next year's make-up deadline) or ``closed``. Study, offsets and exams count for the year
+    only while it is ``open`` or ``makeup``."""
+
+    year: int
+    day: dt.date
+    state: str
+    period_start: dt.date
+    period_end: dt.date
+    makeup_until: dt.date | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.state in (OPEN, MAKEUP)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day anything counts for the year (its make-up deadline, if later)."""
+        if self.makeup_until is not None and self.makeup_until > self.period_end:
+            return self.makeup_until
+        return self.period_end
+
+
 class RegionRules:
     """The hooks of one region, typed."""
 
-    def __init__(self, plugins: PluginSet, info: RegionInfo) -> None:
+    def __init__(self, plugins: PluginSet, info: RegionInfo, overrides: OverrideSource | None = None) -> None:
         self.info = info
         self.code = info.code
         self._plugins = plugins
         self._callers: dict[str, Any] = {}
+        self._overrides = overrides
 
     @cached_property
     def _foreign_plugins(self) -> Sequence[object]:
@@ -101,11 +141,75 @@ class RegionRules:
             self._callers[name] = caller
         return caller
 
+    # --- programme years -------------------------------------------------------------------
+
+    def year_settings(self, year: int) -> list[YearSetting]:
+        """What the region's admin may set for ``year`` (年度设置), in display order."""
+        return list(self._hook("cpe_year_settings")(region=self.code, year=year) or ())
+
+    def settings(self, year: int) -> YearSettings:
+        """``year``'s values: each declaration's default unless the admin set another."""
+        declared = self.year_settings(year)
+        if not declared:
+            return MappingProxyType({})
+        changed = self._overrides(self.code, year, declared) if self._overrides is not None else {}
+        return MappingProxyType({
+            setting.key: changed[setting.key] if setting.key in changed else setting.default
+            for setting in declared
+        })
+
     def requirements(self, year: int) -> Requirements:
-        answer = self._hook("cpe_year_requirements")(region=self.code, year=year)
+        answer = self._hook("cpe_year_requirements")(region=self.code, year=year, settings=self.settings(year))
         if answer is None:
             raise RuleError("year_not_offered", f"{self.info.name}未开放{year}年度继续教育。")
         return answer
+
+    def _offered(self, year: int) -> Requirements | None:
+        try:
+            return self.requirements(year)
+        except RuleError:
+            return None
+
+    def current_year(self, today: dt.date) -> int:
+        """The programme year the region's site opens on ``today``: the one whose period
+        contains it (the newer when two overlap); else the newest that has already begun;
+        else ``RegionInfo.current_year``. Follows the calendar with no plugin release."""
+        started = None
+        for year in (today.year + 1, today.year, today.year - 1):
+            requirements = self._offered(year)
+            if requirements is None or requirements.period_start > today:
+                continue
+            if today <= requirements.period_end:
+                return year
+            if started is None:
+                started = year
+        return started if started is not None else self.info.current_year
+
+    def year_status(self, year: int, today: dt.date) -> YearStatus:
+        """Whether study, offsets and exams count for ``year`` on ``today``: inside its period,
+        or after it until the make-up deadline the next year's requirements give."""
+        requirements = self.requirements(year)
+        following = self._offered(year + 1)
+        makeup_until = following.makeup_deadline if following is not None else None
+        if today < requirements.period_start:
+            state = UPCOMING
+        elif today <= requirements.period_end:
+            state = OPEN
+        elif makeup_until is not None and today <= makeup_until:
+            state = MAKEUP
+        else:
+            state = CLOSED
+        return YearStatus(year, today, state, requirements.period_start, requirements.period_end, makeup_until)
+
+    def open_years(self, today: dt.date) -> list[int]:
+        """The years a learner may study on ``today``, newest first: the current one and any
+        earlier year still open for making up."""
+        current = self.current_year(today)
+        found = [current]
+        for year in (current - 1, current - 2):
+            if self._offered(year) is not None and self.year_status(year, today).counts:
+                found.append(year)
+        return found
 
     def eligibility(self, learner: LearnerFacts, year: int) -> Eligibility:
         answer = self._hook("cpe_check_eligibility")(learner=learner, year=year)
@@ -113,11 +217,11 @@ class RegionRules:
 
     def purchase_modes(self, learner: LearnerFacts, year: int) -> list[PurchaseMode]:
         """The modes on offer; an empty list means study here is free."""
-        return list(self._hook("cpe_purchase_modes")(learner=learner, year=year) or ())
+        return list(self._hook("cpe_purchase_modes")(learner=learner, year=year, settings=self.settings(year)) or ())
 
     def quote(self, cart: Cart) -> Quote:
         try:
-            answer = self._hook("cpe_quote")(cart=cart)
+            answer = self._hook("cpe_quote")(cart=cart, settings=self.settings(cart.year))
         except ValueError as error:
             raise RuleError("cart_not_sellable", str(error)) from error
         if answer is None:
@@ -137,7 +241,7 @@ class RegionRules:
 
     def exam_policy(self, year: int) -> ExamPolicy | None:
         """None: the region holds no exam that year."""
-        return self._hook("cpe_exam_policy")(region=self.code, year=year)
+        return self._hook("cpe_exam_policy")(region=self.code, year=year, settings=self.settings(year))
 
     def certificate_template(self, year: int) -> CertificateTemplate | None:
         """None: the region issues no certificate that year."""
@@ -156,8 +260,8 @@ class RegionRules:
         answer = self._hook("cpe_study_plan_policy")(region=self.code, year=year)
         return answer if answer is not None else StudyPlanPolicy(region=self.code, year=year)
 
-    def demo_data(self) -> DemoData | None:
-        return self._hook("cpe_demo_data")(region=self.code)
+    def demo_data(self, year: int, today: dt.date) -> DemoData | None:
+        return self._hook("cpe_demo_data")(region=self.code, year=year, today=today)
 
     def registration_spec(self) -> RegistrationSpec:
         """How learners register and sign in; the default asks an ID number, name and password."""
@@ -186,17 +290,20 @@ class RegionRules:
                 return provider
         raise RuleError("unknown_provider", "本地区不支持这种支付方式。")
 
-    def invoice_deadline(self, paid_on: dt.date) -> dt.date | None:
-        """The last day to request an invoice for an order paid on ``paid_on``; None: no limit."""
-        return self._hook("cpe_invoice_deadline")(region=self.code, paid_on=paid_on)
+    def invoice_deadline(self, paid_on: dt.date, year: int) -> dt.date | None:
+        """The last day to request an invoice for an order of ``year`` paid on ``paid_on``;
+        None: no limit."""
+        return self._hook("cpe_invoice_deadline")(
+            region=self.code, paid_on=paid_on, year=year, settings=self.settings(year)
+        )
 
 
 class Regions:
     """Every enabled region of one app, stored in ``app.extensions["cpe"]``."""
 
-    def __init__(self, plugins: PluginSet) -> None:
+    def __init__(self, plugins: PluginSet, overrides: OverrideSource | None = None) -> None:
         self.plugins = plugins
-        self._rules = {code: RegionRules(plugins, info) for code, info in plugins.regions.items()}
+        self._rules = {code: RegionRules(plugins, info, overrides) for code, info in plugins.regions.items()}
         self._providers: dict[str, PaymentProvider] | None = None
 
     def payment_providers(self) -> dict[str, PaymentProvider]:

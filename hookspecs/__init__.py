@@ -13,10 +13,11 @@ from __future__ import annotations
 from . import certificates, demo, exams, export, messaging, offsets, payments, pricing, region, rules
 from . import accounts
 from . import study
+from . import years
 from .markers import ENTRY_POINT_GROUP, PROJECT_NAME, hookimpl, hookspec
 from . import types as _types
 from .types import *  # noqa: F401,F403  (the value types are part of this package's surface)
 
-SPEC_MODULES = (region, rules, accounts, pricing, offsets, exams, certificates, export, demo, messaging, payments, study)
+SPEC_MODULES = (region, rules, years, accounts, pricing, offsets, exams, certificates, export, demo, messaging, payments, study)
 
 __all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "SPEC_MODULES", "hookimpl", "hookspec"] + list(_types.__all__)

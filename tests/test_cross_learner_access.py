@@ -113,6 +113,7 @@ NOT_OWNED: dict[str, str] = {
     "/api/v1/regions/<code>/exam/<int:year>": "a year; answers for the caller only",
     "/api/v1/regions/<code>/exam/<int:year>/attempts": "a year; starts the caller's own attempt",
     "/api/v1/regions/<code>/requirements/<int:year>": "a year; public rules",
+    "/<region>/admin/years/<int:year>": "a year of the region's 年度设置; its admins only",
     "/payments/notify/<provider>": "the payment provider's signed server-to-server notification",
     "/sandbox-pay/<merchant_ref>": "stands for the payment provider's own page, outside the platform",
     "/static/<path:filename>": "static files",

@@ -1,6 +1,8 @@
 """Each enabled region has its own branded site under /<region>/."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cpe_core.regions import rules_for
@@ -71,7 +73,7 @@ def test_demo_courses_appear_on_the_region_site(app, testapp):
     from cpe_core.services import demo
 
     demo.load(rules_for("chaoyang"))
-    data = rules_for("chaoyang").demo_data()
+    data = rules_for("chaoyang").demo_data(2024, dt.date(2024, 6, 15))
     page = testapp.get("/chaoyang/courses")
     assert all(course.title in page.text for course in data.courses)
     # Another region's site never lists Chaoyang's courses.

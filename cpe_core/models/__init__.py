@@ -15,8 +15,10 @@ from .jobs import Job
 from .sms import SmsCode
 from .offsets import OffsetApplication, OffsetAttachment
 from .study import ChapterProgress, Enrolment, StudyPlanItem
+from .years import YearSettingValue
 
 __all__ = [
+    "YearSettingValue",
     "AuditEntry",
     "CaptchaChallenge",
     "Certificate",

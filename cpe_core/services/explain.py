@@ -13,7 +13,7 @@ from hookspecs import Cart, CartItem, Eligibility, PurchaseMode, Quote, Reason
 from ..extensions import db
 from ..models import OffsetApplication, StudyPlanItem, User
 from ..regions import RuleError, rules_for
-from . import exams, ledger
+from . import exams, ledger, years
 from .learners import facts_for
 
 
@@ -65,7 +65,7 @@ def explain(user: User, year: int) -> Explanation:
     region = user.region or ""
     rules = rules_for(region)
     facts = facts_for(user, year)
-    findings: list[tuple[str, Reason]] = []
+    findings: list[tuple[str, Reason]] = list(year_findings(region, year))
 
     eligibility = rules.eligibility(facts, year)
     findings.extend(("eligibility", reason) for reason in eligibility.reasons)
@@ -121,6 +121,40 @@ def explain(user: User, year: int) -> Explanation:
     return Explanation(
         region, year, user, eligibility, progress, year_reason, quotes, offsets, exam, tuple(findings)
     )
+
+
+STATE_WORDS = {
+    "open": "学习期内，学习、申请和考试计入本年度",
+    "makeup": "学习期已过，补学期内仍计入本年度",
+    "closed": "学习及补学期均已截止，不再计入本年度",
+    "upcoming": "学习期尚未开始",
+}
+
+
+def year_findings(region: str, year: int):
+    """Which year applies today, where ``year`` stands, and where each of its settings came
+    from (the plugin's default or the region's admin)."""
+    current = years.current_year(region)
+    yield "year", Reason("current_year", f"今天（{years.today():%Y-%m-%d}）适用{current}年度。")
+    try:
+        status = years.status(region, year)
+    except RuleError as error:
+        yield "year", Reason(error.code, error.message)
+        return
+    makeup = f"，补学截至{status.makeup_until:%Y-%m-%d}" if status.makeup_until else ""
+    yield "year", Reason(
+        f"year_{status.state}",
+        f"{year}年度学习期{status.period_start:%Y-%m-%d}至{status.period_end:%Y-%m-%d}{makeup}："
+        f"{STATE_WORDS[status.state]}。",
+    )
+    for item in years.values(region, year):
+        who = ""
+        if item.source == years.ADMIN:
+            who = f"，{item.changed_by or '系统'}于{item.changed_at:%Y-%m-%d %H:%M}设置"
+        yield "settings", Reason(
+            f"setting_{item.setting.key}_{item.source}",
+            f"{item.setting.label}：{years.shown(item.setting, item.value)}（{item.source_label}{who}）",
+        )
 
 
 def _quotes(rules, facts, year: int, user_id: int):

@@ -35,7 +35,7 @@ def _paid_on(order: Order) -> dt.date:
 
 
 def deadline(order: Order) -> dt.date | None:
-    return rules_for(order.region).invoice_deadline(_paid_on(order))
+    return rules_for(order.region).invoice_deadline(_paid_on(order), order.year)
 
 
 def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: str, email: str) -> Invoice:

@@ -38,7 +38,7 @@ from ..extensions import db
 from ..held_connections import held_connections
 from ..models import Chapter, ChapterProgress, Course, Question, StudyPlanItem, User
 from ..regions import RuleError
-from . import ledger, raw_statements
+from . import ledger, raw_statements, years
 
 #: Legacy platforms refused a record claiming more than the elapsed time plus 120 s.
 DEFAULT_SLACK_SECONDS = 120
@@ -296,6 +296,9 @@ def quick_heartbeat(user_id: int, chapter_id: int, position: float) -> Heartbeat
 def _record(user_id: int, chapter_id: int, position: float) -> HeartbeatResult:
     access = chapter_access(user_id, chapter_id)
     _require_unlocked(access)
+    # A chapter's first and finishing heartbeats come this way: study of a year whose period
+    # (and make-up time) is over is refused before it can earn anything.
+    years.require_counting(access.region, access.year)
     slack, max_step = settings()
     duration = access.duration_seconds
     position = min(float(position), float(duration))
@@ -543,6 +546,7 @@ def submit_exercise(user: User, chapter_id: int, answers: dict[int, int]) -> Exe
     _begin(write=True)
     access = chapter_access(user, chapter_id)
     _require_unlocked(access)
+    years.require_counting(access.region, access.year)
     progress = db.session.scalar(
         select(ChapterProgress).where(ChapterProgress.user_id == user.id, ChapterProgress.chapter_id == chapter_id)
     )
@@ -591,7 +595,10 @@ def submit_exercise(user: User, chapter_id: int, answers: dict[int, int]) -> Exe
 
 
 def complete_course_if_done(user: User | int, course_id: int) -> bool:
-    """Write the course's credits to the ledger once every chapter is watched and passed.
+    """Write the course's credits to the ledger once every chapter is watched and passed, for
+    the course's year, while that year still counts: inside its period, or in its make-up time
+    (the entry then says 补学). After that nothing is written (the heartbeat and the exercise
+    refuse a closed year before it comes to this).
 
     :param user: the learner, or their id.
     """
@@ -612,6 +619,9 @@ def complete_course_if_done(user: User | int, course_id: int) -> bool:
     if missing:
         return False
     course = db.session.get(Course, course_id)
+    status = years.status(course.region, course.year)
+    if not status.counts:
+        return False
     entry = ledger.record_credit(
         user_id=user_id,
         region=course.region,
@@ -620,6 +630,6 @@ def complete_course_if_done(user: User | int, course_id: int) -> bool:
         credits=course.credits,
         source="course",
         source_id=course.id,
-        description=course.title,
+        description=course.title if status.state == "open" else f"{course.title}（{course.year}年度补学）",
     )
     return entry is not None

@@ -282,6 +282,10 @@ def save(
         if application.status not in EDITABLE:
             raise fail("application_locked", "已通过的申请不能修改或删除。")
         year, type_code = application.year, application.offset_type
+    if submit:
+        from . import years
+
+        years.require_counting(region, year, "申请")
     offset = offset_type(region, year, type_code)
     if not offset.needs_application:
         raise fail("no_application_needed", f"“{offset.label}”无需申请，由工作人员统一登记。")

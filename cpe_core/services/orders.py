@@ -127,6 +127,9 @@ def _new_number() -> str:
 def require_eligible(user: User, year: int, facts=None) -> None:
     """Raise the region's first reason when ``user`` may not study in ``year``: checked when an
     order is made and again before any payment (a collection may be rejected in between)."""
+    from . import years
+
+    years.require_counting(user.region or "", year, "缴费")
     facts = facts if facts is not None else facts_for(user, year)
     eligibility = rules_for(user.region or "").eligibility(facts, year)
     if not eligibility.allowed:

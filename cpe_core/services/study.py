@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..regions import RuleError, rules_for
-from . import ledger
+from . import ledger, years
 from .learners import facts_for
 
 
@@ -149,6 +149,7 @@ def _course_for(user: User, course_id: int, year: int) -> Course:
 
 
 def _check_eligible(user: User, year: int) -> None:
+    years.require_counting(user.region, year, "选课")
     answer = rules_for(user.region).eligibility(facts_for(user, year), year)
     if not answer.allowed:
         raise RuleError(answer.reasons[0].code, answer.reasons[0].message)
@@ -504,11 +505,11 @@ def course_view(user: User | None, region: str, course_id: int) -> CourseView:
 
 def credit_years(user: User) -> list[int]:
     """Years with ledger entries or plan items, newest first, always with the current year."""
-    years = set(
+    found = set(
         db.session.scalars(select(CreditRecord.year).where(CreditRecord.user_id == user.id).distinct())
     ) | set(db.session.scalars(select(StudyPlanItem.year).where(StudyPlanItem.user_id == user.id).distinct()))
-    years.add(rules_for(user.region).info.current_year)
-    return sorted(years, reverse=True)
+    found.add(years.current_year(user.region))
+    return sorted(found, reverse=True)
 
 
 def ledger_entries(user: User, year: int) -> list[CreditRecord]:

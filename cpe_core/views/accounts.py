@@ -14,6 +14,7 @@ from ..services.eligibility import eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("accounts", __name__, url_prefix="/<region>")
 bind_region(bp)
@@ -81,7 +82,7 @@ def register():
 @bp.get("/me")
 @learner_required
 def me():
-    year = request.args.get("year", type=int) or g.region.info.current_year
+    year = request.args.get("year", type=int) or current_year(g.region.code)
     return render_template(
         "accounts/me.html", user=current_user, year=year, eligibility=eligibility_for(current_user, year),
         steps=g.region.collection_steps(), status_labels=collection.STATUS_LABELS,

@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify
 
 from ..extensions import csrf
 from ..regions import RecordNotFound, RuleError, UnknownRegion, regions, rules_for
+from ..services.years import current_year
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -38,7 +39,8 @@ def record_not_found(err: RecordNotFound):
 def region_list():
     return jsonify(
         regions=[
-            {"code": r.code, "name": r.info.name, "authority": r.info.authority, "unit": r.info.unit}
+            {"code": r.code, "name": r.info.name, "authority": r.info.authority, "unit": r.info.unit,
+             "current_year": current_year(r.code)}
             for r in regions()
         ]
     )
@@ -52,7 +54,7 @@ def region_detail(code: str):
         name=info.name,
         authority=info.authority,
         unit=info.unit,
-        current_year=info.current_year,
+        current_year=current_year(info.code),
         contact=dataclasses.asdict(info.contact),
         notices=[
             {"slug": n.slug, "title": n.title, "published": n.published.isoformat()} for n in info.notices

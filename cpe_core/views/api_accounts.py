@@ -25,6 +25,7 @@ from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
 from ..services.signin import LoginRefused, issue_token, sign_in, user_for_token
 from .api import bp, error
+from ..services.years import current_year
 
 JSON_ERROR = {
     "description": "错误：稳定的 code 与中文 message",
@@ -206,7 +207,7 @@ def me():
 @documented("当前学员某年度的学习资格（含中文原因）", auth=True, errors=(401,))
 @learner_api
 def eligibility():
-    year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
+    year = request.args.get("year", type=int) or current_year(current_user.region)
     return jsonify(year=year, **as_json(eligibility_for(current_user, year)))
 
 

@@ -24,4 +24,9 @@ def bind_region(bp: Blueprint) -> None:
     def region_context():
         # Absent when the region in the URL was unknown and a 404 page is being rendered.
         region = getattr(g, "region", None)
-        return {"region": region, "info": region.info} if region else {}
+        if region is None:
+            return {}
+        from ..services.years import current_year
+
+        # A callable, so a page that never shows the year never asks the hooks for it.
+        return {"region": region, "info": region.info, "current_year": lambda: current_year(region.code)}

@@ -17,6 +17,7 @@ from ..models import Chapter, Course, Institution, Question
 from ..services import catalogue as service
 from ..services import handouts
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("catalogue_admin", __name__, url_prefix="/<region>/admin/courses")
 bind_region(bp)
@@ -99,7 +100,7 @@ def _course(course_id: int) -> Course:
 @bp.route("/", methods=["GET", "POST"])
 @admin_required
 def index():
-    form = CourseForm(year=str(g.region.info.current_year), kind="professional")
+    form = CourseForm(year=str(current_year(g.region.code)), kind="professional")
     if request.method == "POST" and form.validate():
         try:
             course = service.create_course(g.region.code, _form_row(form), current_user)

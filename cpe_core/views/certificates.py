@@ -18,6 +18,7 @@ from ..models import Certificate
 from ..regions import RuleError, rules_for
 from ..services import certificates
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("my_certificates", __name__, url_prefix="/<region>/certificates")
 bind_region(bp)
@@ -38,7 +39,7 @@ class RevokeForm(FlaskForm):
 def _learner_year() -> int:
     if current_user.region != g.region.code:
         abort(403)
-    return request.args.get("year", type=int) or g.region.info.current_year
+    return request.args.get("year", type=int) or current_year(g.region.code)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ from ..regions import RuleError
 from ..services import cards, invoices, refunds
 from ..services.explain import format_fen
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("commerce_admin", __name__, url_prefix="/<region>/admin")
 bind_region(bp)
@@ -43,7 +44,7 @@ def _errors(form) -> str:
 @admin_required
 def card_batches():
     return render_template("commerce_admin/cards.html", batches=cards.batches(g.region.code),
-                           form=BatchForm(year=g.region.info.current_year), void_form=VoidForm())
+                           form=BatchForm(year=current_year(g.region.code)), void_form=VoidForm())
 
 
 @bp.post("/cards")

@@ -20,6 +20,7 @@ from ..services import exams
 from .api import bp as api_bp
 from .api import error as api_error
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("exams", __name__, url_prefix="/<region>/exam")
 bind_region(bp)
@@ -34,7 +35,7 @@ def _learner_year() -> int:
         abort(401)
     if current_user.region != g.region.code:
         abort(403)
-    return request.args.get("year", type=int) or g.region.info.current_year
+    return request.args.get("year", type=int) or current_year(g.region.code)
 
 
 def _paper_form(questions: list[exams.PaperQuestion]) -> FlaskForm:

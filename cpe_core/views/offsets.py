@@ -20,6 +20,7 @@ from ..regions import RuleError
 from ..services import ledger
 from ..services import offsets as service
 from .binding import bind_region
+from ..services.years import current_year
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice as _Choice
@@ -89,7 +90,7 @@ def _unit() -> str:
 @login_required
 def index():
     region = g.region.code
-    year = g.region.info.current_year
+    year = current_year(g.region.code)
     types = service.offset_types(region, year)
     learner = current_user.region == region and current_user.role == "learner"
     mine = service.applications_of(current_user, region) if learner else []
@@ -144,7 +145,7 @@ def _edit_page(offset: OffsetType, form, application=None):
                 )
             else:
                 saved = service.save(
-                    current_user, region, year=application.year if application else g.region.info.current_year,
+                    current_user, region, year=application.year if application else current_year(g.region.code),
                     type_code=offset.code, role=form.role.data, raw_fields=_raw_fields(form, offset),
                     uploads=_uploads(), submit=action == "submit", claimed=claimed, application=application,
                 )
@@ -166,7 +167,7 @@ def new(type_code: str):
     try:
         if current_user.region != region or current_user.role != "learner":
             raise RuleError("not_a_learner_here", "只有本地区的学员可以提交申请。")
-        offset = service.offset_type(region, g.region.info.current_year, type_code)
+        offset = service.offset_type(region, current_year(g.region.code), type_code)
         if not offset.needs_application:
             raise RuleError("no_application_needed", f"“{offset.label}”无需申请，由工作人员统一登记。")
     except RuleError as err:
@@ -247,7 +248,7 @@ def queue():
         applications = service.queue(current_user, region, filters)
     except RuleError as err:
         return _refused(err)
-    types = service.offset_types(region, filters.year or g.region.info.current_year)
+    types = service.offset_types(region, filters.year or current_year(g.region.code))
     return render_template(
         "offsets/queue.html", applications=applications, rows=service.export_rows(region, applications),
         filters=filters, types=types, statuses=service.STATUS_LABELS, unit=_unit(),
@@ -316,7 +317,7 @@ def import_page():
         service.check_reviewer(current_user, region)
     except RuleError as err:
         return _refused(err)
-    year = g.region.info.current_year
+    year = current_year(g.region.code)
     form = ImportForm(data={"year": str(year)} if request.method == "GET" else None)
     form.offset_type.choices = [
         _Choice(t.code, t.label) for t in service.offset_types(region, year) if not t.needs_application

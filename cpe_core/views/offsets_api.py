@@ -15,6 +15,7 @@ from ..extensions import db
 from ..regions import RuleError, rules_for
 from ..services import offsets as service
 from .api import bp, error
+from ..services.years import current_year
 
 
 def _json() -> dict:
@@ -65,7 +66,7 @@ def _int(value, default=None):
 @bp.get("/regions/<code>/offset-types")
 def offset_types(code: str):
     rules = rules_for(code)
-    year = request.args.get("year", type=int) or rules.info.current_year
+    year = request.args.get("year", type=int) or current_year(rules.code)
     return jsonify(
         region=code, year=year,
         types=[dataclasses.asdict(t) for t in service.offset_types(code, year)],
@@ -85,7 +86,7 @@ def preview():
     try:
         data = _json()
         region = current_user.region or ""
-        year = _int(data.get("year"), rules_for(region).info.current_year)
+        year = _int(data.get("year"), current_year(region))
         offset = service.offset_type(region, year, str(data.get("type", "")))
         fields, quantity, credits = service.value(
             region, offset, str(data.get("role", "")), data.get("fields") or {}, _int(data.get("credits"))
@@ -103,7 +104,7 @@ def _save(application=None):
         raise RuleError("invalid_fields", "fields 须为对象。")
     return service.save(
         current_user, region,
-        year=_int(data.get("year"), rules_for(region).info.current_year),
+        year=_int(data.get("year"), current_year(region)),
         type_code=str(data.get("type", application.offset_type if application else "")),
         role=str(data.get("role", "")),
         raw_fields=fields,

@@ -18,6 +18,7 @@ from ..regions import RuleError
 from ..services import cards, enrolments, invoices, refunds
 from ..services import orders as service
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("orders", __name__, url_prefix="/<region>/orders")
 bind_region(bp)
@@ -50,7 +51,7 @@ def _learner_only():
 def new():
     if (refusal := _learner_only()) is not None:
         return refusal
-    year = request.args.get("year", type=int) or g.region.info.current_year
+    year = request.args.get("year", type=int) or current_year(g.region.code)
     offers = service.offers(current_user, year)
     return render_template("orders/new.html", offers=offers, year=year, form=OrderForm(year=year),
                            format_fen=service.format_fen)
@@ -268,7 +269,7 @@ def enrolment_index():
     """Choose year, level and institution; the 报名记录 with pay, cancel and refund."""
     if (refusal := _learner_only()) is not None:
         return refusal
-    year = request.args.get("year", type=int) or g.region.info.current_year
+    year = request.args.get("year", type=int) or current_year(g.region.code)
     try:
         policy = enrolments.policy_for(current_user, year)
     except RuleError as error:
@@ -288,7 +289,7 @@ def enrolment_create():
     if (refusal := _learner_only()) is not None:
         return refusal
     form = EnrolForm()
-    year = form.year.data or g.region.info.current_year
+    year = form.year.data or current_year(g.region.code)
     if not form.validate():
         flash(_form_errors(form), "error")
         return redirect(url_for("enrolments.enrolment_index", year=year))

@@ -10,6 +10,7 @@ from ..regions import RuleError, rules_for
 from ..services import enrolments, invoices, refunds
 from ..services import orders as service
 from .api import bp, error
+from ..services.years import current_year
 
 
 def _learner():
@@ -47,7 +48,7 @@ def _order(order) -> dict:
 def offers():
     if (refused := _learner()) is not None:
         return refused
-    year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
+    year = request.args.get("year", type=int) or current_year(current_user.region)
     return jsonify(year=year, offers=[
         {
             "mode": o.mode.code, "name": o.mode.name, "available": o.quote is not None,
@@ -122,7 +123,7 @@ def enrolment_list():
     """The 报名记录 and, for ``year``, the institutions and levels to enrol at."""
     if (refused := _learner()) is not None:
         return refused
-    year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
+    year = request.args.get("year", type=int) or current_year(current_user.region)
     policy = enrolments.policy_for(current_user, year)
     return jsonify(
         year=year, levels=list(policy.levels),

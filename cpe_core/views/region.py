@@ -10,6 +10,7 @@ from .. import auth
 from ..extensions import db
 from ..models import Course
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("region", __name__, url_prefix="/<region>")
 bind_region(bp)
@@ -22,7 +23,7 @@ def home():
     info = g.region.info
     courses = db.session.scalars(
         select(Course)
-        .where(Course.region == info.code, Course.year == info.current_year)
+        .where(Course.region == info.code, Course.year == current_year(info.code))
         .order_by(Course.kind, Course.id)
         .limit(6)
     ).all()
@@ -52,7 +53,7 @@ def courses():
     info = g.region.info
     rows = db.session.scalars(
         select(Course)
-        .where(Course.region == info.code, Course.year == info.current_year)
+        .where(Course.region == info.code, Course.year == current_year(info.code))
         .order_by(Course.kind, Course.id)
     ).all()
     return render_template("region/courses.html", courses=rows)

@@ -23,6 +23,7 @@ from ..regions import RuleError
 from ..services import audit, background, certificate_jobs, export_jobs, exports, ledger, pushes
 from ..services.study import credit_years
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("reporting", __name__, url_prefix="/<region>")
 bind_region(bp)
@@ -91,7 +92,7 @@ def learner_status():
 @admin_required
 def progress():
     """Per-region progress: complete / in progress / not started, with a bar chart."""
-    year = request.args.get("year", type=int) or g.region.info.current_year
+    year = request.args.get("year", type=int) or current_year(g.region.code)
     error = None
     try:
         result = exports.region_progress(g.region.code, year)
@@ -120,7 +121,7 @@ def _local(stored) -> str:
 def export_list():
     """Start an export or push as a background job; list the region's recent jobs (of every
     kind: exports, certificate batches, e-mails) with their progress."""
-    this_year = {"year": g.region.info.current_year}
+    this_year = {"year": current_year(g.region.code)}
     form = ExportForm(data=this_year if request.method == "GET" else None)
     batch = CertificateBatchForm(data=this_year, prefix="batch")
     error = None
@@ -140,7 +141,7 @@ def export_list():
 @admin_required
 def certificate_batch():
     """Issue the year's certificate to every learner who qualifies, as a background job."""
-    form = ExportForm(data={"year": g.region.info.current_year})
+    form = ExportForm(data={"year": current_year(g.region.code)})
     batch = CertificateBatchForm(prefix="batch")
     error = None
     if batch.validate_on_submit():

@@ -15,6 +15,7 @@ from ..regions import RuleError
 from ..services import handouts, learning, ledger
 from ..services import study as service
 from .binding import bind_region
+from ..services.years import current_year
 
 bp = Blueprint("study", __name__, url_prefix="/<region>")
 bind_region(bp)
@@ -41,7 +42,7 @@ def _learner_of_region():
 
 
 def _year() -> int:
-    return request.values.get("year", type=int) or g.region.info.current_year
+    return request.values.get("year", type=int) or current_year(g.region.code)
 
 
 def _errors(form) -> str:

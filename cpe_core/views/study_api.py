@@ -15,6 +15,7 @@ from ..regions import RuleError, rules_for
 from ..services import handouts, learning, ledger
 from ..services import study as service
 from .api import bp, error
+from ..services.years import current_year
 
 
 def _learner():
@@ -35,7 +36,7 @@ def _json() -> dict:
 def _year(data: dict | None = None) -> int:
     value = (data or {}).get("year") if data else request.args.get("year", type=int)
     if value is None:
-        return rules_for(current_user.region).info.current_year
+        return current_year(current_user.region)
     if not isinstance(value, int) or isinstance(value, bool):
         raise RuleError("invalid_year", "年度无效。")
     return value

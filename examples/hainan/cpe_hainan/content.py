@@ -44,32 +44,34 @@ REGION_INFO = RegionInfo(
 
 # The learner's ID number is a valid GB 11643 number (area 460106, 海口市龙华区), computed once
 # with its check character: the plugin does not import the core's test helpers.
-DEMO_DATA = DemoData(
-    year=2024,
-    institutions=(DemoInstitution(rules.SOCIETY), DemoInstitution(rules.SENIOR_CENTRE, level="高级")),
-    courses=(
-        DemoCourse(
-            code="HN-2024-01", title="《企业会计准则》年度解读", kind=PROFESSIONAL, credits=60,
-            lecturer="林海", introduction="结合本年度准则修订，讲解收入、租赁和金融工具的要点。",
-            institution="海南省会计学会",
-            chapters=(DemoChapter("收入确认的五步法", 120, (
-                DemoQuestion("truefalse", "企业应当在客户取得相关商品控制权时确认收入。", ("正确", "错误"), 0,
-                             "收入准则以控制权转移判断收入确认时点。"),
-            )),),
+def demo_data(year: int) -> DemoData:
+    """The demo of programme ``year``: its two courses (coded by year), a learner and an admin."""
+    return DemoData(
+        year=year,
+        institutions=(DemoInstitution(rules.SOCIETY), DemoInstitution(rules.SENIOR_CENTRE, level="高级")),
+        courses=(
+            DemoCourse(
+                code=f"HN-{year}-01", title="《企业会计准则》年度解读", kind=PROFESSIONAL, credits=60,
+                lecturer="林海", introduction="结合本年度准则修订，讲解收入、租赁和金融工具的要点。",
+                institution="海南省会计学会",
+                chapters=(DemoChapter("收入确认的五步法", 120, (
+                    DemoQuestion("truefalse", "企业应当在客户取得相关商品控制权时确认收入。", ("正确", "错误"), 0,
+                                 "收入准则以控制权转移判断收入确认时点。"),
+                )),),
+            ),
+            DemoCourse(
+                code=f"HN-{year}-02", title="会计人员职业道德规范", kind=PUBLIC, credits=30,
+                lecturer="符晓", introduction="学习《会计人员职业道德规范》的“三坚三守”。",
+                institution="海南省会计学会",
+                chapters=(DemoChapter("坚持诚信，守法奉公", 90, (
+                    DemoQuestion("single", "“三坚三守”中，“坚持诚信”对应的是：",
+                                 ("守法奉公", "守正创新", "守责敬业"), 0, "坚持诚信，守法奉公。"),
+                )),),
+            ),
         ),
-        DemoCourse(
-            code="HN-2024-02", title="会计人员职业道德规范", kind=PUBLIC, credits=30,
-            lecturer="符晓", introduction="学习《会计人员职业道德规范》的“三坚三守”。",
-            institution="海南省会计学会",
-            chapters=(DemoChapter("坚持诚信，守法奉公", 90, (
-                DemoQuestion("single", "“三坚三守”中，“坚持诚信”对应的是：",
-                             ("守法奉公", "守正创新", "守责敬业"), 0, "坚持诚信，守法奉公。"),
-            )),),
+        accounts=(
+            DemoAccount(login="460106198805120217", name="王海燕", password="Demo@2024", phone="13907560001",
+                        collection_region=rules.REGION, collection_area="海口市龙华区"),
+            DemoAccount(login="hn-admin", name="海南省财政厅管理员", password="Demo@2024", role="admin"),
         ),
-    ),
-    accounts=(
-        DemoAccount(login="460106198805120217", name="王海燕", password="Demo@2024", phone="13907560001",
-                    collection_region=rules.REGION, collection_area="海口市龙华区"),
-        DemoAccount(login="hn-admin", name="海南省财政厅管理员", password="Demo@2024", role="admin"),
-    ),
-)
+    )

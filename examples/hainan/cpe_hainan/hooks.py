@@ -60,5 +60,5 @@ def cpe_credit_export(year: int) -> CreditExport:
 
 
 @hookimpl
-def cpe_demo_data() -> DemoData:
-    return content.DEMO_DATA
+def cpe_demo_data(year: int) -> DemoData:
+    return content.demo_data(year)

@@ -1,4 +1,5 @@
-"""Demo content for 朝阳会计在线: the one recognised school, a 2024 course list and four accounts.
+"""Demo content for 朝阳会计在线: the one recognised school, the year's course list, learners at
+each stage of the journey and staff with work waiting.
 
 Courses add up to 90 professional and 30 public credits (120 in all), so a demo learner can build
 a plan that meets the year (90, at least 60 professional) with room to choose. Chapter clips are
@@ -7,10 +8,14 @@ GB 11643 number with a Chaoyang region code; :func:`id_check_char` computes the 
 """
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from hookspecs import (
     PROFESSIONAL,
     PUBLIC,
     DemoAccount,
+    DemoApplication,
     DemoChapter,
     DemoCourse,
     DemoData,
@@ -20,7 +25,6 @@ from hookspecs import (
 
 from . import rules
 
-DEMO_YEAR = 2024
 INSTITUTION = "朝阳市会计学会"
 DEMO_PASSWORD = "Demo@2024"
 
@@ -66,7 +70,7 @@ def _course(code: str, title: str, kind: str, credits: int, lecturer: str, intro
 
 
 GOVERNMENT_ACCOUNTING = _course(
-    "CY2024-P01", "政府会计准则制度解读", PROFESSIONAL, 20, "王立新",
+    "P01", "政府会计准则制度解读", PROFESSIONAL, 20, "王立新",
     "系统讲解政府会计“双功能、双基础、双报告”的核算模式，以及财务报告与决算报告的编制基础。",
     DemoChapter(
         "政府会计的构成与核算基础", 150,
@@ -91,7 +95,7 @@ GOVERNMENT_ACCOUNTING = _course(
 )
 
 REVENUE_STANDARD = _course(
-    "CY2024-P02", "新收入准则实务", PROFESSIONAL, 20, "陈慧敏",
+    "P02", "新收入准则实务", PROFESSIONAL, 20, "陈慧敏",
     "围绕《企业会计准则第14号——收入》，讲解收入确认“五步法”、履约义务的判断与合同成本。",
     DemoChapter(
         "收入确认“五步法”", 180,
@@ -127,7 +131,7 @@ REVENUE_STANDARD = _course(
 )
 
 MANAGEMENT_ACCOUNTING = _course(
-    "CY2024-P03", "管理会计应用指引", PROFESSIONAL, 15, "刘振宇",
+    "P03", "管理会计应用指引", PROFESSIONAL, 15, "刘振宇",
     "结合《管理会计基本指引》和预算管理、本量利分析等应用指引，介绍管理会计工具方法。",
     DemoChapter(
         "管理会计基本指引", 120,
@@ -152,7 +156,7 @@ MANAGEMENT_ACCOUNTING = _course(
 )
 
 INTERNAL_CONTROL = _course(
-    "CY2024-P04", "企业内部控制基本规范", PROFESSIONAL, 15, "赵雅琴",
+    "P04", "企业内部控制基本规范", PROFESSIONAL, 15, "赵雅琴",
     "讲解内部控制的目标与五要素，以及不相容职务分离、财产保护等常用控制措施。",
     DemoChapter(
         "内部控制的目标与要素", 120,
@@ -178,7 +182,7 @@ INTERNAL_CONTROL = _course(
 )
 
 LEASE_STANDARD = _course(
-    "CY2024-P05", "新租赁准则要点", PROFESSIONAL, 10, "孙海波",
+    "P05", "新租赁准则要点", PROFESSIONAL, 10, "孙海波",
     "解读《企业会计准则第21号——租赁》承租人单一会计模型和出租人租赁分类。",
     DemoChapter(
         "承租人的会计处理", 120,
@@ -203,7 +207,7 @@ LEASE_STANDARD = _course(
 )
 
 TAX_POLICY = _course(
-    "CY2024-P06", "增值税与企业所得税政策解读", PROFESSIONAL, 10, "周文博",
+    "P06", "增值税与企业所得税政策解读", PROFESSIONAL, 10, "周文博",
     "梳理小规模纳税人增值税优惠与企业所得税常见扣除标准。",
     DemoChapter(
         "小规模纳税人增值税优惠", 120,
@@ -229,7 +233,7 @@ TAX_POLICY = _course(
 )
 
 PROFESSIONAL_ETHICS = _course(
-    "CY2024-G01", "会计职业道德", PUBLIC, 10, "李秀梅",
+    "G01", "会计职业道德", PUBLIC, 10, "李秀梅",
     "学习财政部《会计人员职业道德规范》“三坚三守”的要求及违反职业道德的后果。",
     DemoChapter(
         "“三坚三守”", 120,
@@ -254,7 +258,7 @@ PROFESSIONAL_ETHICS = _course(
 )
 
 ACCOUNTING_LAW = _course(
-    "CY2024-G02", "《会计法》修正要点", PUBLIC, 10, "高建军",
+    "G02", "《会计法》修正要点", PUBLIC, 10, "高建军",
     "解读2024年《会计法》修正的主要内容，复习会计核算的基本规定。",
     DemoChapter(
         "2024年修正概述", 120,
@@ -282,7 +286,7 @@ ACCOUNTING_LAW = _course(
 )
 
 DIGITAL_FINANCE = _course(
-    "CY2024-G03", "电子凭证与会计档案管理", PUBLIC, 10, "马晓东",
+    "G03", "电子凭证与会计档案管理", PUBLIC, 10, "马晓东",
     "介绍电子会计凭证报销入账归档的规定和《会计档案管理办法》的保管期限。",
     DemoChapter(
         "电子会计凭证", 120,
@@ -319,32 +323,38 @@ COURSES: tuple[DemoCourse, ...] = (
 )
 
 # 211302 = 朝阳市双塔区, 211303 = 朝阳市龙城区. The 17th digit is even for women, odd for men.
+def _learner(first17: str, name: str, phone: str, area: str, employer: str, *, level: str = "中级",
+             qualified: int = 2016, stage: str = "new") -> DemoAccount:
+    return DemoAccount(
+        login=id_number(first17), name=name, password=DEMO_PASSWORD, role="learner", phone=phone,
+        qualification_level=level, qualified_year=qualified, collection_region=rules.REGION,
+        collection_area=area, employer=employer, stage=stage,
+    )
+
+
+#: One learner at each stage of the year (see ``hookspecs.DEMO_STAGES``).
 LEARNERS: tuple[DemoAccount, ...] = (
-    DemoAccount(
-        login=id_number("21130219880516182"),
-        name="张丽华",
-        password=DEMO_PASSWORD,
-        role="learner",
-        phone="13904210001",
-        qualification_level="初级",
-        qualified_year=2019,
-        collection_region=rules.REGION,
-        collection_area="朝阳市双塔区",
-        employer="朝阳市兴华商贸有限公司",
-    ),
-    DemoAccount(
-        login=id_number("21130319910322731"),
-        name="李建国",
-        password=DEMO_PASSWORD,
-        role="learner",
-        phone="13904210002",
-        qualification_level="中级",
-        qualified_year=2016,
-        collection_region=rules.REGION,
-        collection_area="朝阳市龙城区",
-        employer="朝阳市第二人民医院",
-    ),
+    _learner("21130219880516182", "张丽华", "13904210001", "朝阳市双塔区", "朝阳市兴华商贸有限公司",
+             level="初级", qualified=2019),
+    _learner("21130319910322731", "李建国", "13904210002", "朝阳市龙城区", "朝阳市第二人民医院",
+             stage="paid"),
+    _learner("21130219850611204", "王淑芬", "13904210003", "朝阳市双塔区", "朝阳市财政局",
+             stage="ready_for_exam"),
+    _learner("21130319860908355", "刘志强", "13904210004", "朝阳市龙城区", "朝阳重型机器有限公司",
+             level="高级", qualified=2010, stage="certified"),
+    _learner("21130219930214146", "陈晓燕", "13904210005", "朝阳市双塔区", "朝阳市第一中学"),
 )
+
+def applications(year: int) -> tuple[DemoApplication, ...]:
+    """陈晓燕 published a paper early in the year: her offset waits in the reviewer's queue."""
+    return (
+        DemoApplication(
+            login=LEARNERS[-1].login, offset_type="paper", role="alone",
+            fields={"title": "行政事业单位内部控制评价方法探讨", "journal": "财会学习",
+                    "cn_number": "CN11-5586/F", "issue": f"{year}年第1期", "published_on": f"{year}-02-01"},
+        ),
+    )
+
 
 STAFF: tuple[DemoAccount, ...] = (
     DemoAccount(login="cy-reviewer", name="朝阳市财政局会计科审核员", password=DEMO_PASSWORD,
@@ -352,9 +362,19 @@ STAFF: tuple[DemoAccount, ...] = (
     DemoAccount(login="cy-admin", name="朝阳市会计学会管理员", password=DEMO_PASSWORD, role="admin"),
 )
 
-DEMO_DATA = DemoData(
-    year=DEMO_YEAR,
-    institutions=(DemoInstitution(INSTITUTION),),
-    courses=COURSES,
-    accounts=LEARNERS + STAFF,
-)
+
+def courses(year: int) -> tuple[DemoCourse, ...]:
+    """The course list of ``year``: codes ``CY<year>-P01`` (professional) and ``-G01`` (public)."""
+    return tuple(replace(course, code=f"CY{year}-{course.code}") for course in COURSES)
+
+
+def demo_data(year: int, today: dt.date | None = None) -> DemoData:
+    """Everything ``cpe demo load`` creates for ``year``. The exam window spans the year and its
+    make-up time, so no setting needs opening whatever the date."""
+    return DemoData(
+        year=year,
+        institutions=(DemoInstitution(INSTITUTION),),
+        courses=courses(year),
+        accounts=LEARNERS + STAFF,
+        applications=applications(year),
+    )

@@ -6,6 +6,8 @@ checks which region it serves; the hooks that receive ``region`` simply do not t
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from hookspecs import RegistrationSpec
 from hookspecs import (
     Cart,
@@ -22,6 +24,8 @@ from hookspecs import (
     Requirements,
     InstitutionPolicy,
     StudyPlanPolicy,
+    YearSetting,
+    YearSettings,
     hookimpl,
 )
 
@@ -35,9 +39,15 @@ def cpe_regions() -> list[RegionInfo]:
 
 
 @hookimpl
-def cpe_year_requirements(year: int) -> Requirements | None:
+def cpe_year_settings(year: int) -> list[YearSetting] | None:
+    """The period, make-up deadline, exam window, price per credit and exam attempt limit."""
+    return rules.year_settings(year) if rules.is_offered(year) else None
+
+
+@hookimpl
+def cpe_year_requirements(year: int, settings: YearSettings) -> Requirements | None:
     """90 credits, at least 60 professional, from Y-02-01 to (Y+1)-01-31."""
-    return rules.year_requirements(year)
+    return rules.year_requirements(year, settings)
 
 
 @hookimpl
@@ -47,15 +57,15 @@ def cpe_check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
 
 
 @hookimpl
-def cpe_purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+def cpe_purchase_modes(learner: LearnerFacts, year: int, settings: YearSettings) -> list[PurchaseMode]:
     """年度购买 without offsets, 学分购买 with them."""
-    return rules.purchase_modes(learner, year)
+    return rules.purchase_modes(learner, year, settings)
 
 
 @hookimpl
-def cpe_quote(cart: Cart) -> Quote | None:
+def cpe_quote(cart: Cart, settings: YearSettings) -> Quote | None:
     """1 yuan per credit: the year's 90, or the selected courses' credits."""
-    return rules.quote(cart)
+    return rules.quote(cart, settings)
 
 
 @hookimpl
@@ -65,9 +75,10 @@ def cpe_offset_types(year: int) -> list[OffsetType] | None:
 
 
 @hookimpl
-def cpe_exam_policy(year: int) -> ExamPolicy | None:
-    """5 single choice + 5 true/false, 10 points each, 60 minutes, inside the year's period."""
-    return rules.exam_policy(year)
+def cpe_exam_policy(year: int, settings: YearSettings) -> ExamPolicy | None:
+    """5 single choice + 5 true/false, 10 points each, 60 minutes, from the year's start to the
+    make-up deadline for it."""
+    return rules.exam_policy(year, settings)
 
 
 @hookimpl
@@ -77,9 +88,9 @@ def cpe_credit_export(year: int) -> CreditExport | None:
 
 
 @hookimpl
-def cpe_demo_data() -> DemoData:
-    """朝阳市会计学会, nine 2024 courses and four accounts."""
-    return demo.DEMO_DATA
+def cpe_demo_data(year: int, today: dt.date) -> DemoData:
+    """朝阳市会计学会, the year's nine courses, learners at each stage and two staff."""
+    return demo.demo_data(year, today)
 
 
 @hookimpl

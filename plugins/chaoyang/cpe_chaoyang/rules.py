@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hookspecs import (
@@ -38,6 +39,8 @@ from hookspecs import (
     Reason,
     Requirements,
     StudyPlanPolicy,
+    YearSetting,
+    YearSettings,
 )
 
 REGION = "chaoyang"
@@ -77,6 +80,54 @@ def makeup_deadline(year: int) -> dt.date:
     return dt.date(year, MAKEUP_DEADLINE_MONTH, MAKEUP_DEADLINE_DAY)
 
 
+# --- 年度设置: what each year's notice may set anew ---------------------------------------------
+# The rules above hold for any year; the notice of a year may still move a date or the price,
+# so those are declared as settings the city's admin can change for one year (with bounds that
+# keep a slip from breaking the year), and every rule below reads them from ``settings``.
+
+
+def year_settings(year: int) -> list[YearSetting]:
+    """The values of ``year`` the admin may set on 年度设置, defaulting to the rules above."""
+    start, end = programme_period(year)
+    opens, closes = exam_window(year)
+    return [
+        YearSetting("period_start", "学习开始日期", "date", start,
+                    minimum=dt.date(year, 1, 1), maximum=dt.date(year, 12, 31),
+                    help="通知原文：自每年2月1日起。"),
+        YearSetting("period_end", "学习截止日期", "date", end,
+                    minimum=dt.date(year, 6, 30), maximum=dt.date(year + 1, 12, 31), not_before="period_start",
+                    help="通知原文：至次年1月31日止。"),
+        YearSetting("makeup_deadline", "上一年度补学截止日期", "date", makeup_deadline(year),
+                    minimum=dt.date(year, 1, 1), maximum=dt.date(year + 1, 1, 31),
+                    help=f"未参加{year - 1}年度继续教育的人员须在此日期前完成{year - 1}年度的培训任务。"),
+        YearSetting("exam_opens", "在线考试开放时间", "datetime", opens,
+                    minimum=_midnight(dt.date(year, 1, 1)), maximum=_midnight(dt.date(year + 1, 12, 31))),
+        YearSetting("exam_closes", "在线考试关闭时间", "datetime", closes,
+                    minimum=_midnight(dt.date(year, 6, 30)), maximum=_last_second(dt.date(year + 2, 1, 31)),
+                    not_before="exam_opens",
+                    help="默认至次年补学截止日，补学人员也可参加考试。"),
+        YearSetting("price_per_credit", "每学分价格", "fen", PRICE_PER_CREDIT_FEN, minimum=0, maximum=10_000,
+                    help="通知原文：全市采取统一价格，每学分1元。"),
+        YearSetting("exam_max_attempts", "考试次数上限", "int", EXAM_MAX_ATTEMPTS, minimum=1, maximum=99,
+                    optional=True, help="在线考试原则上不限次数；留空即不限。"),
+    ]
+
+
+def values(year: int, settings: YearSettings | None) -> dict[str, Any]:
+    """``settings`` completed with the defaults (a caller that passes none gets the rules)."""
+    found = {setting.key: setting.default for setting in year_settings(year)}
+    found.update(settings or {})
+    return found
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=TZ)
+
+
+def _last_second(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=TZ)
+
+
 # --- 五、学分管理 -----------------------------------------------------------------------------
 # "学分不得少于 90 学分，其中，专业科目不少于 60 学分". Unlike the provincial FAQ, the city's notice
 # sets no minimum of its own for public subjects: they simply make up the rest of the 90.
@@ -85,20 +136,20 @@ REQUIRED_PROFESSIONAL = 60
 MINIMUMS: Mapping[str, int] = {PROFESSIONAL: REQUIRED_PROFESSIONAL}
 
 
-def year_requirements(year: int) -> Requirements | None:
+def year_requirements(year: int, settings: YearSettings | None = None) -> Requirements | None:
     """What a Chaoyang learner must earn in ``year``; None for years not offered here."""
     if not is_offered(year):
         return None
-    start, end = programme_period(year)
+    value = values(year, settings)
     return Requirements(
         region=REGION,
         year=year,
-        period_start=start,
-        period_end=end,
+        period_start=value["period_start"],
+        period_end=value["period_end"],
         total=REQUIRED_TOTAL,
         minimums=dict(MINIMUMS),
         unit="credit",
-        makeup_deadline=makeup_deadline(year),
+        makeup_deadline=value["makeup_deadline"],
     )
 
 
@@ -180,16 +231,21 @@ def has_offsets(learner: LearnerFacts) -> bool:
     return sum(learner.offset_credits.values()) > 0
 
 
-def purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
+
+
+def purchase_modes(learner: LearnerFacts, year: int, settings: YearSettings | None = None) -> list[PurchaseMode]:
     """The two ways to pay for ``year``, each available only to the learners the flow names."""
     offsets = has_offsets(learner)
+    price = values(year, settings)["price_per_credit"]
     return [
         PurchaseMode(
             code=ANNUAL,
             name="年度购买",
             description=(
                 f"适合没有学分抵免的学员：一次缴纳{year}年度{ANNUAL_CREDITS}学分的费用"
-                f"（每学分{PRICE_PER_CREDIT_FEN // 100}元），课程可以删除和重新选择。"
+                f"（每学分{_yuan(price)}元），课程可以删除和重新选择。"
             ),
             available=not offsets,
             reason=HAS_OFFSETS if offsets else None,
@@ -199,7 +255,7 @@ def purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
             code=CREDIT,
             name="学分购买",
             description=(
-                f"适用于部分学分抵免的学员：按所选课程的学分缴费（每学分{PRICE_PER_CREDIT_FEN // 100}元），"
+                f"适用于部分学分抵免的学员：按所选课程的学分缴费（每学分{_yuan(price)}元），"
                 "缴费后所选课程不能删除和重新选择。"
             ),
             available=offsets,
@@ -209,17 +265,17 @@ def purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
     ]
 
 
-def _annual_quote(cart: Cart) -> Quote:
+def _annual_quote(cart: Cart, price: int) -> Quote:
     line = QuoteLine(
         sku=f"{REGION}-{cart.year}-annual",
         description=f"{cart.year}年度会计继续教育年度购买（{ANNUAL_CREDITS}学分）",
         quantity=ANNUAL_CREDITS,
-        unit_price_fen=PRICE_PER_CREDIT_FEN,
+        unit_price_fen=price,
     )
     return Quote(mode=ANNUAL, lines=(line,), locks_courses=False)
 
 
-def _credit_quote(cart: Cart) -> Quote:
+def _credit_quote(cart: Cart, price: int) -> Quote:
     if not cart.items:
         raise ValueError(NO_COURSE_SELECTED)
     lines = tuple(
@@ -227,23 +283,25 @@ def _credit_quote(cart: Cart) -> Quote:
             sku=item.sku,
             description=item.title,
             quantity=item.credits,
-            unit_price_fen=PRICE_PER_CREDIT_FEN,
+            unit_price_fen=price,
         )
         for item in cart.items
     )
     return Quote(mode=CREDIT, lines=lines, locks_courses=True)
 
 
-def quote(cart: Cart) -> Quote | None:
-    """Price ``cart`` at 1 yuan per credit; None for a mode Chaoyang does not sell.
+def quote(cart: Cart, settings: YearSettings | None = None) -> Quote | None:
+    """Price ``cart`` at the year's price per credit (1 yuan unless the year's settings say
+    otherwise); None for a mode Chaoyang does not sell.
 
     Availability (offsets or not) is decided by :func:`purchase_modes`, which the core checks
     before pricing; the price itself does not depend on it.
     """
+    price = values(cart.year, settings)["price_per_credit"]
     if cart.mode == ANNUAL:
-        return _annual_quote(cart)
+        return _annual_quote(cart, price)
     if cart.mode == CREDIT:
-        return _credit_quote(cart)
+        return _credit_quote(cart, price)
     return None
 
 
@@ -444,18 +502,21 @@ EXAM_MAX_ATTEMPTS: int | None = None
 
 
 def exam_window(year: int) -> tuple[dt.datetime, dt.datetime]:
-    """The exam opens with the year's first day and closes at the last second of its last day."""
-    start, end = programme_period(year)
+    """The exam opens with the year's first day and closes at the last second of the make-up
+    deadline for the year (the next year's 12-31): a learner who makes the year up ("须在…前
+    完成上一年度的培训任务") takes its exam too."""
+    start, _end = programme_period(year)
     opens = dt.datetime.combine(start, dt.time(0, 0), tzinfo=TZ)
-    closes = dt.datetime.combine(end, dt.time(23, 59, 59), tzinfo=TZ)
+    closes = dt.datetime.combine(makeup_deadline(year + 1), dt.time(23, 59, 59), tzinfo=TZ)
     return opens, closes
 
 
-def exam_policy(year: int) -> ExamPolicy | None:
+def exam_policy(year: int, settings: YearSettings | None = None) -> ExamPolicy | None:
     """How the online exam of ``year`` is set; None for years not offered here."""
     if not is_offered(year):
         return None
-    opens, closes = exam_window(year)
+    value = values(year, settings)
+    opens, closes = value["exam_opens"], value["exam_closes"]
     return ExamPolicy(
         region=REGION,
         year=year,
@@ -471,7 +532,7 @@ def exam_policy(year: int) -> ExamPolicy | None:
         counts_offsets=True,
         opens_at=opens,
         closes_at=closes,
-        max_attempts=EXAM_MAX_ATTEMPTS,
+        max_attempts=value["exam_max_attempts"],
         question_source="own_courses",
     )
 

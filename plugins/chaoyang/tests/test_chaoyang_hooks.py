@@ -114,7 +114,7 @@ def test_annual_notice_states_the_seed_dates(pm: pluggy.PluginManager) -> None:
 
 
 def test_year_requirements_through_the_hook(pm: pluggy.PluginManager) -> None:
-    requirements = pm.hook.cpe_year_requirements(region="chaoyang", year=2024)
+    requirements = pm.hook.cpe_year_requirements(region="chaoyang", year=2024, settings={})
     assert (requirements.region, requirements.total, dict(requirements.minimums)) == (
         "chaoyang", 90, {PROFESSIONAL: 60},
     )
@@ -122,7 +122,7 @@ def test_year_requirements_through_the_hook(pm: pluggy.PluginManager) -> None:
 
 
 def test_year_not_offered_answers_none(pm: pluggy.PluginManager) -> None:
-    assert pm.hook.cpe_year_requirements(region="chaoyang", year=2020) is None
+    assert pm.hook.cpe_year_requirements(region="chaoyang", year=2020, settings={}) is None
 
 
 def test_learner_collected_elsewhere_is_refused(pm: pluggy.PluginManager) -> None:
@@ -140,17 +140,17 @@ def test_learner_collected_in_chaoyang_is_allowed(pm: pluggy.PluginManager) -> N
 
 
 def test_learner_without_offsets_is_offered_the_annual_purchase(pm: pluggy.PluginManager) -> None:
-    modes = pm.hook.cpe_purchase_modes(learner=facts(), year=2024)
+    modes = pm.hook.cpe_purchase_modes(learner=facts(), year=2024, settings={})
     assert [(m.code, m.available) for m in modes] == [("annual", True), ("credit", False)]
 
 
 def test_learner_with_offsets_is_offered_the_credit_purchase(pm: pluggy.PluginManager) -> None:
-    modes = pm.hook.cpe_purchase_modes(learner=facts(offset_credits={PROFESSIONAL: 30}), year=2024)
+    modes = pm.hook.cpe_purchase_modes(learner=facts(offset_credits={PROFESSIONAL: 30}), year=2024, settings={})
     assert [(m.code, m.available) for m in modes] == [("annual", False), ("credit", True)]
 
 
 def test_annual_quote_through_the_hook_is_9000_fen(pm: pluggy.PluginManager) -> None:
-    quote = pm.hook.cpe_quote(cart=Cart("chaoyang", 2024, "annual", facts()))
+    quote = pm.hook.cpe_quote(cart=Cart("chaoyang", 2024, "annual", facts()), settings={})
     assert quote.total_fen == 9000 and quote.mode == "annual"
 
 
@@ -160,18 +160,18 @@ def test_credit_quote_through_the_hook_locks_selected_courses(pm: pluggy.PluginM
                  CartItem("CY2024-P02", "新收入准则实务", PROFESSIONAL, 20, course_id=2),
                  CartItem("CY2024-G01", "会计职业道德", PUBLIC, 10, course_id=7),
                  CartItem("CY2024-G02", "《会计法》修正要点", PUBLIC, 10, course_id=8)))
-    quote = pm.hook.cpe_quote(cart=cart)
+    quote = pm.hook.cpe_quote(cart=cart, settings={})
     assert quote.total_fen == 6000 and quote.locks_courses is True
     assert all(line.amount_fen == line.quantity * line.unit_price_fen for line in quote.lines)
 
 
 def test_empty_credit_cart_raises_the_chinese_message(pm: pluggy.PluginManager) -> None:
     with pytest.raises(ValueError, match="请先选择要购买学分的课程"):
-        pm.hook.cpe_quote(cart=Cart("chaoyang", 2024, "credit", facts(offset_credits={PROFESSIONAL: 30})))
+        pm.hook.cpe_quote(cart=Cart("chaoyang", 2024, "credit", facts(offset_credits={PROFESSIONAL: 30})), settings={})
 
 
 def test_unknown_mode_quote_is_none(pm: pluggy.PluginManager) -> None:
-    assert pm.hook.cpe_quote(cart=Cart("chaoyang", 2024, "study_card", facts())) is None
+    assert pm.hook.cpe_quote(cart=Cart("chaoyang", 2024, "study_card", facts()), settings={}) is None
 
 
 # --- Offsets, exam, export -----------------------------------------------------------------
@@ -185,11 +185,11 @@ def test_offset_catalogue_through_the_hook(pm: pluggy.PluginManager) -> None:
 
 
 def test_exam_policy_through_the_hook(pm: pluggy.PluginManager) -> None:
-    policy = pm.hook.cpe_exam_policy(region="chaoyang", year=2025)
+    policy = pm.hook.cpe_exam_policy(region="chaoyang", year=2025, settings={})
     assert policy.title == "朝阳市2025年度会计专业技术人员继续教育在线考试"
     assert policy.full_marks == 100 and policy.pass_mark == 60
     assert policy.opens_at.date() == dt.date(2025, 2, 1)
-    assert policy.closes_at.date() == dt.date(2026, 1, 31)
+    assert policy.closes_at.date() == dt.date(2026, 12, 31)  # the make-up deadline for 2025
 
 
 def test_credit_export_through_the_hook(pm: pluggy.PluginManager) -> None:
@@ -211,7 +211,7 @@ def check_char(first17: str) -> str:
 
 @pytest.fixture
 def demo(pm: pluggy.PluginManager) -> hookspecs.DemoData:
-    return pm.hook.cpe_demo_data(region="chaoyang")
+    return pm.hook.cpe_demo_data(region="chaoyang", year=2024, today=dt.date(2024, 6, 15))
 
 
 def test_demo_learners_have_valid_chaoyang_id_numbers(demo: hookspecs.DemoData) -> None:
@@ -225,9 +225,11 @@ def test_demo_learners_have_valid_chaoyang_id_numbers(demo: hookspecs.DemoData) 
         assert login[17] == check_char(login[:17])
 
 
-def test_demo_accounts_are_two_learners_a_reviewer_and_an_admin(demo: hookspecs.DemoData) -> None:
+def test_demo_accounts_are_learners_at_each_stage_a_reviewer_and_an_admin(demo: hookspecs.DemoData) -> None:
     roles = sorted(a.role for a in demo.accounts)
-    assert roles == ["admin", "learner", "learner", "reviewer"]
+    assert roles == ["admin"] + ["learner"] * 5 + ["reviewer"]
+    assert {a.stage for a in demo.accounts if a.role == "learner"} == set(hookspecs.DEMO_STAGES)
+    assert [a.offset_type for a in demo.applications] == ["paper"]
     staff = [a.login for a in demo.accounts if a.role != "learner"]
     assert all(login.startswith("cy-") for login in staff)
     assert all(a.password == "Demo@2024" for a in demo.accounts)
@@ -244,7 +246,7 @@ def test_demo_learners_may_study_in_the_demo_year(pm: pluggy.PluginManager, demo
 
 
 def test_demo_courses_add_up_past_the_year(pm: pluggy.PluginManager, demo: hookspecs.DemoData) -> None:
-    requirements = pm.hook.cpe_year_requirements(region="chaoyang", year=demo.year)
+    requirements = pm.hook.cpe_year_requirements(region="chaoyang", year=demo.year, settings={})
     by_kind = {kind: sum(c.credits for c in demo.courses if c.kind == kind) for kind in (PROFESSIONAL, PUBLIC)}
     assert 6 <= len(demo.courses) <= 10
     assert sum(by_kind.values()) > requirements.total

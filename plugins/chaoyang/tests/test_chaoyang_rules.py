@@ -312,12 +312,33 @@ def test_exam_draws_on_the_learners_own_courses() -> None:
     assert policy is not None and policy.question_source == "own_courses"
 
 
-def test_exam_window_is_the_years_period_in_shanghai_time() -> None:
+def test_exam_window_runs_from_the_years_start_to_its_makeup_deadline_in_shanghai_time() -> None:
+    # "须在2024年12月31日前完成上一年度的培训任务": a learner making 2023 up in 2024 sits 2023's exam.
     policy = rules.exam_policy(2024)
     assert policy is not None
     assert policy.opens_at == dt.datetime(2024, 2, 1, 0, 0, tzinfo=SHANGHAI)
-    assert policy.closes_at == dt.datetime(2025, 1, 31, 23, 59, 59, tzinfo=SHANGHAI)
+    assert policy.closes_at == dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
+    assert policy.closes_at.date() == rules.makeup_deadline(2025)
     assert policy.opens_at.utcoffset() == dt.timedelta(hours=8)
+
+
+def test_year_settings_default_to_the_notices_rules() -> None:
+    settings = {setting.key: setting.default for setting in rules.year_settings(2026)}
+    assert settings["period_start"] == dt.date(2026, 2, 1)
+    assert settings["period_end"] == dt.date(2027, 1, 31)
+    assert settings["makeup_deadline"] == dt.date(2026, 12, 31)
+    assert settings["price_per_credit"] == 100
+    assert settings["exam_max_attempts"] is None
+
+
+def test_a_years_settings_move_its_period_price_and_exam() -> None:
+    settings = {"period_end": dt.date(2027, 2, 28), "price_per_credit": 120, "exam_max_attempts": 3}
+    assert rules.year_requirements(2026, settings).period_end == dt.date(2027, 2, 28)
+    from hookspecs import Cart, LearnerFacts
+
+    cart = Cart("chaoyang", 2026, rules.ANNUAL, LearnerFacts(learner_id=1, region="chaoyang"))
+    assert rules.quote(cart, settings).total_fen == 90 * 120
+    assert rules.exam_policy(2026, settings).max_attempts == 3
 
 
 # --- 学分上报 -------------------------------------------------------------------------------

@@ -7,10 +7,14 @@ standards and rules.
 """
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 from hookspecs import (
     PROFESSIONAL,
     PUBLIC,
     DemoAccount,
+    DemoApplication,
     DemoChapter,
     DemoCourse,
     DemoData,
@@ -20,7 +24,6 @@ from hookspecs import (
 
 from . import rules
 
-DEMO_YEAR = 2024
 DEMO_PASSWORD = "Demo@2024"
 TRUE_FALSE = ("正确", "错误")
 
@@ -42,7 +45,7 @@ INSTITUTIONS: tuple[DemoInstitution, ...] = tuple(
 COURSES: tuple[DemoCourse, ...] = (
     # --- 北京国家会计学院 ---------------------------------------------------------------------
     DemoCourse(
-        code="CICPA-BJ-2024-01", title="《企业会计准则第14号——收入》重点解读",
+        code="BJ-01", title="《企业会计准则第14号——收入》重点解读",
         kind=PROFESSIONAL, credits=4, lecturer="陈立新", institution=BEIJING,
         introduction="以五步法模型为主线，讲解合同识别、履约义务、交易价格、可变对价及主要责任人与代理人的判断。",
         chapters=(
@@ -72,7 +75,7 @@ COURSES: tuple[DemoCourse, ...] = (
         ),
     ),
     DemoCourse(
-        code="CICPA-BJ-2024-02", title="金融工具准则：分类、计量与减值",
+        code="BJ-02", title="金融工具准则：分类、计量与减值",
         kind=PROFESSIONAL, credits=4, lecturer="王思远", institution=BEIJING,
         introduction="讲解金融资产“三分类”的判断逻辑、其他权益工具投资的处理和预期信用损失模型。",
         chapters=(
@@ -96,7 +99,7 @@ COURSES: tuple[DemoCourse, ...] = (
         ),
     ),
     DemoCourse(
-        code="CICPA-BJ-2024-03", title="注册会计师职业道德守则",
+        code="BJ-03", title="注册会计师职业道德守则",
         kind=PUBLIC, credits=4, lecturer="李明德", institution=BEIJING,
         introduction="职业道德基本原则、不利影响的识别与防范，以及鉴证业务的独立性要求。",
         chapters=(
@@ -117,7 +120,7 @@ COURSES: tuple[DemoCourse, ...] = (
         ),
     ),
     DemoCourse(
-        code="CICPA-BJ-2024-04", title="风险导向审计：风险评估与应对",
+        code="BJ-04", title="风险导向审计：风险评估与应对",
         kind=PROFESSIONAL, credits=4, lecturer="赵审言", institution=BEIJING,
         introduction="审计风险模型、重大错报风险的识别与评估、特别风险及进一步审计程序的设计。",
         chapters=(
@@ -140,7 +143,7 @@ COURSES: tuple[DemoCourse, ...] = (
     ),
     # --- 上海国家会计学院 ---------------------------------------------------------------------
     DemoCourse(
-        code="CICPA-SH-2024-01", title="合并财务报表编制实务",
+        code="SH-01", title="合并财务报表编制实务",
         kind=PROFESSIONAL, credits=4, lecturer="周文澜", institution=SHANGHAI,
         introduction="以控制为基础确定合并范围，讲解内部交易抵销与少数股东权益的列报。",
         chapters=(
@@ -163,7 +166,7 @@ COURSES: tuple[DemoCourse, ...] = (
         ),
     ),
     DemoCourse(
-        code="CICPA-SH-2024-02", title="会计师事务所质量管理准则解读",
+        code="SH-02", title="会计师事务所质量管理准则解读",
         kind=PROFESSIONAL, credits=4, lecturer="孙宁", institution=SHANGHAI,
         introduction="质量管理体系的风险导向方法、领导层责任与项目质量复核要求。",
         chapters=(
@@ -185,7 +188,7 @@ COURSES: tuple[DemoCourse, ...] = (
         ),
     ),
     DemoCourse(
-        code="CICPA-SH-2024-03", title="数据资源入表的会计处理与审计关注",
+        code="SH-03", title="数据资源入表的会计处理与审计关注",
         kind=PROFESSIONAL, credits=4, lecturer="吴启航", institution=SHANGHAI,
         introduction="解读《企业数据资源相关会计处理暂行规定》，讲解数据资源确认为无形资产或存货的条件及披露。",
         chapters=(
@@ -207,7 +210,7 @@ COURSES: tuple[DemoCourse, ...] = (
     ),
     # --- 厦门国家会计学院 ---------------------------------------------------------------------
     DemoCourse(
-        code="CICPA-XM-2024-01", title="增值税与企业所得税最新政策",
+        code="XM-01", title="增值税与企业所得税最新政策",
         kind=PROFESSIONAL, credits=4, lecturer="林海涛", institution=XIAMEN,
         introduction="小规模纳税人增值税优惠、研发费用加计扣除和职工教育经费扣除等现行政策。",
         chapters=(
@@ -230,7 +233,7 @@ COURSES: tuple[DemoCourse, ...] = (
         ),
     ),
     DemoCourse(
-        code="CICPA-XM-2024-02", title="新租赁准则实务",
+        code="XM-02", title="新租赁准则实务",
         kind=PROFESSIONAL, credits=4, lecturer="黄若溪", institution=XIAMEN,
         introduction="承租人单一会计模型、短期租赁与低价值资产租赁豁免、出租人租赁分类。",
         chapters=(
@@ -251,7 +254,7 @@ COURSES: tuple[DemoCourse, ...] = (
         ),
     ),
     DemoCourse(
-        code="CICPA-XM-2024-03", title="注册会计师诚信建设与法律责任",
+        code="XM-03", title="注册会计师诚信建设与法律责任",
         kind=PUBLIC, credits=4, lecturer="许正平", institution=XIAMEN,
         introduction="注册会计师法规定的执业规则，以及证券服务业务中注册会计师的民事责任。",
         chapters=(
@@ -286,6 +289,16 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
         employer="上海浦江制造股份有限公司",
     ),
     DemoAccount(
+        login="440000030003", name="王海涛", password=DEMO_PASSWORD, role="learner",
+        phone="13710030003", member_type=rules.NON_PRACTISING, stage="certified",
+        employer="广州珠江实业集团有限公司",
+    ),
+    DemoAccount(
+        login="320000040004", name="赵敏", password=DEMO_PASSWORD, role="learner",
+        phone="13610040004", member_type=rules.PRACTISING,
+        employer="江苏苏信会计师事务所有限公司",
+    ),
+    DemoAccount(
         login="cicpa-reviewer", name="刘建国", password=DEMO_PASSWORD, role="reviewer",
         employer="北京注册会计师协会",
     ),
@@ -295,4 +308,22 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
 )
 
-DEMO_DATA = DemoData(year=DEMO_YEAR, institutions=INSTITUTIONS, courses=COURSES, accounts=ACCOUNTS)
+#: 赵敏 attended a training course: her input-type hours wait for the provincial institute.
+APPLICATIONS: tuple[DemoApplication, ...] = (
+    DemoApplication(
+        login="320000040004", offset_type=rules.INPUT, role="hours",
+        fields={"host_unit": "江苏省注册会计师协会", "route": rules.INPUT_ROUTES[0], "hours": 16,
+                "note": "年度执业能力提升培训班"},
+    ),
+)
+
+
+def courses(year: int) -> tuple[DemoCourse, ...]:
+    """``year``'s courses of the three institutes, coded ``CICPA-<year>-BJ-01`` and so on."""
+    return tuple(replace(course, code=f"CICPA-{year}-{course.code}") for course in COURSES)
+
+
+def demo_data(year: int, today: dt.date | None = None) -> DemoData:
+    """The three institutes, their courses of ``year``, members at each stage and the staff."""
+    return DemoData(year=year, institutions=INSTITUTIONS, courses=courses(year), accounts=ACCOUNTS,
+                    applications=APPLICATIONS)

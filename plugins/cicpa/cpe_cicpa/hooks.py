@@ -5,6 +5,8 @@ The core calls these only for the ``cicpa`` region declared in :func:`cpe_region
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from hookspecs import RegistrationSpec
 from hookspecs import (
     Cart,
@@ -20,6 +22,8 @@ from hookspecs import (
     RegionInfo,
     Requirements,
     InstitutionPolicy,
+    YearSetting,
+    YearSettings,
     hookimpl,
 )
 
@@ -33,9 +37,15 @@ def cpe_regions() -> list[RegionInfo]:
 
 
 @hookimpl
-def cpe_year_requirements(year: int) -> Requirements:
+def cpe_year_settings(year: int) -> list[YearSetting]:
+    """The year's first and last day."""
+    return rules.year_settings(year)
+
+
+@hookimpl
+def cpe_year_requirements(year: int, settings: YearSettings) -> Requirements:
     """ANNUAL_HOURS hours in the calendar year, no per-kind minimum."""
-    return rules.year_requirements(year)
+    return rules.year_requirements(year, settings)
 
 
 @hookimpl
@@ -76,9 +86,9 @@ def cpe_credit_export(year: int) -> CreditExport:
 
 
 @hookimpl
-def cpe_demo_data() -> DemoData:
-    """Courses of the three national accounting institutes and four demo accounts."""
-    return demo.DEMO_DATA
+def cpe_demo_data(year: int, today: dt.date) -> DemoData:
+    """The three national institutes, the year's courses, members at each stage, the staff."""
+    return demo.demo_data(year, today)
 
 
 @hookimpl

@@ -23,6 +23,8 @@ from hookspecs import (
     OffsetType,
     Reason,
     Requirements,
+    YearSetting,
+    YearSettings,
 )
 
 REGION = "cicpa"
@@ -43,9 +45,22 @@ def year_period(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, *YEAR_START_MONTH_DAY), dt.date(year, *YEAR_END_MONTH_DAY)
 
 
-def year_requirements(year: int) -> Requirements:
+def year_settings(year: int) -> list[YearSetting]:
+    """The year's dates, which the CICPA's yearly arrangements may move (年度设置)."""
+    start, end = year_period(year)
+    return [
+        YearSetting("period_start", "学时年度开始日期", "date", start,
+                    minimum=dt.date(year, 1, 1), maximum=dt.date(year, 12, 31)),
+        YearSetting("period_end", "学时年度截止日期", "date", end,
+                    minimum=dt.date(year, 6, 30), maximum=dt.date(year + 1, 6, 30), not_before="period_start"),
+    ]
+
+
+def year_requirements(year: int, settings: YearSettings | None = None) -> Requirements:
     """What a member must earn in ``year``: ANNUAL_HOURS hours, no minimum per subject kind."""
     start, end = year_period(year)
+    if settings:
+        start, end = settings.get("period_start", start), settings.get("period_end", end)
     # No per-kind minimum: CICPA counts hours, not professional/public splits, and the seed
     # notes that non-practising members' study "不区分必修选修".
     return Requirements(

@@ -1,6 +1,8 @@
 """The CICPA hooks through a real pluggy PluginManager, as the core calls them."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pluggy
 import pytest
 
@@ -34,7 +36,7 @@ def test_plugin_does_not_send_sms(pm: pluggy.PluginManager) -> None:
 
 
 def test_year_requirements_are_40_hours_in_the_calendar_year(pm: pluggy.PluginManager) -> None:
-    req = pm.hook.cpe_year_requirements(region="cicpa", year=2024)
+    req = pm.hook.cpe_year_requirements(region="cicpa", year=2024, settings={})
     assert (req.total, req.unit, dict(req.minimums)) == (40, "hour", {})
     assert (req.period_start.isoformat(), req.period_end.isoformat()) == ("2024-01-01", "2024-12-31")
 
@@ -53,12 +55,12 @@ def test_eligibility_admits_members_only(
 
 
 def test_nothing_is_sold_so_there_are_no_purchase_modes(pm: pluggy.PluginManager) -> None:
-    assert pm.hook.cpe_purchase_modes(learner=_member("practising"), year=2024) is None
+    assert pm.hook.cpe_purchase_modes(learner=_member("practising"), year=2024, settings={}) is None
 
 
 def test_no_cart_is_priced(pm: pluggy.PluginManager) -> None:
     cart = Cart(region="cicpa", year=2024, mode="annual", learner=_member("practising"))
-    assert pm.hook.cpe_quote(cart=cart) is None
+    assert pm.hook.cpe_quote(cart=cart, settings={}) is None
 
 
 def test_offset_types_are_the_three_hour_applications(pm: pluggy.PluginManager) -> None:
@@ -70,7 +72,7 @@ def test_offset_types_are_the_three_hour_applications(pm: pluggy.PluginManager) 
 
 
 def test_cicpa_holds_no_exam(pm: pluggy.PluginManager) -> None:
-    assert pm.hook.cpe_exam_policy(region="cicpa", year=2024) is None
+    assert pm.hook.cpe_exam_policy(region="cicpa", year=2024, settings={}) is None
 
 
 def test_credit_export_writes_one_row_per_member(pm: pluggy.PluginManager) -> None:
@@ -86,8 +88,10 @@ def test_credit_export_writes_one_row_per_member(pm: pluggy.PluginManager) -> No
 
 
 def test_demo_data_loads_the_institutes_courses_and_accounts(pm: pluggy.PluginManager) -> None:
-    data = pm.hook.cpe_demo_data(region="cicpa")
+    data = pm.hook.cpe_demo_data(region="cicpa", year=2024, today=dt.date(2024, 6, 15))
     assert data.year == 2024
     assert len(data.institutions) == 3
     assert {c.institution for c in data.courses} == {i.name for i in data.institutions}
-    assert sorted(a.role for a in data.accounts) == ["admin", "learner", "learner", "reviewer"]
+    assert sorted(a.role for a in data.accounts) == ["admin", "learner", "learner", "learner", "learner", "reviewer"]
+    assert [a.name for a in data.accounts if a.stage == "certified"] == ["王海涛"]
+    assert [a.offset_type for a in data.applications] == ["input"]

@@ -295,7 +295,7 @@ def test_demo_chapters_are_short_clips_with_one_single_choice_and_one_true_false
 
 def test_demo_accounts_are_a_practising_cpa_a_non_practising_member_a_reviewer_and_an_admin() -> None:
     learners = [a for a in demo.ACCOUNTS if a.role == "learner"]
-    assert sorted(a.member_type for a in learners) == ["non_practising", "practising"]
+    assert sorted(a.member_type for a in learners) == ["non_practising", "non_practising", "practising", "practising"]
     assert all(rules.is_member_number(a.login) for a in learners)
     staff = {a.role: a.login for a in demo.ACCOUNTS if a.role != "learner"}
     assert staff == {"reviewer": "cicpa-reviewer", "admin": "cicpa-admin"}

@@ -1,10 +1,17 @@
-"""Demo content for the Guangdong site: schools, a year's courses and a few accounts.
+"""Demo content for the Guangdong site: schools, a year's courses and accounts at each stage.
 
 The courses add up past the requirement (36 public credits against 30, 70 professional against
-60) so a learner can try deselecting one. Chapters are short clips (60-180 s) and each carries
-the two in-lesson questions (随堂随练): one single choice, one true/false.
+60) so a learner can try deselecting one. Professional chapters are short clips (60-180 s), so
+a course can be studied to its end in minutes. Public chapters last as long as real lectures
+(48 minutes per credit, :data:`PUBLIC_MINUTES_PER_CREDIT`): the public exam asks for 1,393
+minutes of study, which the demo meets only honestly — through the learner who is ready for
+the exam, whose lectures the loader marks as watched in full. Each chapter carries the two
+in-lesson questions (随堂随练): one single choice, one true/false.
 """
 from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
 
 from hookspecs import (
     PROFESSIONAL,
@@ -19,7 +26,6 @@ from hookspecs import (
 
 from . import rules
 
-DEMO_YEAR = 2024
 DEMO_PASSWORD = "Demo@2024"
 #: The school of the seed guide; every demo course is taught there so one enrolment can
 #: complete the year.
@@ -52,7 +58,7 @@ def _chapter(title: str, seconds: int, *questions: DemoQuestion) -> DemoChapter:
 # --- 公需科目 ---------------------------------------------------------------------------------
 
 _INNOVATION = DemoCourse(
-    code="GD2024-PUB-01",
+    code="PUB-01",
     title="科技创新现状与发展趋势",
     kind=PUBLIC,
     credits=20,
@@ -110,7 +116,7 @@ _INNOVATION = DemoCourse(
 )
 
 _DIGITAL = DemoCourse(
-    code="GD2024-PUB-02",
+    code="PUB-02",
     title="数字经济与财务数字化转型",
     kind=PUBLIC,
     credits=10,
@@ -157,7 +163,7 @@ _DIGITAL = DemoCourse(
 )
 
 _ETHICS = DemoCourse(
-    code="GD2024-PUB-03",
+    code="PUB-03",
     title="会计人员职业道德与诚信建设",
     kind=PUBLIC,
     credits=6,
@@ -201,7 +207,7 @@ _ETHICS = DemoCourse(
 # --- 专业科目 ---------------------------------------------------------------------------------
 
 _SMALL_ENTERPRISE = DemoCourse(
-    code="GD2024-PRO-01",
+    code="PRO-01",
     title="小企业会计准则",
     kind=PROFESSIONAL,
     credits=20,
@@ -263,7 +269,7 @@ _SMALL_ENTERPRISE = DemoCourse(
 )
 
 _GOVERNMENT = DemoCourse(
-    code="GD2024-PRO-02",
+    code="PRO-02",
     title="政府会计准则制度解读",
     kind=PROFESSIONAL,
     credits=10,
@@ -305,7 +311,7 @@ _GOVERNMENT = DemoCourse(
 )
 
 _DEDUCTION_VOUCHERS = DemoCourse(
-    code="GD2024-PRO-03",
+    code="PRO-03",
     title="《企业所得税税前扣除凭证管理办法》解读",
     kind=PROFESSIONAL,
     credits=10,
@@ -352,7 +358,7 @@ _DEDUCTION_VOUCHERS = DemoCourse(
 )
 
 _PROCUREMENT = DemoCourse(
-    code="GD2024-PRO-04",
+    code="PRO-04",
     title="《政府采购法》和《政府采购法实施条例》解读",
     kind=PROFESSIONAL,
     credits=10,
@@ -394,7 +400,7 @@ _PROCUREMENT = DemoCourse(
 )
 
 _TAX_RELIEF = DemoCourse(
-    code="GD2024-PRO-05",
+    code="PRO-05",
     title="税收减免管理办法",
     kind=PROFESSIONAL,
     credits=8,
@@ -436,7 +442,7 @@ _TAX_RELIEF = DemoCourse(
 )
 
 _BASIC_NORMS = DemoCourse(
-    code="GD2024-PRO-06",
+    code="PRO-06",
     title="会计基础工作规范",
     kind=PROFESSIONAL,
     credits=12,
@@ -509,57 +515,131 @@ COURSES: tuple[DemoCourse, ...] = (
     _BASIC_NORMS,
 )
 
+#: A public lecture's length per credit: the year's 30 public credits then hold 1,440 minutes,
+#: the most any of the seeds' thresholds asks (the exam's 1,393, the push's 1,440), so a learner
+#: who studied exactly the required public courses meets both.
+PUBLIC_MINUTES_PER_CREDIT = 48
+
+
+#: More questions for the public courses' bank: the public exam draws 10 single-choice and 10
+#: true/false questions from it, while each chapter's exercise shows two of its own. Keyed by
+#: the course's code; each course's extra questions go to its chapters in turn.
+EXTRA_PUBLIC_QUESTIONS: dict[str, tuple[DemoQuestion, ...]] = {
+    "PUB-01": (
+        _single("《中华人民共和国科学技术进步法》规定，国家坚持什么在现代化建设全局中的核心地位？",
+                ("科技创新", "对外贸易", "基础设施", "金融服务"), 0,
+                "该法明确坚持科技创新在国家现代化建设全局中的核心地位。"),
+        _single("企业研发费用加计扣除政策主要鼓励企业：", ("加大研发投入", "增加广告支出", "扩大招待费用", "减少固定资产"), 0,
+                "研发费用加计扣除是鼓励企业加大研发投入的税收优惠政策。"),
+        _truefalse("基础研究是整个科学体系的源头，是所有技术问题的总开关。", True,
+                   "加强基础研究是实现高水平科技自立自强的迫切要求。"),
+        _truefalse("知识产权保护与科技创新无关。", False, "保护知识产权就是保护创新，二者密切相关。"),
+        _single("高新技术企业减按多少的税率征收企业所得税？", ("15%", "25%", "20%", "10%"), 0,
+                "国家需要重点扶持的高新技术企业，减按15%的税率征收企业所得税。"),
+        _single("科技成果转化收益中，对完成、转化职务科技成果作出重要贡献的人员应当：", ("给予奖励和报酬", "不予奖励", "收取费用", "追究责任"), 0,
+                "《促进科技成果转化法》规定应对作出重要贡献的人员给予奖励和报酬。"),
+        _truefalse("企业是技术创新决策、研发投入、科研组织和成果转化的主体。", True, "强化企业科技创新主体地位是国家创新体系建设的要求。"),
+        _truefalse("研发费用可以不设辅助账而直接享受加计扣除。", False, "享受加计扣除应按规定归集研发费用并设置辅助账。"),
+    ),
+    "PUB-02": (
+        _single("会计信息化工作中，单位应当建立健全的是：", ("会计信息系统内部控制", "广告宣传制度", "考勤打卡制度", "食堂管理制度"), 0,
+                "《会计信息化工作规范》要求单位建立健全会计信息系统相关内部控制。"),
+        _single("电子会计凭证报销入账归档时，应当确保其：", ("来源合法、真实", "可以随意修改", "只打印不保存", "无需查验"), 0,
+                "电子会计凭证应当来源合法、真实，并按规定查验、入账和归档。"),
+        _truefalse("单位可以仅使用电子会计凭证进行报销入账归档，但须满足规定条件。", True,
+                   "财政部、国家档案局规定满足条件的电子会计凭证可以仅以电子形式报销入账归档。"),
+        _truefalse("数据资产无需遵循任何会计处理规定。", False, "企业数据资源相关会计处理已有专门暂行规定。"),
+        _single("数电票的全称是：", ("全面数字化的电子发票", "数字电视发票", "数据电文凭证", "电子收据"), 0,
+                "数电票即全面数字化的电子发票。"),
+        _single("财务数字化转型的基础是：", ("数据标准化与业务流程规范化", "增加纸质单据", "取消内部控制", "减少会计人员培训"), 0,
+                "数据标准化和流程规范化是财务数字化转型的基础工作。"),
+        _truefalse("电子会计档案同样需要按规定的保管期限保存。", True, "电子会计档案的保管期限与纸质会计档案相同。"),
+        _truefalse("使用财务软件后，会计人员无需再审核原始凭证。", False, "信息化不改变会计人员审核原始凭证的职责。"),
+    ),
+    "PUB-03": (
+        _single("会计人员职业道德规范中的“坚持诚信，守法奉公”要求会计人员：", ("牢固树立诚信理念", "迎合领导意图", "优先考虑个人利益", "可以做假账"), 0,
+                "《会计人员职业道德规范》第一条要求坚持诚信，守法奉公。"),
+        _single("对伪造、变造会计凭证的行为，《会计法》规定的法律责任不包括：", ("给予表彰", "罚款", "行政处分", "构成犯罪的依法追究刑事责任"), 0,
+                "伪造、变造会计凭证是违法行为，应依法追究责任，不会给予表彰。"),
+        _truefalse("会计人员应当坚持学习，守正创新，不断提高专业胜任能力。", True,
+                   "这是《会计人员职业道德规范》“坚持学习，守正创新”的要求。"),
+        _truefalse("会计人员可以因单位负责人授意而提供虚假财务报告。", False, "任何单位和个人不得授意、指使、强令会计人员提供虚假财务会计报告。"),
+    ),
+}
+
+
+def _lecture_length(course: DemoCourse) -> DemoCourse:
+    """A public course with its credits' worth of lecture time spread over its chapters, and
+    its extra exam questions added to them."""
+    if course.kind != PUBLIC:
+        return course
+    seconds = course.credits * PUBLIC_MINUTES_PER_CREDIT * 60 // len(course.chapters)
+    extra = EXTRA_PUBLIC_QUESTIONS.get(course.code, ())
+    chapters = []
+    for index, chapter in enumerate(course.chapters):
+        mine = extra[index::len(course.chapters)]
+        chapters.append(replace(chapter, duration_seconds=seconds, questions=chapter.questions + mine))
+    return replace(course, chapters=tuple(chapters))
+
+
+def courses(year: int) -> tuple[DemoCourse, ...]:
+    """``year``'s courses, coded ``GD<year>-PUB-01`` / ``GD<year>-PRO-01``."""
+    return tuple(replace(_lecture_length(course), code=f"GD{year}-{course.code}") for course in COURSES)
+
+
 # --- Accounts ---------------------------------------------------------------------------------
 # The learners' logins are valid GB 11643 ID numbers: 440106 广州市天河区, 440104 广州市越秀区,
-# 440305 深圳市南山区, with real birth dates and computed check digits.
+# 440305 深圳市南山区, 440103 广州市荔湾区, with real birth dates and computed check digits.
+def _learner(login: str, name: str, phone: str, area: str, employer: str, *, level: str = "中级",
+             qualified: int = 2012, stage: str = "new", collection_status: str | None = None) -> DemoAccount:
+    return DemoAccount(
+        login=login, name=name, password=DEMO_PASSWORD, role="learner", phone=phone,
+        qualification_level=level, qualified_year=qualified, collection_region=rules.REGION,
+        collection_area=area, employer=employer, stage=stage, collection_status=collection_status,
+    )
+
+
 ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount(
-        login="440106199003151231",
-        name="陈家明",
-        password=DEMO_PASSWORD,
-        role="learner",
-        phone="13800000001",
-        qualification_level="初级",
-        qualified_year=2015,
-        collection_region=rules.REGION,
-        collection_area="广州市天河区",
-        employer="广州天河晨光贸易有限公司",
-    ),
-    DemoAccount(
-        login="440104198611022241",
-        name="李晓敏",
-        password=DEMO_PASSWORD,
-        role="learner",
-        phone="13800000002",
-        qualification_level="中级",
-        qualified_year=2012,
-        collection_region=rules.REGION,
-        collection_area="广州市越秀区",
-        employer="广州越秀城建工程有限公司",
-    ),
+    _learner("440106199003151231", "陈家明", "13800000001", "广州市天河区", "广州天河晨光贸易有限公司",
+             level="初级", qualified=2015),
+    _learner("440104198611022241", "李晓敏", "13800000002", "广州市越秀区", "广州越秀城建工程有限公司",
+             stage="paid"),
     # Collected in Shenzhen: shows the shenzhen_excluded refusal.
-    DemoAccount(
-        login="440305199207203157",
-        name="王志远",
-        password=DEMO_PASSWORD,
-        role="learner",
-        phone="13800000003",
-        qualification_level="初级",
-        qualified_year=2016,
-        collection_region=rules.REGION,
-        collection_area="深圳市南山区",
-        employer="深圳南山科技园电子有限公司",
+    _learner("440305199207203157", "王志远", "13800000003", "深圳市南山区", "深圳南山科技园电子有限公司",
+             level="初级", qualified=2016),
+    _learner("440103198502142221", "黄美玲", "13800000004", "广州市荔湾区", "广州荔湾医药有限公司",
+             stage="ready_for_exam"),
+    _learner("440106198603303310", "周国强", "13800000005", "广州市天河区", "广州天河建设集团有限公司",
+             level="高级", qualified=2008, stage="certified"),
+    # Her info collection waits in the reviewer's queue.
+    replace(
+        _learner("440104199505061129", "林小慧", "13800000006", "广州市越秀区", "广州越秀书院文化有限公司",
+                 level="初级", qualified=2020, collection_status="submitted"),
+        answers={"gender": "女", "address": "广州市越秀区中山四路", "education_level": "本科",
+                 "school": "广东财经大学", "major": "会计学", "work_start_year": 2018},
     ),
     DemoAccount(login="gd-reviewer", name="审核员（广东）", password=DEMO_PASSWORD, role="reviewer"),
     DemoAccount(login="gd-admin", name="管理员（广东）", password=DEMO_PASSWORD, role="admin"),
 )
 
 
-def demo_data() -> DemoData:
-    """The Guangdong demo: four schools, nine courses of the current year and five accounts."""
+def year_settings(year: int, today: dt.date | None) -> dict[str, object]:
+    """The guide's public exam opens on 06-01. Before that day, the demo's admin opens it on
+    the year's first day, so the exam can be tried on any date; the rule itself is unchanged
+    (the value is stored and audited as an admin setting, within the declared bounds)."""
+    opens = rules.values(year, None)["exam_opens"]
+    if today is None or today >= opens.date():
+        return {}
+    start = rules.values(year, None)["period_start"]
+    return {"exam_opens": dt.datetime.combine(start, dt.time(0, 0), tzinfo=rules.TZ)}
+
+
+def demo_data(year: int, today: dt.date | None = None) -> DemoData:
+    """The Guangdong demo: four schools, the year's nine courses, learners at each stage."""
     return DemoData(
-        year=DEMO_YEAR,
+        year=year,
         institutions=INSTITUTIONS,
-        courses=COURSES,
+        courses=courses(year),
         accounts=ACCOUNTS,
+        year_settings=year_settings(year, today),
     )

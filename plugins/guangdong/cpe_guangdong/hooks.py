@@ -25,6 +25,8 @@ from hookspecs import (
     Requirements,
     InstitutionPolicy,
     StudyPlanPolicy,
+    YearSetting,
+    YearSettings,
     hookimpl,
 )
 
@@ -38,9 +40,15 @@ def cpe_regions() -> list[RegionInfo]:
 
 
 @hookimpl
-def cpe_year_requirements(year: int) -> Requirements:
+def cpe_year_settings(year: int) -> list[YearSetting]:
+    """The period, the public exam's window and study minutes, the two prices, the invoice window."""
+    return rules.year_settings(year)
+
+
+@hookimpl
+def cpe_year_requirements(year: int, settings: YearSettings) -> Requirements:
     """90 credits in the calendar year: 30 public, 60 professional, no make-up."""
-    return rules.year_requirements(year)
+    return rules.year_requirements(year, settings)
 
 
 @hookimpl
@@ -50,15 +58,15 @@ def cpe_check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
 
 
 @hookimpl
-def cpe_purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+def cpe_purchase_modes(learner: LearnerFacts, year: int, settings: YearSettings) -> list[PurchaseMode]:
     """公需课 (¥0) and 专业课 (¥90), both needed for the year."""
-    return rules.purchase_modes(learner, year)
+    return rules.purchase_modes(learner, year, settings)
 
 
 @hookimpl
-def cpe_quote(cart: Cart) -> Quote | None:
+def cpe_quote(cart: Cart, settings: YearSettings) -> Quote | None:
     """One line for the year type bought; None for a mode Guangdong does not sell."""
-    return rules.quote(cart.year, cart.mode)
+    return rules.quote(cart.year, cart.mode, settings)
 
 
 @hookimpl
@@ -68,9 +76,9 @@ def cpe_offset_types(year: int) -> list[OffsetType]:
 
 
 @hookimpl
-def cpe_exam_policy(year: int) -> ExamPolicy:
+def cpe_exam_policy(year: int, settings: YearSettings) -> ExamPolicy:
     """The public-course exam; professional courses are not examined."""
-    return rules.exam_policy(year)
+    return rules.exam_policy(year, settings)
 
 
 @hookimpl
@@ -80,9 +88,9 @@ def cpe_credit_export(year: int) -> CreditExport:
 
 
 @hookimpl
-def cpe_demo_data() -> DemoData:
-    """Schools, courses and accounts for trying the Guangdong site."""
-    return demo.demo_data()
+def cpe_demo_data(year: int, today: dt.date) -> DemoData:
+    """Schools, the year's courses and learners at each stage for trying the Guangdong site."""
+    return demo.demo_data(year, today)
 
 
 @hookimpl
@@ -116,6 +124,6 @@ def cpe_study_plan_policy(year: int) -> StudyPlanPolicy:
 
 
 @hookimpl
-def cpe_invoice_deadline(paid_on: dt.date) -> dt.date:
+def cpe_invoice_deadline(paid_on: dt.date, year: int, settings: YearSettings) -> dt.date:
     """"自购买之日起，可在一个月内申请发票": see :func:`.rules.invoice_request_deadline`."""
-    return rules.invoice_request_deadline(paid_on)
+    return rules.invoice_request_deadline(paid_on, rules.values(year, settings)["invoice_window_months"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hookspecs import (
@@ -29,6 +30,8 @@ from hookspecs import (
     Reason,
     Requirements,
     StudyPlanPolicy,
+    YearSetting,
+    YearSettings,
 )
 
 REGION = "guangdong"
@@ -53,9 +56,10 @@ def period(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, *PERIOD_START_MONTH_DAY), dt.date(year, *DEADLINE_MONTH_DAY)
 
 
-def year_requirements(year: int) -> Requirements:
+def year_requirements(year: int, settings: YearSettings | None = None) -> Requirements:
     """What a Guangdong learner must earn in ``year``: 90 credits, 30 public and 60 professional."""
-    start, end = period(year)
+    value = values(year, settings)
+    start, end = value["period_start"], value["period_end"]
     return Requirements(
         region=REGION,
         year=year,
@@ -66,6 +70,46 @@ def year_requirements(year: int) -> Requirements:
         unit="credit",
         makeup_deadline=None,  # ALLOWS_MAKEUP is False: 过期不办理补学补登
     )
+
+
+# --- 年度设置: what a year's notice may set anew ---------------------------------------------
+# The guide's dates and prices are those of 2021; each year's notice restates them, so they are
+# declared with the guide's values as defaults and bounds that keep a slip from breaking a year.
+
+
+def year_settings(year: int) -> list[YearSetting]:
+    """The values of ``year`` the region's admin may set on 年度设置."""
+    start, end = period(year)
+    opens, closes = exam_window(year)
+    return [
+        YearSetting("period_start", "学习开始日期", "date", start,
+                    minimum=dt.date(year, 1, 1), maximum=dt.date(year, 12, 31)),
+        YearSetting("period_end", "学分确认截止日期", "date", end,
+                    minimum=dt.date(year, 6, 30), maximum=dt.date(year + 1, 6, 30), not_before="period_start",
+                    help="学习指南：学分确认截止时间为当年12月31日，过期不办理补学补登。"),
+        YearSetting("exam_opens", "公需课考试开放时间", "datetime", opens,
+                    minimum=_at(dt.date(year, 1, 1)), maximum=_at(dt.date(year, 12, 31))),
+        YearSetting("exam_closes", "公需课考试关闭时间", "datetime", closes,
+                    minimum=_at(dt.date(year, 1, 1)), maximum=_at(dt.date(year + 1, 6, 30), 23, 59, 59),
+                    not_before="exam_opens"),
+        YearSetting("exam_min_study_minutes", "考试所需学习时间（分钟）", "int", EXAM_MIN_STUDY_MINUTES,
+                    minimum=0, maximum=10_000, help="学习指南的考试表：需要学习时间1393分钟。"),
+        YearSetting("public_price", "公需课价格", "fen", PUBLIC_PRICE_FEN, minimum=0, maximum=100_000),
+        YearSetting("professional_price", "专业课价格", "fen", PROFESSIONAL_PRICE_FEN, minimum=0, maximum=100_000),
+        YearSetting("invoice_window_months", "发票申请期限（月）", "int", INVOICE_REQUEST_WINDOW_MONTHS,
+                    minimum=1, maximum=12, help="自购买之日起，可在此期限内申请发票，逾期不可补开。"),
+    ]
+
+
+def values(year: int, settings: YearSettings | None) -> dict[str, Any]:
+    """``settings`` completed with the defaults (a caller that passes none gets the guide's)."""
+    found = {setting.key: setting.default for setting in year_settings(year)}
+    found.update(settings or {})
+    return found
+
+
+def _at(day: dt.date, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=TZ)
 
 
 # --- Who may study here --------------------------------------------------------------------
@@ -201,30 +245,38 @@ def _yuan(fen: int) -> str:
     return f"¥{fen // 100}" if fen % 100 == 0 else f"¥{fen / 100:.2f}"
 
 
-def purchase_modes(learner: LearnerFacts, year: int) -> list[PurchaseMode]:
+def prices(year: int, settings: YearSettings | None) -> dict[str, int]:
+    """The price of each year type in fen, as the year's settings give them."""
+    value = values(year, settings)
+    return {MODE_PUBLIC: value["public_price"], MODE_PROFESSIONAL: value["professional_price"]}
+
+
+def purchase_modes(learner: LearnerFacts, year: int, settings: YearSettings | None = None) -> list[PurchaseMode]:
     """The year types a learner buys: 公需课 then 专业课; unavailable, with the reason, to a
     learner who may not study here. Neither type locks courses: a course not yet started can
     still be deselected (选课: "在没有听课的情况下也可以点击取消选择")."""
     eligibility = check_eligibility(learner, year)
     refusal = None if eligibility.allowed else eligibility.reasons[0]
+    price_of = prices(year, settings)
     return [
         PurchaseMode(
             code=code,
             name=f"{year}年度{name}",
-            description=f"{credits}学分，{_yuan(price)}；公需课和专业课均需完成",
+            description=f"{credits}学分，{_yuan(price_of[code])}；公需课和专业课均需完成",
             available=refusal is None,
             reason=refusal,
         )
-        for code, (name, credits, price) in MODES.items()
+        for code, (name, credits, _default_price) in MODES.items()
     ]
 
 
-def quote(year: int, mode: str) -> Quote | None:
+def quote(year: int, mode: str, settings: YearSettings | None = None) -> Quote | None:
     """Price one year type: one line "<Y>年度公需课（30学分）" at ¥0 or "<Y>年度专业课（60学分）"
     at ¥90; None for a mode Guangdong does not sell."""
     if mode not in MODES:
         return None
-    name, credits, price = MODES[mode]
+    name, credits, _default_price = MODES[mode]
+    price = prices(year, settings)[mode]
     line = QuoteLine(
         sku=f"{REGION}-{year}-{mode}",
         description=f"{year}年度{name}（{credits}学分）",
@@ -268,9 +320,10 @@ def exam_window(year: int) -> tuple[dt.datetime, dt.datetime]:
     return opens, closes
 
 
-def exam_policy(year: int) -> ExamPolicy:
+def exam_policy(year: int, settings: YearSettings | None = None) -> ExamPolicy:
     """The public-course exam (公需课考试) of ``year``; professional courses have no exam."""
-    opens, closes = exam_window(year)
+    value = values(year, settings)
+    opens, closes = value["exam_opens"], value["exam_closes"]
     return ExamPolicy(
         region=REGION,
         year=year,
@@ -283,7 +336,7 @@ def exam_policy(year: int) -> ExamPolicy:
         pass_mark=EXAM_PASS_MARK,
         required_by_kind={PUBLIC: EXAM_REQUIRED_PUBLIC_CREDITS},
         counts_offsets=False,  # no offsets exist here; the 30 public credits are studied
-        min_study_minutes=EXAM_MIN_STUDY_MINUTES,
+        min_study_minutes=value["exam_min_study_minutes"],
         opens_at=opens,
         closes_at=closes,
         max_attempts=EXAM_MAX_ATTEMPTS,
@@ -360,10 +413,11 @@ INVOICE_REQUEST_WINDOW_MONTHS = 1
 INVOICE_EMAIL_WORKING_DAYS = 7
 
 
-def invoice_request_deadline(purchased_on: dt.date) -> dt.date:
-    """The last day an invoice may be requested: the same day one month after the purchase,
-    or that month's last day when it is shorter (a purchase on 01-31 ends on 02-28/29)."""
-    month_index = purchased_on.month - 1 + INVOICE_REQUEST_WINDOW_MONTHS
+def invoice_request_deadline(purchased_on: dt.date, months: int = INVOICE_REQUEST_WINDOW_MONTHS) -> dt.date:
+    """The last day an invoice may be requested: the same day ``months`` (one, by the guide)
+    after the purchase, or that month's last day when it is shorter (a purchase on 01-31 ends
+    on 02-28/29)."""
+    month_index = purchased_on.month - 1 + months
     year = purchased_on.year + month_index // 12
     month = month_index % 12 + 1
     day = min(purchased_on.day, calendar.monthrange(year, month)[1])

@@ -13,6 +13,7 @@ import cpe_guangdong.hooks
 
 IMPLEMENTED = {
     "cpe_invoice_deadline",
+    "cpe_year_settings",
     "cpe_regions",
     "cpe_year_requirements",
     "cpe_check_eligibility",
@@ -83,7 +84,7 @@ def test_regions_hook_declares_guangdong(pm: pluggy.PluginManager) -> None:
 
 
 def test_year_requirements_hook_gives_2021_numbers(pm: pluggy.PluginManager) -> None:
-    req = pm.hook.cpe_year_requirements(region="guangdong", year=2021)
+    req = pm.hook.cpe_year_requirements(region="guangdong", year=2021, settings={})
     assert (req.total, dict(req.minimums), req.period_end, req.makeup_deadline) == (
         90,
         {PROFESSIONAL: 60, PUBLIC: 30},
@@ -111,7 +112,7 @@ def test_eligibility_hook_answers_with_a_reason(
 
 
 def test_purchase_modes_hook_offers_both_year_types(pm: pluggy.PluginManager) -> None:
-    modes = pm.hook.cpe_purchase_modes(learner=guangzhou_learner(), year=2024)
+    modes = pm.hook.cpe_purchase_modes(learner=guangzhou_learner(), year=2024, settings={})
     assert [mode.code for mode in modes] == ["public", "professional"]
     assert all(mode.available for mode in modes)
 
@@ -124,14 +125,14 @@ def test_quote_hook_prices_a_year_type_in_fen(
     pm: pluggy.PluginManager, mode: str, description: str, total: int
 ) -> None:
     cart = Cart(region="guangdong", year=2024, mode=mode, learner=guangzhou_learner())
-    quote = pm.hook.cpe_quote(cart=cart)
+    quote = pm.hook.cpe_quote(cart=cart, settings={})
     assert [line.description for line in quote.lines] == [description]
     assert quote.total_fen == total
 
 
 def test_quote_hook_returns_none_for_an_unknown_mode(pm: pluggy.PluginManager) -> None:
     cart = Cart(region="guangdong", year=2024, mode="credit", learner=guangzhou_learner())
-    assert pm.hook.cpe_quote(cart=cart) is None
+    assert pm.hook.cpe_quote(cart=cart, settings={}) is None
 
 
 def test_offset_types_hook_returns_an_empty_catalogue(pm: pluggy.PluginManager) -> None:
@@ -139,7 +140,7 @@ def test_offset_types_hook_returns_an_empty_catalogue(pm: pluggy.PluginManager) 
 
 
 def test_exam_policy_hook_sets_the_public_exam(pm: pluggy.PluginManager) -> None:
-    policy = pm.hook.cpe_exam_policy(region="guangdong", year=2024)
+    policy = pm.hook.cpe_exam_policy(region="guangdong", year=2024, settings={})
     assert (policy.pass_mark, policy.min_study_minutes, policy.max_attempts) == (60, 1393, 3)
     assert dict(policy.required_by_kind) == {PUBLIC: 30}
     assert policy.opens_at.date() == dt.date(2024, 6, 1)
@@ -155,7 +156,7 @@ def test_credit_export_hook_pushes_only_ready_records(pm: pluggy.PluginManager) 
 
 
 def test_demo_data_hook_loads_the_guangdong_demo(pm: pluggy.PluginManager) -> None:
-    data = pm.hook.cpe_demo_data(region="guangdong")
+    data = pm.hook.cpe_demo_data(region="guangdong", year=2024, today=dt.date(2024, 6, 15))
     assert data.year == 2024
     assert "源和大成教育" in {institution.name for institution in data.institutions}
     assert {account.role for account in data.accounts} == {"learner", "reviewer", "admin"}
@@ -164,7 +165,11 @@ def test_demo_data_hook_loads_the_guangdong_demo(pm: pluggy.PluginManager) -> No
 def test_invoice_deadline_is_one_month_after_purchase(pm: pluggy.PluginManager) -> None:
     import datetime as dt
 
-    ask = pm.hook.cpe_invoice_deadline
-    assert ask(region="guangdong", paid_on=dt.date(2021, 3, 15)) == dt.date(2021, 4, 15)
-    assert ask(region="guangdong", paid_on=dt.date(2021, 1, 31)) == dt.date(2021, 2, 28)
-    assert ask(region="guangdong", paid_on=dt.date(2021, 12, 20)) == dt.date(2022, 1, 20)
+    def ask(paid_on: dt.date, **settings: object) -> dt.date:
+        return pm.hook.cpe_invoice_deadline(region="guangdong", paid_on=paid_on, year=paid_on.year, settings=settings)
+
+    assert ask(dt.date(2021, 3, 15)) == dt.date(2021, 4, 15)
+    assert ask(dt.date(2021, 1, 31)) == dt.date(2021, 2, 28)
+    assert ask(dt.date(2021, 12, 20)) == dt.date(2022, 1, 20)
+    # A year's notice may widen the window (年度设置).
+    assert ask(dt.date(2021, 3, 15), invoice_window_months=3) == dt.date(2021, 6, 15)

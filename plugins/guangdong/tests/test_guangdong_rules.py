@@ -398,7 +398,9 @@ def test_demo_id_checker_rejects_a_wrong_check_digit() -> None:
 def test_demo_has_guangzhou_learners_and_one_shenzhen_learner() -> None:
     guangzhou = [a for a in learners() if a.login.startswith("4401")]
     shenzhen = [a for a in learners() if a.login.startswith("4403")]
-    assert len(guangzhou) == 2 and all(a.collection_area.startswith("广州市") for a in guangzhou)
+    assert len(guangzhou) == 5 and all(a.collection_area.startswith("广州市") for a in guangzhou)
+    assert {a.stage for a in guangzhou} == {"new", "paid", "ready_for_exam", "certified"}
+    assert [a.name for a in guangzhou if a.collection_status == "submitted"] == ["林小慧"]
     assert len(shenzhen) == 1 and shenzhen[0].collection_area == "深圳市南山区"
 
 
@@ -413,7 +415,7 @@ def test_demo_shenzhen_learner_is_refused_and_guangzhou_learners_are_allowed() -
             collection_region=account.collection_region,
             collection_area=account.collection_area,
         )
-        result = rules.check_eligibility(facts, demo.DEMO_YEAR)
+        result = rules.check_eligibility(facts, 2026)
         assert result.allowed is not account.login.startswith("4403")
 
 
@@ -423,11 +425,39 @@ def test_demo_has_one_reviewer_and_one_admin_with_staff_logins() -> None:
 
 
 def test_demo_courses_add_up_past_every_requirement() -> None:
-    req = rules.year_requirements(demo.DEMO_YEAR)
+    req = rules.year_requirements(2026)
     by_kind = {kind: sum(c.credits for c in demo.COURSES if c.kind == kind) for kind in KINDS}
     assert by_kind[PUBLIC] > req.minimums[PUBLIC]
     assert by_kind[PROFESSIONAL] > req.minimums[PROFESSIONAL]
     assert sum(by_kind.values()) > req.total
+
+
+def test_the_required_public_credits_hold_the_exams_study_minutes() -> None:
+    # The exam asks 1,393 minutes and the push 1,440: 30 public credits of lectures hold both.
+    public = [c for c in demo.courses(2026) if c.kind == PUBLIC]
+    per_credit = {sum(ch.duration_seconds for ch in c.chapters) / 60 / c.credits for c in public}
+    assert per_credit == {demo.PUBLIC_MINUTES_PER_CREDIT}
+    assert rules.MIN_PUBLIC_CREDITS * demo.PUBLIC_MINUTES_PER_CREDIT >= rules.PUSH_MIN_STUDY_MINUTES
+    assert rules.PUSH_MIN_STUDY_MINUTES >= rules.EXAM_MIN_STUDY_MINUTES
+
+
+def test_any_public_courses_making_the_30_credits_hold_a_full_exam_paper() -> None:
+    from itertools import combinations
+
+    public = [c for c in demo.courses(2026) if c.kind == PUBLIC]
+    for size in range(1, len(public) + 1):
+        for chosen in combinations(public, size):
+            if sum(c.credits for c in chosen) < rules.MIN_PUBLIC_CREDITS:
+                continue
+            questions = [q for c in chosen for ch in c.chapters for q in ch.questions]
+            for kind in ("single", "truefalse"):
+                assert sum(q.question_type == kind for q in questions) >= rules.EXAM_SINGLE_COUNT, chosen
+
+
+def test_before_june_the_demo_opens_the_public_exam_on_the_years_first_day() -> None:
+    early = demo.demo_data(2027, dt.date(2027, 1, 10))
+    assert early.year_settings == {"exam_opens": dt.datetime(2027, 1, 1, tzinfo=rules.TZ)}
+    assert demo.demo_data(2026, dt.date(2026, 12, 3)).year_settings == {}
 
 
 def test_demo_has_six_to_ten_courses_with_unique_codes_at_a_listed_school() -> None:
