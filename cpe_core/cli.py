@@ -8,6 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
+from hookspecs import CONTRACT_VERSION
+
 from .regions import RuleError, UnknownRegion, regions, rules_for
 
 
@@ -100,6 +102,7 @@ def plugins_command(as_json: bool) -> None:
         click.echo(f"{record.name} {record.version}  [{record.distribution}]")
         click.echo(f"  regions: {regions_served}")
         click.echo(f"  hooks:   {', '.join(record.hooks)}")
+        click.echo(f"  contract: {record.contract or '(undeclared)'} (this cpe: {CONTRACT_VERSION})")
 
 
 @click.command("explain")

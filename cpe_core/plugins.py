@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import importlib.metadata as metadata
 import inspect
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,15 +18,19 @@ from types import ModuleType
 from typing import Any
 
 import pluggy
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 import hookspecs
-from hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, RegionInfo
+from hookspecs import CONTRACT_VERSION, ENTRY_POINT_GROUP, PROJECT_NAME, RegionInfo
 
 from . import builtin
 
 #: The name under which the core's own default implementations are registered.
 BUILTIN_NAME = "cpe.builtin"
 REGION_CODE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
+#: Where a plugin says which hook contract versions it was written for.
+CONTRACT_ATTRIBUTE = "CPE_CONTRACT"
+log = logging.getLogger("cpe.plugins")
 
 
 class PluginError(RuntimeError):
@@ -41,6 +46,8 @@ class PluginRecord:
     distribution: str
     hooks: tuple[str, ...]
     regions: tuple[str, ...]
+    #: The contract versions the plugin declares it supports (``CPE_CONTRACT``), if any.
+    contract: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +139,38 @@ def load_plugins(
     return PluginSet(manager, records, regions, region_plugins, implementers)
 
 
+def check_contract(name: str, plugin: object) -> str | None:
+    """The contract range ``plugin`` declares; refuses one this core's contract is outside of.
+
+    :raises PluginError: the declared range excludes :data:`hookspecs.CONTRACT_VERSION`, or is
+        not a version specifier.
+    """
+    declared = getattr(plugin, CONTRACT_ATTRIBUTE, None)
+    if declared is None:
+        log.warning("plugin %r declares no %s; assumed to support hook contract %s", name,
+                    CONTRACT_ATTRIBUTE, CONTRACT_VERSION)
+        return None
+    try:
+        supported = SpecifierSet(str(declared))
+    except InvalidSpecifier:
+        raise PluginError(
+            f"Plugin '{name}' declares {CONTRACT_ATTRIBUTE} = {declared!r}, which is not a version "
+            "specifier; write e.g. \">=1.1,<2\"."
+        ) from None
+    if CONTRACT_VERSION not in supported:
+        major = CONTRACT_VERSION.split(".")[0]
+        raise PluginError(
+            f"Plugin '{name}' supports cpe hook contract {declared}, but this cpe offers contract "
+            f"{CONTRACT_VERSION}. Install a release of the plugin written for contract {major}.x, "
+            f"or a cpe whose contract the plugin supports."
+        )
+    return str(declared)
+
+
 def register(manager: pluggy.PluginManager, name: str, plugin: object) -> None:
-    """Check ``plugin``'s hooks against the specs, then register it under ``name``."""
+    """Check ``plugin``'s contract range and hooks against the specs, then register it under
+    ``name``."""
+    check_contract(name, plugin)
     known = spec_names()
     for attr, function in hook_functions(manager, plugin):
         if attr not in known:
@@ -201,4 +238,5 @@ def describe(
     version = distribution[1]
     if isinstance(plugin, ModuleType) and version == "unknown":
         version = getattr(plugin, "__version__", version)
-    return PluginRecord(name, version, distribution[0], hooks, served)
+    contract = getattr(plugin, CONTRACT_ATTRIBUTE, None)
+    return PluginRecord(name, version, distribution[0], hooks, served, str(contract) if contract else None)

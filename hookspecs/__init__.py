@@ -14,10 +14,21 @@ from . import certificates, demo, exams, export, messaging, offsets, payments, p
 from . import accounts
 from . import study
 from . import years
-from .markers import ENTRY_POINT_GROUP, PROJECT_NAME, hookimpl, hookspec
+from .markers import (
+    CONTRACT_VERSION,
+    ENTRY_POINT_GROUP,
+    PROJECT_NAME,
+    CpeDeprecationWarning,
+    deprecated,
+    hookimpl,
+    hookspec,
+)
 from . import types as _types
 from .types import *  # noqa: F401,F403  (the value types are part of this package's surface)
 
 SPEC_MODULES = (region, rules, years, accounts, pricing, offsets, exams, certificates, export, demo, messaging, payments, study)
 
-__all__ = ["ENTRY_POINT_GROUP", "PROJECT_NAME", "SPEC_MODULES", "hookimpl", "hookspec"] + list(_types.__all__)
+__all__ = [
+    "CONTRACT_VERSION", "ENTRY_POINT_GROUP", "PROJECT_NAME", "SPEC_MODULES", "CpeDeprecationWarning",
+    "deprecated", "hookimpl", "hookspec",
+] + list(_types.__all__)

@@ -1,4 +1,9 @@
-"""The pluggy markers of the ``cpe`` project. Plugins decorate their hooks with :data:`hookimpl`."""
+"""The pluggy markers of the ``cpe`` project and the version of its hook contract.
+
+Plugins decorate their hooks with :data:`hookimpl`, and say which contract versions they were
+written for with a ``CPE_CONTRACT`` specifier in the module (or object) they register, e.g.
+``CPE_CONTRACT = ">=1.1,<2"``.
+"""
 from __future__ import annotations
 
 import pluggy
@@ -6,6 +11,26 @@ import pluggy
 PROJECT_NAME = "cpe"
 #: The entry-point group plugins are discovered through.
 ENTRY_POINT_GROUP = "cpe.plugins"
+
+#: The version of the hook contract (the specs, their arguments and the value types), as
+#: ``major.minor``. A minor release only adds: a hook, an argument (implementations may leave
+#: it out), a field with a default. A major release may remove or change; a hook or argument is
+#: removed only after a whole major version marked deprecated (see :func:`deprecated`).
+CONTRACT_VERSION = "1.1"
+
+
+class CpeDeprecationWarning(DeprecationWarning):
+    """A plugin implements a hook (or takes an argument) the contract will remove."""
+
+
+def deprecated(what: str, *, since: str, removed_in: str, instead: str = "") -> CpeDeprecationWarning:
+    """The warning a deprecated hook or argument raises in its implementers at registration
+    (pluggy's ``warn_on_impl`` / ``warn_on_impl_args``), saying since when, until when, and
+    what to use instead."""
+    hint = f"; use {instead} instead" if instead else ""
+    return CpeDeprecationWarning(
+        f"{what} is deprecated since cpe hook contract {since} and will be removed in {removed_in}{hint}."
+    )
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)

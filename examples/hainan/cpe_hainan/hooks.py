@@ -22,6 +22,9 @@ from hookspecs import (
 
 from . import content, rules
 
+#: The cpe hook contract versions these hooks are written for.
+CPE_CONTRACT = ">=1.1,<2"
+
 
 @hookimpl
 def cpe_regions() -> list[RegionInfo]:

@@ -31,6 +31,9 @@ from hookspecs import (
 
 from . import accounts, content, demo, rules
 
+#: The cpe hook contract versions these hooks are written for (see hookspecs.CONTRACT_VERSION).
+CPE_CONTRACT = ">=1.1,<2"
+
 
 @hookimpl
 def cpe_regions() -> list[RegionInfo]:
