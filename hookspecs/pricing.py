@@ -38,8 +38,12 @@ def cpe_quote(cart: Cart, settings: YearSettings) -> Quote | None:
         declares (defaults, or what the region's admin set on 年度设置); empty when the region
         declares none.
     :returns: a :class:`~hookspecs.types.Quote` with one line per thing charged (a line may be
-        0 fen); None if the mode is not one of the region's, which the core reports as
-        ``unknown_purchase_mode``.
+        0 fen), each saying which courses it opens for study once paid: by default only the
+        course whose cart item has the line's ``sku``; ``opens_year=True`` every course of the
+        year; ``opens_kind`` every course of that kind in the year (see
+        :class:`~hookspecs.types.QuoteLine`). Nothing else opens a course, unless study is free
+        (:func:`cpe_purchase_modes` offers nothing). None if the mode is not one of the
+        region's, which the core reports as ``unknown_purchase_mode``.
     :raises ValueError: with a Chinese message when the cart cannot be sold as it is (e.g. a
         credit purchase with no course selected).
     """

@@ -379,12 +379,30 @@ class Cart:
 
 @dataclass(frozen=True)
 class QuoteLine:
-    """One priced line; ``amount_fen`` must equal ``quantity * unit_price_fen``."""
+    """One priced line; ``amount_fen`` must equal ``quantity * unit_price_fen``.
+
+    A line also says which courses it opens for study once its order is paid (a ¥0 line at
+    once). The region declares it; the core never guesses from a sku or a price. By default a
+    line opens only the course whose cart item has the same ``sku`` (a per-course line, e.g.
+    ``CartItem.sku`` copied into a credit purchase), and any other line opens nothing. Say more
+    with one of:
+
+    - ``opens_year=True``: every course of the cart's year in the region, including courses
+      added to the plan after paying (an annual purchase, a year's fee);
+    - ``opens_kind=KIND``: every course of that subject kind (:data:`PROFESSIONAL`,
+      :data:`PUBLIC`) of the cart's year (a public-course package opens public courses only).
+
+    ``opens_year`` wins when both are set. A refund of the order closes what it opened.
+    """
 
     sku: str
     description: str
     quantity: int
     unit_price_fen: int
+    #: Once paid, this line opens every course of the cart's year (see the class docstring).
+    opens_year: bool = False
+    #: Once paid, this line opens every course of this kind in the cart's year; None: no kind.
+    opens_kind: str | None = None
 
     @property
     def amount_fen(self) -> int:

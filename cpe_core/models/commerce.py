@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
@@ -50,6 +50,11 @@ class OrderLine(Model):
     unit_price_fen: Mapped[int] = mapped_column(BigInteger)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
+    #: What the line opens once its order is paid, as the region's quote declared it
+    #: (``hookspecs.QuoteLine``): the whole year, every course of one kind, or (neither) only
+    #: ``course_id``. Read by :mod:`cpe_core.services.entitlement` alone.
+    opens_year: Mapped[bool] = mapped_column(default=False, server_default=false())
+    opens_kind: Mapped[str | None] = mapped_column(String(32))
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

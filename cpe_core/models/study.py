@@ -44,6 +44,10 @@ class StudyPlanItem(Model):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     added_at: Mapped[dt.datetime] = created_at()
     removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: When the course opened for study (a paid order line covers it, or the region's study is
+    #: free); None: not opened, nothing of it can be studied. Written only by
+    #: :mod:`cpe_core.services.entitlement`, read by the heartbeat's access query.
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     course: Mapped[Course] = relationship()
 
