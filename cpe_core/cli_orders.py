@@ -30,3 +30,14 @@ def orders_refund_duplicates() -> None:
     from .services.orders import retry_duplicate_refunds
 
     click.echo(f"refunded {retry_duplicate_refunds()} duplicate payment(s)")
+
+
+@orders_group.command("refresh-entitlements")
+@click.option("--region", default=None, help="only this region's learners")
+@with_appcontext
+def orders_refresh_entitlements(region: str | None) -> None:
+    """Recompute which plan courses are open for study from the paid orders and the regions'
+    rules (e.g. once after upgrading: plan rows from before migration 0012 keep their old access)."""
+    from .services.entitlement import refresh_all
+
+    click.echo(f"recomputed {refresh_all(region)} learner-year(s)")

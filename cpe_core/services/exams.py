@@ -17,7 +17,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Chapter, Course, ExamAnswer, ExamAttempt, Question, StudyPlanItem, User
 from ..regions import RuleError, rules_for
-from . import ledger
+from . import entitlement, ledger
 
 _random = random.SystemRandom()  # the paper must not be predictable from earlier ones
 
@@ -155,7 +155,7 @@ def _points_by_type(policy: ExamPolicy | None) -> dict[str, int]:
 
 
 def _question_pool(user_id: int, policy: ExamPolicy) -> dict[str, list[int]]:
-    """Question ids per type from the chapters of the courses in the learner's plan."""
+    """Question ids per type from the chapters of the opened courses in the learner's plan."""
     query = (
         select(Question.id, Question.question_type)
         .join(Chapter, Chapter.id == Question.chapter_id)
@@ -165,6 +165,7 @@ def _question_pool(user_id: int, policy: ExamPolicy) -> dict[str, list[int]]:
             StudyPlanItem.user_id == user_id,
             StudyPlanItem.year == policy.year,
             StudyPlanItem.removed_at.is_(None),
+            entitlement.opened_clause(),  # never questions of a course not paid for
             Course.region == policy.region,
         )
         .order_by(Question.id)

@@ -38,7 +38,7 @@ from ..extensions import db
 from ..held_connections import held_connections
 from ..models import Chapter, ChapterProgress, Course, Question, StudyPlanItem, User
 from ..regions import RuleError
-from . import ledger, raw_statements, years
+from . import entitlement, ledger, raw_statements, years
 
 #: Legacy platforms refused a record claiming more than the elapsed time plus 120 s.
 DEFAULT_SLACK_SECONDS = 120
@@ -144,6 +144,7 @@ def _access_statement():
             ChapterProgress.watched_seconds,
             ChapterProgress.last_heartbeat_at,
             ChapterProgress.watched_at,
+            StudyPlanItem.opened_at,  # the entitlement module's decision (services/entitlement.py)
         )
         .select_from(User)
         .outerjoin(Chapter, Chapter.id == chapter_id)
@@ -171,7 +172,8 @@ def chapter_access(user: User | int, chapter_id: int) -> ChapterAccess:
     A chapter is unlocked when it is the first of its course or the previous chapter's
     exercise was passed (a chapter without questions passes when watched).
     :raises AccountRefused: the user does not exist, is deactivated, or is not a learner.
-    :raises RuleError: ``chapter_not_found`` (also another region's), ``chapter_not_in_plan``.
+    :raises RuleError: ``chapter_not_found`` (also another region's), ``chapter_not_in_plan``,
+        ``course_not_opened`` (not paid for: see :mod:`.entitlement`).
     """
     user_id = user if isinstance(user, int) else user.id
     # On the session's connection, without the ORM's result machinery (nothing here is an object).
@@ -189,6 +191,8 @@ def _access_from_row(row) -> ChapterAccess:
         raise RuleError("chapter_not_found", "没有这个章节。")
     if row[9] is None:
         raise RuleError("chapter_not_in_plan", "该课程不在您的学习计划中，请先选课。")
+    if row[16] is None:
+        raise entitlement.not_opened()
     unlocked = row[10] is None or row[11] is not None
     progress = tuple(row[12:16]) if row[12] is not None else None
     return ChapterAccess(row[3], row[4], row[7], row[8], row[5], row[6], unlocked, progress)
@@ -603,6 +607,8 @@ def complete_course_if_done(user: User | int, course_id: int) -> bool:
     :param user: the learner, or their id.
     """
     user_id = user if isinstance(user, int) else user.id
+    if not entitlement.is_opened(user_id, course_id):
+        return False  # nothing of a course not paid for reaches the ledger
     missing = db.session.scalar(
         select(func.count(Chapter.id))
         .outerjoin(

@@ -45,7 +45,7 @@ from ..extensions import db
 from ..labels import N_
 from ..models import Enrolment, Order, OrderLine, Payment, Refund, StudyPlanItem, User
 from ..regions import RecordNotFound, RuleError, regions, rules_for
-from . import audit
+from . import audit, entitlement
 from .explain import format_fen, plan_items
 from .learners import facts_for
 from .study import current_enrolment, institution_policy
@@ -197,6 +197,8 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
                 unit_price_fen=line.unit_price_fen,
                 amount_fen=line.amount_fen,
                 course_id=courses.get(line.sku),
+                opens_year=line.opens_year,
+                opens_kind=line.opens_kind,
             )
         )
     db.session.add(order)
@@ -304,6 +306,13 @@ def cancel_unpaid_orders_of(enrolment: Enrolment) -> None:
 
 
 def _release_enrolment(order: Order) -> None:
+    """After a refund or a cancellation: release the enrolment and the locked courses, and
+    close what the order no longer pays for."""
+    _release(order)
+    entitlement.refresh(order.user_id, order.year)
+
+
+def _release(order: Order) -> None:
     if order.enrolment_id is not None:
         # A refund of an enrolment's order cancels that enrolment (退费后自动取消报名).
         db.session.execute(
@@ -429,6 +438,7 @@ def _mark_paid(order_id: int) -> bool:
             .where(StudyPlanItem.user_id == order.user_id, StudyPlanItem.course_id.in_(course_ids))
             .values(locked=True)
         )
+    entitlement.refresh(order.user_id, order.year)  # what the order's lines cover opens now
     return True
 
 

@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..regions import RuleError, rules_for
-from . import ledger, years
+from . import entitlement, ledger, years
 from .learners import facts_for
 
 
@@ -174,6 +174,7 @@ def add_course(user: User, course_id: int, year: int) -> StudyPlanItem:
         db.session.add(item)
     else:
         item.removed_at = None  # the chapter progress was never deleted: learning resumes
+    entitlement.refresh(user, year)  # opened if a paid order or free study covers it
     db.session.commit()
     return item
 
@@ -268,6 +269,7 @@ def one_click_select(user: User, year: int) -> list[Course]:
             break
         if course.id not in selected:
             take(course)
+    entitlement.refresh(user, year)
     db.session.commit()
     return added
 
@@ -286,6 +288,8 @@ class CourseLine:
     chapters_done: int = 0
     selected: bool = False
     locked: bool = False
+    #: For a selected course: whether it is open for study (paid for, or free): see :mod:`.entitlement`.
+    opened: bool = False
     earned: bool = False
     #: For a selected course: why it may not be removed (None: it may be).
     removal_refusal: RuleError | None = None
@@ -370,12 +374,12 @@ def plan_view(user: User, year: int) -> PlanView:
         enrolment = None
     items = list(
         db.session.execute(
-            select(StudyPlanItem.course_id, StudyPlanItem.locked, StudyPlanItem.removed_at).where(
-                StudyPlanItem.user_id == user.id, StudyPlanItem.year == year
-            )
+            select(StudyPlanItem.course_id, StudyPlanItem.locked, StudyPlanItem.removed_at,
+                   StudyPlanItem.opened_at).where(StudyPlanItem.user_id == user.id, StudyPlanItem.year == year)
         )
     )
-    active = {course_id: locked for course_id, locked, removed in items if removed is None}
+    active = {course_id: locked for course_id, locked, removed, _opened in items if removed is None}
+    opened = {course_id for course_id, _locked, removed, opened_at in items if removed is None and opened_at}
     query = select(Course).where(Course.region == user.region, Course.year == year)
     if policy is not None:
         if enrolment is None:
@@ -396,6 +400,7 @@ def plan_view(user: User, year: int) -> PlanView:
         if course.id in active:
             line.selected = True
             line.locked = bool(active[course.id])
+            line.opened = course.id in opened
             line.removal_refusal = removal_refusal(course, locked=line.locked, started=line.started, policy=plan_policy)
             totals[course.kind] += course.credits
             chosen.append(line)
@@ -437,6 +442,8 @@ class CourseView:
     selected: bool
     locked: bool
     earned: bool
+    #: Whether the selected course is open for study (see :mod:`.entitlement`).
+    opened: bool = False
 
     @property
     def duration_seconds(self) -> int:
@@ -459,7 +466,7 @@ def course_view(user: User | None, region: str, course_id: int) -> CourseView:
         raise RuleError("course_not_found", "没有这门课程。")
     chapters = list(db.session.scalars(select(Chapter).where(Chapter.course_id == course.id).order_by(Chapter.position)))
     progress: dict[int, ChapterProgress] = {}
-    selected = locked = earned = False
+    selected = locked = earned = opened = False
     if user is not None and chapters:
         progress = {
             p.chapter_id: p
@@ -470,7 +477,7 @@ def course_view(user: User | None, region: str, course_id: int) -> CourseView:
             )
         }
         row = db.session.execute(
-            select(StudyPlanItem.locked, CreditRecord.id)
+            select(StudyPlanItem.locked, CreditRecord.id, StudyPlanItem.opened_at)
             .outerjoin(
                 CreditRecord,
                 and_(
@@ -486,7 +493,7 @@ def course_view(user: User | None, region: str, course_id: int) -> CourseView:
             )
         ).first()
         if row is not None:
-            selected, locked, earned = True, bool(row[0]), row[1] is not None
+            selected, locked, earned, opened = True, bool(row[0]), row[1] is not None, row[2] is not None
     lines = []
     previous_passed = True
     for chapter in chapters:
@@ -496,11 +503,11 @@ def course_view(user: User | None, region: str, course_id: int) -> CourseView:
             watched_seconds=p.watched_seconds if p else 0,
             watched=bool(p and p.watched_at),
             passed=bool(p and p.exercise_passed_at),
-            unlocked=selected and previous_passed,
+            unlocked=opened and previous_passed,
         )
         previous_passed = line.passed
         lines.append(line)
-    return CourseView(course, lines, selected, locked, earned)
+    return CourseView(course, lines, selected, locked, earned, opened)
 
 
 def credit_years(user: User) -> list[int]:

@@ -7,15 +7,13 @@ from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import csrf, db
-from ..models import Course
 from ..regions import RuleError
-from ..services import cards, enrolments, invoices, refunds
+from ..services import cards, enrolments, entitlement, invoices, refunds
 from ..services import orders as service
 from .binding import bind_region
 from ..services.years import current_year
@@ -103,15 +101,10 @@ def show(number: str):
     except RuleError as error:
         flash(error.message, "error")
         return redirect(url_for("orders.index"))
-    courses = []
-    if order.status == "paid":
-        courses = db.session.scalars(
-            select(Course).where(Course.region == order.region, Course.year == order.year).order_by(Course.kind, Course.id)
-        ).all()
     return render_template(
         "orders/show.html", order=order, pay_form=_pay_form(order), action_form=ActionForm(),
         payments=service.payments_of(order), labels=service.STATUS_LABELS, format_fen=service.format_fen,
-        courses=courses, card_form=CardForm(), refund_form=RefundForm(), refunds=refunds.refunds_of(order),
+        opened=entitlement.opened_by(order), card_form=CardForm(), refund_form=RefundForm(), refunds=refunds.refunds_of(order),
         refund_labels=refunds.STATUS_LABELS, refund_kinds=refunds.KIND_LABELS, invoice=invoices.invoice_of(order),
         payment_labels=service.PAYMENT_LABELS, provider_name=service.provider_name, invoice_form=InvoiceForm(),
         invoice_labels=invoices.STATUS_LABELS,

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired
 
 from ..extensions import db
 from ..regions import RuleError
-from ..services import handouts, learning, ledger
+from ..services import entitlement, handouts, learning, ledger
 from ..services import study as service
 from .binding import bind_region
 from ..services.years import current_year
@@ -155,6 +155,15 @@ def institution():
     )
 
 
+def _refused(error: RuleError):
+    """Where a learner who may not study the chapter goes: to pay, when the course is not
+    opened (the order page, with the message); else back to the plan."""
+    flash(error.message, "error")
+    if error.code == entitlement.NOT_OPENED_CODE:
+        return redirect(url_for("orders.new"))
+    return redirect(url_for("study.plan"))
+
+
 def _course_and_chapter(course_id: int, chapter_id: int):
     """The learner's view of the course and its line for ``chapter_id``."""
     view = service.course_view(current_user, g.region.code, course_id)
@@ -168,8 +177,7 @@ def player(chapter_id: int):
     try:
         access = learning.chapter_access(current_user, chapter_id)
     except RuleError as error:
-        flash(error.message, "error")
-        return redirect(url_for("study.plan"))
+        return _refused(error)
     view, line = _course_and_chapter(access.course_id, chapter_id)
     if not line.unlocked:
         flash(_("请先完成上一章的随堂练习。"), "error")
@@ -244,8 +252,7 @@ def exercise(chapter_id: int):
     try:
         access = learning.chapter_access(current_user, chapter_id)
     except RuleError as error:
-        flash(error.message, "error")
-        return redirect(url_for("study.plan"))
+        return _refused(error)
     view, line = _course_and_chapter(access.course_id, chapter_id)
     questions = learning.exercise_questions(current_user, chapter_id)
     form = exercise_form(questions, formdata=None)

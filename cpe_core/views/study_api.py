@@ -47,7 +47,7 @@ def _course(line) -> dict:
     return {
         "id": c.id, "code": c.code, "title": c.title, "kind": c.kind, "credits": c.credits,
         "lecturer": c.lecturer, "required": c.required, "institution_id": c.institution_id,
-        "selected": line.selected, "locked": line.locked, "earned": line.earned,
+        "selected": line.selected, "locked": line.locked, "opened": line.opened, "earned": line.earned,
         "duration_seconds": line.duration_seconds, "watched_seconds": line.watched_seconds,
         "percent": line.percent,
         # For a course of the plan: whether it may be removed, else the refusal removing it gets.
@@ -137,7 +137,7 @@ def course_get(course_id: int):
     return jsonify(
         id=course.id, code=course.code, title=course.title, kind=course.kind, credits=course.credits,
         year=course.year, lecturer=course.lecturer, introduction=course.introduction, preview_url=course.preview_url,
-        required=course.required, selected=view.selected, earned=view.earned,
+        required=course.required, selected=view.selected, opened=view.opened, earned=view.earned,
         percent=view.percent, duration_seconds=view.duration_seconds, watched_seconds=view.watched_seconds,
         chapters=[
             {"id": c.chapter.id, "position": c.chapter.position, "title": c.chapter.title,
