@@ -67,13 +67,13 @@ def purchase_modes() -> list[PurchaseMode]:
 
 
 def quote(cart: Cart) -> Quote | None:
-    """One line for the enrolment's year at its level's fee, whatever was selected; None for a
-    mode Hainan lacks."""
+    """One line for the enrolment's year at its level's fee, whatever was selected, opening
+    every course of the year once paid; None for a mode Hainan lacks."""
     if cart.mode != YEAR_MODE:
         return None
     where = f"（{cart.institution}，{cart.level}）" if cart.institution and cart.level else ""
     price = LEVEL_PRICES_FEN.get(cart.level or "", YEAR_PRICE_FEN)
-    line = QuoteLine(f"year:{cart.year}", f"{cart.year}年度继续教育{where}", 1, price)
+    line = QuoteLine(f"year:{cart.year}", f"{cart.year}年度继续教育{where}", 1, price, opens_year=True)
     return Quote(YEAR_MODE, (line,))
 
 

@@ -74,6 +74,7 @@ def test_learners_enrol_at_a_level_and_school_then_pay_the_level_fee() -> None:
                 institution="海南省会计学会", level="中级")
     (line,) = rules.quote(cart).lines
     assert (line.description, line.amount_fen) == ("2024年度继续教育（海南省会计学会，中级）", 8000)
+    assert line.opens_year  # once paid, every course of the year opens for study
 
 
 def test_the_demo_learner_has_a_valid_id_number_and_may_study() -> None:

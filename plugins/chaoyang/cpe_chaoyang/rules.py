@@ -271,6 +271,9 @@ def _annual_quote(cart: Cart, price: int) -> Quote:
         description=f"{cart.year}年度会计继续教育年度购买（{ANNUAL_CREDITS}学分）",
         quantity=ANNUAL_CREDITS,
         unit_price_fen=price,
+        # 年度购买 buys the year: every course of it, also one re-selected after paying
+        # ("课程可以删除和重新选择").
+        opens_year=True,
     )
     return Quote(mode=ANNUAL, lines=(line,), locks_courses=False)
 
@@ -278,6 +281,8 @@ def _annual_quote(cart: Cart, price: int) -> Quote:
 def _credit_quote(cart: Cart, price: int) -> Quote:
     if not cart.items:
         raise ValueError(NO_COURSE_SELECTED)
+    # 学分购买 pays for the selected courses only: each line carries its course's sku, which
+    # opens that course and no other (QuoteLine's default).
     lines = tuple(
         QuoteLine(
             sku=item.sku,

@@ -156,6 +156,18 @@ def test_credit_purchase_charges_each_selected_course_by_its_credits() -> None:
     assert quote.total_fen == 3000
 
 
+def test_annual_purchase_opens_every_course_of_the_year() -> None:
+    (line,) = rules.quote(Cart("chaoyang", 2024, "annual", learner())).lines
+    assert (line.opens_year, line.opens_kind) == (True, None)
+
+
+def test_credit_purchase_opens_only_the_courses_it_charges_for() -> None:
+    items = (CartItem("CY2024-P01", "政府会计准则制度解读", PROFESSIONAL, 20),)
+    (line,) = rules.quote(Cart("chaoyang", 2024, "credit", learner(offset_credits={PROFESSIONAL: 60}), items)).lines
+    # The course's own sku, nothing wider: QuoteLine's default opens that course alone.
+    assert (line.sku, line.opens_year, line.opens_kind) == ("CY2024-P01", False, None)
+
+
 def test_credit_purchase_locks_selected_courses() -> None:
     items = (CartItem("CY2024-P05", "新租赁准则要点", PROFESSIONAL, 10),)
     quote = rules.quote(Cart("chaoyang", 2024, "credit", learner(offset_credits={PROFESSIONAL: 30}), items))

@@ -236,6 +236,9 @@ MODES: dict[str, tuple[str, int, int]] = {
     MODE_PUBLIC: ("公需课", PUBLIC_CREDITS, PUBLIC_PRICE_FEN),
     MODE_PROFESSIONAL: ("专业课", PROFESSIONAL_CREDITS, PROFESSIONAL_PRICE_FEN),
 }
+#: What each year type opens once bought: its own subject kind only, so the free public
+#: package never opens the ¥90 professional courses.
+OPENS_KIND: dict[str, str] = {MODE_PUBLIC: PUBLIC, MODE_PROFESSIONAL: PROFESSIONAL}
 
 
 def _yuan(fen: int) -> str:
@@ -272,7 +275,8 @@ def purchase_modes(learner: LearnerFacts, year: int, settings: YearSettings | No
 
 def quote(year: int, mode: str, settings: YearSettings | None = None) -> Quote | None:
     """Price one year type: one line "<Y>年度公需课（30学分）" at ¥0 or "<Y>年度专业课（60学分）"
-    at ¥90; None for a mode Guangdong does not sell."""
+    at ¥90, which opens the year's courses of that kind only; None for a mode Guangdong does
+    not sell."""
     if mode not in MODES:
         return None
     name, credits, _default_price = MODES[mode]
@@ -282,6 +286,7 @@ def quote(year: int, mode: str, settings: YearSettings | None = None) -> Quote |
         description=f"{year}年度{name}（{credits}学分）",
         quantity=1,
         unit_price_fen=price,
+        opens_kind=OPENS_KIND[mode],
     )
     return Quote(mode=mode, lines=(line,))
 

@@ -168,6 +168,13 @@ def test_quote_charges_one_line_per_year_type(mode: str, description: str, price
     assert not quote.locks_courses
 
 
+@pytest.mark.parametrize(("mode", "kind"), [("public", PUBLIC), ("professional", PROFESSIONAL)])
+def test_each_package_opens_the_courses_of_its_own_kind_only(mode: str, kind: str) -> None:
+    # The free public package must never open the ¥90 professional courses.
+    (line,) = rules.quote(2021, mode).lines
+    assert (line.opens_year, line.opens_kind) == (False, kind)
+
+
 def test_quote_refuses_a_mode_guangdong_does_not_sell() -> None:
     assert rules.quote(2021, "annual") is None
 
