@@ -7,6 +7,7 @@ from sqlalchemy import select
 from cpe_core.extensions import db
 from cpe_core.models import ExamAttempt, Question, StudyPlanItem
 from cpe_core.services import ledger
+from study_support import pay_for_plan
 
 SINGLE_OPTIONS = ["选项甲", "选项乙", "选项丙", "选项丁"]
 TRUEFALSE_OPTIONS = ["正确", "错误"]
@@ -29,9 +30,13 @@ def add_questions(course, singles: int = 6, truefalses: int = 6, tag: str = "") 
 
 
 def plan(user, course, year: int, removed_at=None) -> StudyPlanItem:
+    """Put ``course`` in the learner's plan (removed at ``removed_at``, if given); a course kept
+    in the plan is paid for, so it opens (``study_support.pay_for_plan``: an eligible learner)."""
     item = StudyPlanItem(user_id=user.id, course_id=course.id, year=year, removed_at=removed_at)
     db.session.add(item)
     db.session.commit()
+    if removed_at is None:
+        pay_for_plan(user, year)
     return item
 
 

@@ -77,6 +77,45 @@ def course(region: str, *, kind: str = "professional", credits: int = 10, chapte
     return c
 
 
+def pay_for_plan(user, year: int = YEAR) -> None:
+    """Open the learner's plan courses for study as a learner does: order every purchase mode the
+    region offers them and pay it through the sandbox provider's signed notification (a ¥0
+    order is paid at once; where study is free there is nothing to buy). Commits.
+
+    Call it after the courses are in the plan when a mode buys only the courses selected."""
+    from flask import current_app
+
+    from cpe_core.regions import RuleError
+    from cpe_core.services import entitlement, orders
+
+    sandbox = current_app.extensions["cpe"].payment_providers()["sandbox"]
+    for offer in orders.offers(user, year):
+        if offer.quote is None:
+            continue
+        try:
+            order = orders.create_order(user, year, offer.mode.code)
+        except RuleError as error:
+            if error.code != "already_paid":
+                raise
+            continue
+        if order.status == "pending":
+            with current_app.test_request_context():
+                payment, _instruction = orders.start_payment(user, order.number, "sandbox")
+            sandbox.pay(payment.provider_ref)
+            body, headers = sandbox.notification(payment.provider_ref)
+            assert orders.handle_notification("sandbox", headers, body).accepted
+    entitlement.refresh(user, year)  # free study: nothing was bought
+    db.session.commit()
+
+
+def add_to_plan(user, *courses, year: int = YEAR) -> None:
+    """Put ``courses`` in the learner's plan and open them by paying (:func:`pay_for_plan`)."""
+    for c in courses:
+        db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=year))
+    db.session.commit()
+    pay_for_plan(user, year)
+
+
 def sign_in(testapp, user, password: str = "Passw0rd!"):
     res = login(testapp, user.region, user.login, password)
     assert res.status_int == 302, res.text
@@ -93,8 +132,7 @@ def studying_one_chapter(testapp, make_learner, *, duration: int = 600) -> tuple
     """A signed-in Chaoyang learner with a one-chapter course in their plan: ``(user, chapter_id)``."""
     user = learner(make_learner, "chaoyang")
     c = course("chaoyang", chapters=1, duration=duration, credits=5)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, c)
     sign_in(testapp, user)
     return user, c.chapters[0].id
 

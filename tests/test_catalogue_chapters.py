@@ -11,9 +11,9 @@ from webtest import TestApp
 
 from cpe_core import clock
 from cpe_core.extensions import db
-from cpe_core.models import AuditEntry, Chapter, ChapterProgress, CreditRecord, ExamAttempt, Question, StudyPlanItem
+from cpe_core.models import AuditEntry, Chapter, ChapterProgress, CreditRecord, ExamAttempt, Question
 from cpe_core.testing import login
-from study_support import YEAR, course, learner, sign_in
+from study_support import YEAR, add_to_plan, course, learner, sign_in
 
 
 @pytest.fixture
@@ -36,8 +36,7 @@ def progress(user, chapter, *, passed: bool = True) -> None:
 
 
 def in_plan(user, c) -> None:
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, c)
 
 
 def delete(admin, chapter_id: int):

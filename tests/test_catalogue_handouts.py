@@ -14,7 +14,7 @@ from webtest import TestApp, Upload
 from cpe_core.extensions import db
 from cpe_core.models import AuditEntry, Chapter, StudyPlanItem
 from cpe_core.testing import login
-from study_support import YEAR, course, learner, sign_in
+from study_support import YEAR, add_to_plan, course, learner, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 #: The OLE2 compound-file signature the old Office formats (.doc, .xls, .ppt) start with.
@@ -57,8 +57,7 @@ def add_chapter(admin, course_id: int, name: str, content: bytes, title: str = "
 def learner_signed_in_with(app, make_learner, c) -> TestApp:
     """A browser of a Chaoyang learner who has course ``c`` in the plan, signed in."""
     user = learner(make_learner, "chaoyang")
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, c)
     site = TestApp(app)
     sign_in(site, user)
     return site

@@ -17,6 +17,7 @@ from cpe_core.regions import rules_for
 from cpe_core.services import certificates, exams
 from cpe_core.testing import id_number, login, require_or_skip
 from exam_helpers import add_questions, answers_of, give_credits, plan
+from study_support import ELIGIBLE
 
 YEAR = 2024
 
@@ -30,7 +31,7 @@ def pass_exam(user, region="chaoyang"):
 
 @pytest.fixture
 def passed_learner(make_learner, make_course):
-    user = make_learner("chaoyang", name="张合格", id_number=id_number(sequence=77))
+    user = make_learner("chaoyang", name="张合格", id_number=id_number(sequence=77), **ELIGIBLE["chaoyang"])
     for kind in ("professional", "public"):
         course = make_course("chaoyang", YEAR, kind=kind, credits=30)
         add_questions(course)

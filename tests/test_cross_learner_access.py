@@ -17,11 +17,10 @@ from cpe_core import clock
 from cpe_core.extensions import db
 from cpe_core.models import (
     Certificate, Enrolment, ExamAttempt, Invoice, OffsetApplication, OffsetAttachment, Order, Payment, Refund,
-    StudyPlanItem,
 )
 from cpe_core.testing import api_captcha
 
-from study_support import YEAR, course, learner
+from study_support import YEAR, add_to_plan, course, learner
 
 #: (method, URL with {placeholders} filled from A's ids, who B is there: "site" or "api").
 CASES: list[tuple[str, str, str]] = [
@@ -130,7 +129,7 @@ def world(app, testapp, make_learner, tmp_path):
     a = learner(make_learner, "chaoyang", name="学员甲")
     b = learner(make_learner, "chaoyang", name="学员乙")
     taught = course("chaoyang")
-    db.session.add(StudyPlanItem(user_id=a.id, course_id=taught.id, year=YEAR))
+    add_to_plan(a, taught)  # paid for (年度购买 through the sandbox), so A may study it
     now = clock.to_utc_naive(clock.now())
     pending = Order(number="A0000000000001", user_id=a.id, region="chaoyang", year=YEAR, mode="annual",
                     total_fen=9000, status="pending", expires_at=now + dt.timedelta(hours=1))

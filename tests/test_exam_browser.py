@@ -10,6 +10,7 @@ from cpe_core.extensions import db
 from cpe_core.models import Question
 from cpe_core.regions import rules_for
 from exam_helpers import add_questions, give_credits, plan
+from study_support import ELIGIBLE
 
 pytestmark = pytest.mark.browser
 YEAR = 2024
@@ -20,7 +21,7 @@ def test_chaoyang_exam_to_a_pass_then_certificate_and_verification(
 ):
     from playwright.sync_api import expect
 
-    user = make_learner("chaoyang", name="周考生")
+    user = make_learner("chaoyang", name="周考生", **ELIGIBLE["chaoyang"])
     for kind in ("professional", "public"):
         course = make_course("chaoyang", YEAR, kind=kind, credits=30)
         add_questions(course)

@@ -15,6 +15,7 @@ from cpe_core.models import ExamAnswer, ExamAttempt, Question
 from cpe_core.regions import rules_for
 from cpe_core.testing import login
 from exam_helpers import EXPLANATION, add_questions, answers_of, give_credits, plan, wrong
+from study_support import ELIGIBLE
 
 YEAR = 2024
 
@@ -22,7 +23,7 @@ YEAR = 2024
 @pytest.fixture
 def chaoyang_learner(make_learner, make_course):
     """A Chaoyang learner with the 90 credits (60 professional) and two planned courses."""
-    user = make_learner("chaoyang", name="李考试")
+    user = make_learner("chaoyang", name="李考试", **ELIGIBLE["chaoyang"])
     for kind in ("professional", "public"):
         course = make_course("chaoyang", YEAR, kind=kind, credits=30)
         add_questions(course)
@@ -148,7 +149,7 @@ def test_guangdong_paper_uses_public_courses_and_attempts_run_out(testapp, make_
     from cpe_core.services import ledger
 
     monkeypatch.setattr(ledger, "study_minutes", lambda user_id, year: 10_000)
-    user = make_learner("guangdong")
+    user = make_learner("guangdong", **ELIGIBLE["guangdong"])
     public = make_course("guangdong", YEAR, kind="public", credits=30, title="公需课")
     professional = make_course("guangdong", YEAR, kind="professional", credits=60, title="专业课")
     add_questions(public, singles=12, truefalses=12)
@@ -392,7 +393,7 @@ def test_concurrent_submits_close_the_attempt_once(app, open_attempt):
 
 
 def test_a_question_bank_too_small_for_the_paper_is_refused_clearly(testapp, make_learner, make_course):
-    user = make_learner("chaoyang")
+    user = make_learner("chaoyang", **ELIGIBLE["chaoyang"])
     course = make_course("chaoyang", YEAR, credits=90)
     add_questions(course, singles=2, truefalses=6)
     plan(user, course, YEAR)

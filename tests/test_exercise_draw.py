@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from cpe_core import clock
 from cpe_core.extensions import db
-from cpe_core.models import ChapterProgress, Question, StudyPlanItem
+from cpe_core.models import ChapterProgress, Question
 from cpe_core.services.learning import draw_exercise
-from study_support import YEAR, course, learner, sign_in
+from study_support import YEAR, add_to_plan, course, learner, sign_in
 
 
 @pytest.fixture
@@ -22,8 +22,8 @@ def bank(testapp, make_learner):
     for number in range(4):
         chapter.questions.append(Question(question_type="truefalse", text=f"补充判断题{number}",
                                           options=["正确", "错误"], answer=number % 2, explanation=f"解析{number}"))
+    add_to_plan(user, c)
     now = clock.to_utc_naive(clock.now())
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
     db.session.add(ChapterProgress(user_id=user.id, chapter_id=chapter.id, watched_seconds=60, last_heartbeat_at=now,
                                    watched_at=now))
     db.session.commit()

@@ -8,16 +8,15 @@ import pytest
 from sqlalchemy import event, select
 
 from cpe_core.extensions import db
-from cpe_core.models import ChapterProgress, CreditRecord, StudyPlanItem, User
+from cpe_core.models import ChapterProgress, CreditRecord, User
 from cpe_core.services import learning
 from cpe_core.services.signin import issue_token
-from study_support import YEAR, course, learner, second_tab_after_first_read, sign_in
+from study_support import add_to_plan, course, learner, second_tab_after_first_read, sign_in
 from study_support import api_heartbeat as beat
 
 
 def plan(user, c):
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, c)
 
 
 @pytest.fixture

@@ -8,13 +8,8 @@ from sqlalchemy import select
 from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress, CreditRecord, StudyPlanItem
 from cpe_core.services.learning import DEFAULT_MAX_STEP_SECONDS
-from study_support import REGIONS, YEAR, course, learner, second_tab_after_first_read, sign_in
+from study_support import REGIONS, YEAR, add_to_plan, course, learner, second_tab_after_first_read, sign_in
 from study_support import api_heartbeat as beat
-
-
-def add_to_plan(user, c):
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
 
 
 def site_beat(testapp, region, chapter_id, position, status=200):

@@ -8,10 +8,10 @@ import time
 import pytest
 
 from cpe_core.extensions import db
-from cpe_core.models import ChapterProgress, CreditRecord, StudyPlanItem
+from cpe_core.models import ChapterProgress, CreditRecord
 from cpe_core.services.demo import DEMO_PREVIEW_URL
 from cpe_core.testing import DEFAULT_NOW
-from study_support import YEAR, course, learner
+from study_support import add_to_plan, course, learner
 
 pytestmark = pytest.mark.browser
 
@@ -52,8 +52,7 @@ def first_chapter_in_plan(make_learner, *, chapters: int, duration: int) -> tupl
     the browser starts."""
     user = learner(make_learner, "chaoyang")
     c = course("chaoyang", chapters=chapters, duration=duration, credits=2)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, c)
     chapter_id, login_name = c.chapters[0].id, user.login
     db.session.remove()
     return chapter_id, login_name
@@ -67,8 +66,7 @@ def test_demo_chapter_plays_to_its_end_then_the_exercise_unlocks_the_next_chapte
     user = learner(make_learner, "chaoyang", name="王学员")
     # A 4-second chapter played from the 5-second demo clip: the player stops at the chapter's end.
     c = course("chaoyang", chapters=2, duration=4, video_url=DEMO_PREVIEW_URL, credits=6)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, c)
     first, second = c.chapters
     first_id, second_id, login_name = first.id, second.id, user.login
     db.session.remove()

@@ -7,12 +7,7 @@ from sqlalchemy import select
 
 from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress, StudyPlanItem
-from study_support import YEAR, course, learner, sign_in
-
-
-def add_to_plan(user, c):
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+from study_support import YEAR, add_to_plan, course, learner, sign_in
 
 
 def csrf(testapp, region="chaoyang") -> str:

@@ -1,12 +1,12 @@
 """In real headless Chromium: a Chaoyang learner buys the year with the sandbox provider (a
-real server-to-server notification to the live server) and sees the courses unlock."""
+real server-to-server notification to the live server) and sees the selected courses unlock."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
 from cpe_core.extensions import db
-from cpe_core.models import Enrolment, Order
+from cpe_core.models import Enrolment, Order, StudyPlanItem
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,12 @@ def test_chaoyang_learner_buys_the_year_in_the_browser_and_sees_the_courses_unlo
     learner = make_learner("chaoyang", name="王会计", collection_region="chaoyang",
                            collection_area="朝阳市双塔区", qualified_year=2020)
     login_name = learner.login
-    for title in ("企业会计准则解读", "管理会计实务"):
-        make_course("chaoyang", 2024, "professional", 30, title=title)
+    # The two courses in the learner's plan (选课), not yet paid for; a third, not selected.
+    for title in ("企业会计准则解读", "管理会计实务", "未选课程"):
+        course = make_course("chaoyang", 2024, "professional", 30, title=title)
+        if title != "未选课程":
+            db.session.add(StudyPlanItem(user_id=learner.id, course_id=course.id, year=2024))
+    db.session.commit()
     db.session.remove()
 
     page.goto("/chaoyang/login")
@@ -43,6 +47,7 @@ def test_chaoyang_learner_buys_the_year_in_the_browser_and_sees_the_courses_unlo
     expect(page.locator("#order-status")).to_have_text("已支付")
     expect(page.locator("#unlocked .course-unlocked")).to_have_count(2)
     expect(page.locator("#unlocked")).to_contain_text("企业会计准则解读")
+    expect(page.locator("#unlocked")).to_contain_text("本订单开通2024年度全部课程，选课后即可学习。")
     page.screenshot(path=str(artifact_dir / "chaoyang-purchase-paid.png"), full_page=True)
 
     provider = app.extensions["cpe"].payment_providers()["sandbox"]

@@ -8,7 +8,7 @@ from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress, Enrolment, Order, StudyPlanItem
 from cpe_core.regions import rules_for
 from hookspecs import StudyPlanPolicy, hookimpl
-from study_support import REGIONS, SCHOOL, YEAR, course, institution, learner, sign_in
+from study_support import REGIONS, SCHOOL, YEAR, add_to_plan, course, institution, learner, pay_for_plan, sign_in
 
 
 def plan_json(testapp):
@@ -45,6 +45,7 @@ def test_removing_a_started_course_keeps_its_record_and_adding_it_back_restores_
     c = course("chaoyang", duration=60)
     sign_in(testapp, user)
     add(testapp, c.id)
+    pay_for_plan(user)  # 年度购买: the course opens, and again when re-selected
     chapter = c.chapters[0]
     testapp.post_json(f"/api/v1/chapters/{chapter.id}/heartbeat", {"position": 0})
     clock.advance(seconds=20)
@@ -131,6 +132,7 @@ def test_removing_a_started_course_follows_the_regions_rule_on_the_site(testapp,
     c = course(region)
     sign_in(testapp, user)
     add(testapp, c.id)
+    pay_for_plan(user)
     page = testapp.get(f"/{region}/plan?year={YEAR}")
     form = page.forms[f"remove-{c.id}"]  # taken before starting: a stale page still shows it
     start(testapp, clock, c)
@@ -156,6 +158,7 @@ def test_removing_a_started_course_follows_the_regions_rule_in_the_api(testapp, 
     c = course(region)
     sign_in(testapp, user)
     add(testapp, c.id)
+    pay_for_plan(user)
     start(testapp, clock, c)
     data = plan_json(testapp)
     assert data["plan_rules"]["started_removable"] is STARTED_REMOVABLE[region]
@@ -198,6 +201,7 @@ def test_the_rule_comes_from_the_hook_not_the_region_name(testapp, make_learner,
     c = course("chaoyang")
     sign_in(testapp, user)
     add(testapp, c.id)
+    pay_for_plan(user)
     start(testapp, clock, c)
     res = testapp.delete(f"/api/v1/me/plan/{c.id}", params={"year": YEAR}, status=422).json
     assert res["error"]["code"] == "course_started"
@@ -436,9 +440,7 @@ def _count_pages(testapp, make_learner, region, n, clock):
     user = learner(make_learner, region)
     # n courses in the catalogue, half of them selected, and a course page with n chapters.
     courses = [course(region, kind=("professional", "public")[i % 2], chapters=n if i == 0 else 2) for i in range(n)]
-    for c in courses[: n // 2 + 1]:
-        db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, *courses[: n // 2 + 1])
     sign_in(testapp, user)
     target_id, chapter_id = courses[0].id, courses[0].chapters[0].id
     testapp.post_json(f"/api/v1/chapters/{chapter_id}/heartbeat", {"position": 0})
