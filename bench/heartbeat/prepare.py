@@ -2,7 +2,7 @@
 
 Usage: ``python prepare.py DATABASE_URL COOKIES_FILE [LEARNERS]``. WIPES the database first
 (like the test suite), migrates it, adds one course with a chapter and ``LEARNERS`` learners who
-have it in their plan, signs each in (a Flask-Login session), and writes one line per
+have it in their plan, paid for (so it is open), signs each in (a Flask-Login session), and writes one line per
 learner: ``<session cookie> /api/v1/chapters/<id>/heartbeat``.
 
 ``python prepare.py --progress DATABASE_URL`` after a run: prints the progress the heartbeats
@@ -17,8 +17,9 @@ from flask_migrate import upgrade
 
 from cpe_core import create_app
 from cpe_core.extensions import db
-from cpe_core.models import Chapter, Course, StudyPlanItem
+from cpe_core.models import Chapter, Course, Order, OrderLine, StudyPlanItem
 from cpe_core.regions import regions
+from cpe_core.services import entitlement
 from cpe_core.services.accounts import create_user
 from cpe_core.testing import id_number
 
@@ -49,8 +50,18 @@ def main(url: str, cookies_path: str, learners: int = 50) -> None:
                                id_number=login)
             users.append(user)
         db.session.flush()
-        for user in users:
+        for number, user in enumerate(users, 1):
             db.session.add(StudyPlanItem(user_id=user.id, course_id=course.id, year=year))
+            # Paid for (a year's order, as a sandbox payment leaves it): only an opened course
+            # can be studied, and the entitlement service is what opens it.
+            order = Order(number=f"BENCH{number:08d}", user_id=user.id, region=region, year=year, mode="bench",
+                          total_fen=0, status="paid")
+            order.lines.append(OrderLine(sku="bench-year", description="压测年度", quantity=1, unit_price_fen=0,
+                                         amount_fen=0, opens_year=True))
+            db.session.add(order)
+        db.session.flush()
+        for user in users:
+            entitlement.refresh(user, year)
         db.session.commit()
         chapter_id = course.chapters[0].id
         logins = [(u.login, region) for u in users]
