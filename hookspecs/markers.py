@@ -2,7 +2,7 @@
 
 Plugins decorate their hooks with :data:`hookimpl`, and say which contract versions they were
 written for with a ``CPE_CONTRACT`` specifier in the module (or object) they register, e.g.
-``CPE_CONTRACT = ">=1.1,<2"``.
+``CPE_CONTRACT = ">=1.2,<2"``.
 """
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: ``major.minor``. A minor release only adds: a hook, an argument (implementations may leave
 #: it out), a field with a default. A major release may remove or change; a hook or argument is
 #: removed only after a whole major version marked deprecated (see :func:`deprecated`).
-CONTRACT_VERSION = "1.1"
+#: 1.2 added ``QuoteLine.opens_year`` and ``QuoteLine.opens_kind`` (what a paid line opens).
+CONTRACT_VERSION = "1.2"
 
 
 class CpeDeprecationWarning(DeprecationWarning):

@@ -23,7 +23,7 @@ from hookspecs import (
 from . import content, rules
 
 #: The cpe hook contract versions these hooks are written for.
-CPE_CONTRACT = ">=1.1,<2"
+CPE_CONTRACT = ">=1.2,<2"
 
 
 @hookimpl
