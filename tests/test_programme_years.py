@@ -15,7 +15,7 @@ from cpe_core.regions import RuleError, rules_for
 from cpe_core.services import learning, years
 from cpe_core.testing import login
 
-from study_support import course, learner
+from study_support import add_to_plan, course, learner, pay_for_plan
 
 
 def at(clock: FixedClock, day: str, hour: int = 10) -> None:
@@ -65,6 +65,8 @@ def test_open_years_include_one_still_open_for_making_up(app, clock):
 
 
 def _finished_chapters(user, course_) -> None:
+    """``course_`` in the learner's plan, paid for in 2024, every chapter watched and passed."""
+    add_to_plan(user, course_, year=2024)
     now = dt.datetime(2024, 6, 1)
     for chapter in course_.chapters:
         db.session.add(ChapterProgress(user_id=user.id, chapter_id=chapter.id, watched_seconds=chapter.duration_seconds,
@@ -97,6 +99,7 @@ def test_study_of_a_closed_year_is_refused_saying_until_when_it_counted(app, tes
     lesson = course("chaoyang")
     login(testapp, "chaoyang", user.login)
     testapp.post_json(f"/api/v1/me/plan", {"course_id": lesson.id, "year": 2024})
+    pay_for_plan(user, 2024)
     at(clock, "2026-01-01", hour=0)
     answer = testapp.post_json(f"/api/v1/chapters/{lesson.chapters[0].id}/heartbeat", {"position": 0}, status=422)
     assert answer.json["error"]["code"] == "year_closed"
