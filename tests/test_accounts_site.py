@@ -149,36 +149,6 @@ def test_captcha_image_is_a_real_png(testapp):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_captcha_answer_is_single_use(app, testapp, make_learner):
-    app.config["CPE_CAPTCHA_TEST_ANSWER"] = None  # real random answers from here on
-    make_learner("chaoyang", login=CHAOYANG_ID)
-    page = testapp.get("/chaoyang/login")
-    testapp.get("/chaoyang/captcha.png")
-    with _session(app, testapp) as sess:
-        answer = sess["captcha"]["answer"]
-    form = page.forms["login"]
-    form["login"], form["password"], form["captcha"] = CHAOYANG_ID, "Passw0rd!", answer.lower()
-    assert form.submit().status_int == 302
-    testapp.post("/chaoyang/logout", {"csrf_token": form["csrf_token"].value}, expect_errors=True)
-    form = testapp.get("/chaoyang/login").forms["login"]
-    form["login"], form["password"], form["captcha"] = CHAOYANG_ID, "Passw0rd!", answer
-    assert "验证码错误或已过期，请重新输入。" in form.submit(status=400).text
-
-
-class _session:
-    """Read the signed cookie session WebTest holds."""
-
-    def __init__(self, app, testapp):
-        self.app, self.testapp = app, testapp
-
-    def __enter__(self):
-        serializer = self.app.session_interface.get_signing_serializer(self.app)
-        return serializer.loads(self.testapp.cookies["session"])
-
-    def __exit__(self, *exc):
-        return False
-
-
 def try_login(testapp, login_name: str, password: str):
     form = testapp.get("/chaoyang/login").forms["login"]
     form["login"], form["password"] = login_name, password

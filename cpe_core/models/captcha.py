@@ -1,7 +1,8 @@
-"""Image-captcha challenges handed to API clients (``POST /api/v1/captcha``).
+"""Image-captcha challenges, for API clients (``POST /api/v1/captcha``) and the site
+(``/<region>/captcha.png``, whose session cookie holds only the id).
 
-API clients have no cookie session, so the challenge lives here: the answer only as a keyed
-hash, with an expiry and a single use. The site keeps its challenges in the session instead.
+The answer only as a keyed hash, with an expiry and a single use: the server, not a cookie the
+client could read or replay, knows the answer and whether it was used.
 """
 from __future__ import annotations
 

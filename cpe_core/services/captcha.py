@@ -1,9 +1,12 @@
 """Image captchas (图形验证码), single use and expiring, for the site and the API.
 
-The site keeps the answer in the server-side session (:func:`new_challenge`, :func:`check`).
-API clients have no cookie session: ``POST /api/v1/captcha`` hands them a challenge id and the
-PNG (:func:`issue`); the answer is stored only as a keyed hash in ``captcha_challenge``, and
-:func:`redeem` uses it up whether the answer was right or not, as the site does.
+Every challenge is a row of ``captcha_challenge`` (:func:`issue`): the answer only as a keyed
+hash, an expiry, and a single use that :func:`redeem` takes with one conditional UPDATE whether
+the answer was right or not. API clients get the challenge id and the PNG from
+``POST /api/v1/captcha``; the site's ``/<region>/captcha.png`` keeps only the challenge id in the
+session cookie (:func:`new_challenge`, :func:`check`). Flask's session is a signed, not an
+encrypted, cookie: the answer must never be in it, and a replayed cookie must not replay a
+challenge, so the server holds both the answer and the fact that it was used.
 
 Both expire after ``CPE_CAPTCHA_TTL_SECONDS`` (default 300). Tests read the answer through
 ``CPE_CAPTCHA_TEST_ANSWER``, honoured only when ``TESTING``: every challenge (site or API) then
@@ -37,7 +40,7 @@ LIMIT_ADDRESS = "60 per 10 minutes"
 
 
 class CaptchaRefused(ValueError):
-    """An API captcha refused: ``code`` is ``captcha_required``, ``captcha_wrong``,
+    """A captcha refused: ``code`` is ``captcha_required``, ``captcha_wrong``,
     ``captcha_expired`` or ``captcha_used``; the message is the site's."""
 
     def __init__(self, code: str) -> None:
@@ -59,10 +62,23 @@ def _new_answer() -> str:
     return test_answer() or "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
-def new_challenge() -> str:
-    """Make a new answer, keep it in the session and return it (to be drawn)."""
-    answer = _new_answer()
-    session["captcha"] = {"answer": answer, "at": clock.now().timestamp()}
+#: The session key of the site's current challenge id (never its answer).
+SESSION_KEY = "captcha_id"
+
+
+def new_challenge(address: str | None = None) -> str:
+    """A new stored challenge for the site's visitor: its id goes into the session, replacing
+    (and using up) the one shown before; returns the answer, to be drawn.
+
+    :raises TooManyChallenges: ``address`` fetched too many lately.
+    """
+    challenge, answer = issue(address)
+    previous = session.get(SESSION_KEY)
+    session[SESSION_KEY] = challenge.id
+    if previous:
+        # Only the latest image can be answered: the one it replaces is spent at once.
+        _use_up(previous)
+        db.session.commit()
     return answer
 
 
@@ -71,15 +87,23 @@ def png(answer: str) -> bytes:
 
 
 def check(given: str | None) -> bool:
-    """Whether ``given`` answers the session's challenge; a challenge answers once only."""
-    challenge = session.pop("captcha", None)
-    expected = test_answer()
-    if challenge and clock.now().timestamp() - challenge["at"] <= ttl_seconds():
-        expected = challenge["answer"]
-    return bool(expected and given and given.strip().upper() == expected.upper())
+    """Whether ``given`` answers the session's challenge, which is used up either way.
+
+    Without a challenge in the session (the image was never loaded) only the test answer of a
+    ``TESTING`` app passes, so WebTest forms need not fetch the image.
+    """
+    challenge_id = session.pop(SESSION_KEY, None)
+    if not challenge_id:
+        expected = test_answer()
+        return bool(expected and given and given.strip().upper() == expected.upper())
+    try:
+        redeem(challenge_id, given)
+    except CaptchaRefused:
+        return False
+    return True
 
 
-# --- API challenges (no session) --------------------------------------------------------------
+# --- stored challenges (the API's and the site's) ----------------------------------------------
 
 
 def _digest(challenge_id: str, answer: str) -> str:
@@ -133,23 +157,33 @@ def redeem(challenge_id: str | None, given: str | None) -> None:
     challenge_id = (challenge_id or "").strip()
     given = (given or "").strip()
     if not challenge_id or not given:
+        if challenge_id:
+            # An empty answer still spends the challenge: no free look at a fresh one.
+            _use_up(challenge_id)
+            db.session.commit()
         raise CaptchaRefused("captcha_required")
+    # The conditional UPDATE comes first: of concurrent requests with the same challenge only
+    # one wins, and (on SQLite) the write lock is taken before anything was read.
+    won = _use_up(challenge_id)
     challenge = db.session.get(CaptchaChallenge, challenge_id)
+    expected, expires_at = (challenge.answer_hash, challenge.expires_at) if challenge else (None, None)
+    db.session.commit()
     if challenge is None:
         raise CaptchaRefused("captcha_wrong")
-    now = clock.to_utc_naive(clock.now())
-    # One conditional UPDATE: of two concurrent requests with the same challenge only one wins.
-    won = db.session.execute(
-        update(CaptchaChallenge)
-        .where(CaptchaChallenge.id == challenge_id, CaptchaChallenge.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount == 1
-    expected, expires_at = challenge.answer_hash, challenge.expires_at
-    db.session.commit()
     if not won:
         raise CaptchaRefused("captcha_used")
+    now = clock.to_utc_naive(clock.now())
     if now > expires_at:
         raise CaptchaRefused("captcha_expired")
     if not hmac.compare_digest(expected, _digest(challenge_id, given)):
         raise CaptchaRefused("captcha_wrong")
+
+
+def _use_up(challenge_id: str) -> bool:
+    """Mark the challenge used (not committed); True if this call was the one that used it."""
+    return db.session.execute(
+        update(CaptchaChallenge)
+        .where(CaptchaChallenge.id == challenge_id, CaptchaChallenge.used_at.is_(None))
+        .values(used_at=clock.to_utc_naive(clock.now()))
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1

@@ -38,7 +38,13 @@ def learner_required(view):
 
 @bp.get("/captcha.png")
 def captcha_image():
-    response = Response(captcha.png(captcha.new_challenge()), mimetype="image/png")
+    """A new captcha image; the session keeps only its challenge id (see services.captcha)."""
+    try:
+        answer = captcha.new_challenge(request.remote_addr)
+    except captcha.TooManyChallenges as refused:
+        response = Response(refused.message, status=429, mimetype="text/plain")
+    else:
+        response = Response(captcha.png(answer), mimetype="image/png")
     response.cache_control.no_store = True
     return response
 
