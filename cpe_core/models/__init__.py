@@ -12,7 +12,7 @@ from .commerce import Invoice, Order, OrderLine, Payment, Refund, StudyCard
 from .credits import Certificate, CreditPush, CreditRecord
 from .exams import ExamAnswer, ExamAttempt
 from .jobs import Job
-from .sms import SmsCode
+from .sms import SmsCode, SmsQuota
 from .offsets import OffsetApplication, OffsetAttachment
 from .study import ChapterProgress, Enrolment, StudyPlanItem
 from .years import YearSettingValue
@@ -42,6 +42,7 @@ __all__ = [
     "Question",
     "Refund",
     "SmsCode",
+    "SmsQuota",
     "StudyCard",
     "StudyPlanItem",
     "User",

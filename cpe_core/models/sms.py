@@ -1,9 +1,10 @@
-"""One-time SMS codes (短信验证码) for password reset: stored hashed, expiring, single use."""
+"""One-time SMS codes (短信验证码) for password reset: stored hashed, expiring, single use; and
+the per-phone daily quota of codes sent."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Model
@@ -23,3 +24,15 @@ class SmsCode(Model):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SmsQuota(Model):
+    """Codes sent to one phone on one Asia/Shanghai day: one row, so the daily limit is taken
+    with a conditional UPDATE of it (counting ``sms_code`` rows, then inserting, let concurrent
+    requests all see room for one more)."""
+
+    __tablename__ = "sms_quota"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)

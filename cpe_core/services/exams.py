@@ -15,6 +15,7 @@ from hookspecs import KIND_LABELS, PUBLIC, UNIT_LABELS, ExamPolicy, Reason
 
 from .. import clock
 from ..extensions import db
+from ..transactions import begin_write
 from ..models import Chapter, Course, ExamAnswer, ExamAttempt, Question, StudyPlanItem, User
 from ..regions import RuleError, rules_for
 from . import entitlement, ledger
@@ -194,7 +195,10 @@ def _draw_paper(user_id: int, policy: ExamPolicy) -> list[int]:
 
 
 def _lock_user(user_id: int) -> None:
-    """Serialise starts of one learner (two tabs pressing 开始考试 at once get one attempt)."""
+    """Serialise starts of one learner (two tabs pressing 开始考试 at once get one attempt, and
+    the attempts counted under the lock are all there are): a write transaction (on SQLite its
+    lock is taken at BEGIN, since this one has read already), then the learner's row lock."""
+    begin_write()
     db.session.execute(update(User).where(User.id == user_id).values(id=User.id))
 
 

@@ -1,5 +1,10 @@
 """Password reset, two ways: self-service with an SMS code, and by staff after checking the
-learner's name, ID number and phone on file (audited)."""
+learner's name, ID number and phone on file (audited).
+
+Both limits (codes per phone per day, tries per code) are counters that concurrent requests race
+for: each is taken with one conditional UPDATE before the work it allows (see
+:mod:`cpe_core.transactions`), never read and written back.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +13,14 @@ import hmac
 import secrets
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..extensions import db
-from ..models import SmsCode, User
+from ..models import SmsCode, SmsQuota, User
 from ..regions import RegionRules
+from ..transactions import begin_write
 from . import audit
 from .accounts import find_user, hash_password
 from .identity import InvalidInput, check_password, normalise_phone
@@ -53,27 +60,68 @@ def _learner(rules: RegionRules, login: str, phone: str) -> User:
     return user
 
 
+def _take_daily_slot(phone: str) -> bool:
+    """Count one more code for ``phone`` today if fewer than the limit were sent (not committed).
+
+    The day's row is created first (with the codes already sent that day, for rows written before
+    the quota table existed); the conditional UPDATE then waits for any concurrent taker's row
+    lock and re-reads the count, so the limit holds exactly.
+    """
+    day = clock.today_in_shanghai()
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(SmsQuota).values(phone=phone, day=day, sent=codes_sent_today(phone)).on_conflict_do_nothing()
+    )
+    return db.session.execute(
+        update(SmsQuota)
+        .where(SmsQuota.phone == phone, SmsQuota.day == day, SmsQuota.sent < DAILY_CODES_PER_PHONE)
+        .values(sent=SmsQuota.sent + 1)
+    ).rowcount == 1
+
+
 def send_reset_code(rules: RegionRules, login: str, phone: str) -> None:
     """Text a 6-digit code to the learner's phone on file; at most 5 a day per phone."""
     phone = normalise_phone(phone)
-    user = _learner(rules, login, phone)
-    if codes_sent_today(phone) >= DAILY_CODES_PER_PHONE:
+    user_id = _learner(rules, login, phone).id
+    begin_write()
+    if not _take_daily_slot(phone):
+        db.session.rollback()
         raise InvalidInput("sms_daily_limit", MSG_DAILY_LIMIT)
     code = f"{secrets.randbelow(10**6):06d}"
     now = _now_utc()
-    db.session.add(SmsCode(
-        region=rules.code, phone=phone, user_id=user.id, purpose="reset", code_hash=_digest(code, phone),
+    sms = SmsCode(
+        region=rules.code, phone=phone, user_id=user_id, purpose="reset", code_hash=_digest(code, phone),
         sent_at=now, expires_at=now + dt.timedelta(minutes=CODE_MINUTES), attempts=0,
-    ))
+    )
+    db.session.add(sms)
+    # Committed before sending: the gateway may take seconds, and the quota row's lock (on SQLite
+    # the whole database's write lock) must not wait for it.
+    db.session.commit()
     message = f"【{rules.info.name}】您正在找回密码，验证码{code}，{CODE_MINUTES}分钟内有效，请勿泄露。"
     if not rules.send_sms(phone, message):
-        db.session.rollback()
+        # Not sent: the code never reached anyone and does not count against the day.
+        sms_id = sms.id
+        begin_write()
+        db.session.execute(delete(SmsCode).where(SmsCode.id == sms_id))
+        db.session.execute(
+            update(SmsQuota)
+            .where(SmsQuota.phone == phone, SmsQuota.day == clock.today_in_shanghai(), SmsQuota.sent > 0)
+            .values(sent=SmsQuota.sent - 1)
+        )
+        db.session.commit()
         raise InvalidInput("sms_failed", MSG_SEND_FAILED)
-    db.session.commit()
+
+
+def _code_matches(code_hash: str, code: str, phone: str) -> bool:
+    return hmac.compare_digest(code_hash, _digest((code or "").strip(), phone))
 
 
 def reset_with_code(rules: RegionRules, login: str, phone: str, code: str, password: str, password2: str) -> User:
-    """Set a new password when ``code`` is the latest unused, unexpired code sent to ``phone``."""
+    """Set a new password when ``code`` is the latest unused, unexpired code sent to ``phone``.
+
+    Each guess takes one of the code's :data:`MAX_TRIES` tries before it is compared (committed
+    at once, right or wrong), so concurrent guesses compare at most that many times in all.
+    """
     phone = normalise_phone(phone)
     user = _learner(rules, login, phone)
     check_password(password)
@@ -88,11 +136,22 @@ def reset_with_code(rules: RegionRules, login: str, phone: str, code: str, passw
     now = _now_utc()
     if sms is None or sms.expires_at < now or sms.attempts >= MAX_TRIES:
         raise InvalidInput("bad_sms_code", MSG_BAD_CODE)
-    if not hmac.compare_digest(sms.code_hash, _digest((code or "").strip(), phone)):
-        sms.attempts += 1
+    sms_id, code_hash, user_id = sms.id, sms.code_hash, user.id
+    begin_write()
+    took_a_try = db.session.execute(
+        update(SmsCode)
+        .where(SmsCode.id == sms_id, SmsCode.used_at.is_(None), SmsCode.attempts < MAX_TRIES)
+        .values(attempts=SmsCode.attempts + 1)
+    ).rowcount == 1
+    if not took_a_try:
+        db.session.rollback()
+        raise InvalidInput("bad_sms_code", MSG_BAD_CODE)
+    if not _code_matches(code_hash, code, phone):
         db.session.commit()
         raise InvalidInput("bad_sms_code", MSG_BAD_CODE)
-    sms.used_at = now
+    # This transaction holds the code's row since the UPDATE above: no other guess can use it.
+    db.session.execute(update(SmsCode).where(SmsCode.id == sms_id).values(used_at=now))
+    user = db.session.get(User, user_id)
     user.password_hash = hash_password(password)
     db.session.commit()
     return user

@@ -1,13 +1,17 @@
 """Signing in, for the site and the API: captcha, throttling of failures, API tokens.
 
 Failed attempts are counted per account and per address with Flask-Limiter's storage; past the
-limit every attempt (even with the right password) is refused until the window passes.
+limit every attempt (even with the right password) is refused until the window passes. Each
+attempt takes its try (the storage's atomic increment: Redis ``INCRBY``, a lock in memory)
+before the password is compared, and a right password gives it back: testing the count first
+and adding the failure after let concurrent guesses all pass the test.
 """
 from __future__ import annotations
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from limits import parse
+from limits import RateLimitItem, parse
+from limits.strategies import FixedWindowRateLimiter
 
 from .. import clock
 from ..extensions import db
@@ -45,7 +49,8 @@ def sign_in(
     ``captcha_id`` is the API's challenge id (a string, empty when the client sent none); None
     means the site's session challenge.
     """
-    strategy = limiter().limiter
+    # A fixed window over Flask-Limiter's storage: the one strategy whose counts can be given back.
+    strategy = FixedWindowRateLimiter(limiter().limiter.storage)
     keys = [(parse(limit), ids) for limit, ids in _keys(region, login, address)]
     if any(not strategy.test(item, *ids) for item, ids in keys):
         raise LoginRefused("too_many_attempts", MSG_TOO_MANY, 429)
@@ -56,14 +61,27 @@ def sign_in(
             raise LoginRefused(refused.code, refused.message, 400) from None
     elif needs_captcha and not captcha.check(captcha_answer):
         raise LoginRefused("captcha_wrong", captcha.MSG_WRONG, 400)
+    taken = []
+    for item, ids in keys:
+        taken.append((item, ids))
+        if not strategy.hit(item, *ids):
+            # Over a limit: this attempt is refused unseen and counts for nothing.
+            for given_item, given_ids in taken:
+                _give_back(strategy, given_item, given_ids)
+            raise LoginRefused("too_many_attempts", MSG_TOO_MANY, 429)
     user = authenticate(region, login, password)
     if user is None:
-        for item, ids in keys:
-            strategy.hit(item, *ids)
         raise LoginRefused("bad_credentials", MSG_BAD_CREDENTIALS, 401)
-    item, ids = keys[0]
-    strategy.clear(item, *ids)
+    (account, account_ids), *others = keys
+    strategy.clear(account, *account_ids)
+    for item, ids in others:
+        _give_back(strategy, item, ids)
     return user
+
+
+def _give_back(strategy: FixedWindowRateLimiter, item: RateLimitItem, ids: tuple[str, ...]) -> None:
+    """Undo one try taken on ``item`` (the attempt was refused unseen, or it succeeded)."""
+    strategy.storage.incr(item.key_for(*ids), item.get_expiry(), amount=-1)
 
 
 class _Serializer(URLSafeTimedSerializer):
