@@ -40,6 +40,7 @@ def main() -> int:
         app = create_app(
             {
                 "TESTING": True,
+                "CPE_ENV": "testing",
                 "CPE_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
                 "CPE_PLUGINS": "*",
                 "CPE_PASSWORD_METHOD": FAST_HASH,

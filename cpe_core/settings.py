@@ -20,7 +20,11 @@ from .plugins import PluginError
 
 #: Settings a deployer may give as environment variables (they win over the instance file).
 ENV_SETTINGS = ("CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SECRET_KEY", "CPE_ENV", "CPE_PASSWORD_METHOD",
-    "CPE_CELERY_BROKER_URL", "CPE_CJK_FONT")
+    "CPE_CELERY_BROKER_URL", "CPE_CJK_FONT", "CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION")
+#: The values of ``CPE_ENV`` that are not production (anything else, and the default, is).
+NON_PRODUCTION_ENVS = ("development", "testing")
+#: Set (true) to start in production with a test switch on anyway (see :func:`test_switches_on`).
+TEST_SWITCH_OVERRIDE = "CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION"
 
 
 def default_instance_path() -> str:
@@ -93,7 +97,8 @@ def load_settings(instance: str, test_config: Mapping[str, Any] | None = None) -
     if test_config:
         config.update(test_config)
     config["SQLALCHEMY_DATABASE_URI"] = config["CPE_DATABASE_URL"]
-    development = config["CPE_ENV"] in ("development", "testing") or bool(config.get("TESTING"))
+    refuse_test_switches_in_production(config)
+    development = not is_production(config) or bool(config.get("TESTING"))
     # Cookies travel over HTTPS only in production; the demo server on 127.0.0.1 is plain HTTP.
     config["SESSION_COOKIE_SECURE"] = config.get("CPE_SECURE_COOKIES", not development)
     secret = config.get("CPE_SECRET_KEY") or config.get("SECRET_KEY")
@@ -105,6 +110,55 @@ def load_settings(instance: str, test_config: Mapping[str, Any] | None = None) -
         secret = secrets.token_hex(32)
     config["SECRET_KEY"] = secret
     return config
+
+
+def is_production(settings: Mapping[str, Any]) -> bool:
+    """Whether ``CPE_ENV`` says production (the default: a deployment must opt out)."""
+    return settings.get("CPE_ENV", "production") not in NON_PRODUCTION_ENVS
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):  # from the environment
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+def sandbox_enabled(settings: Mapping[str, Any]) -> bool:
+    """Whether the sandbox payment provider is on: ``CPE_PAYMENT_SANDBOX`` if set, else outside
+    production (or under ``TESTING``)."""
+    enabled = settings.get("CPE_PAYMENT_SANDBOX")
+    if enabled is None:
+        return not is_production(settings) or bool(settings.get("TESTING"))
+    return _truthy(enabled)
+
+
+def test_switches_on(settings: Mapping[str, Any]) -> list[str]:
+    """The settings meant for tests and demos that are on: ``TESTING`` (cookies lose Secure, the
+    sandbox turns on), ``CPE_CAPTCHA_TEST_ANSWER`` (every captcha's answer) and
+    ``CPE_PAYMENT_SANDBOX`` (payments that move no money)."""
+    switches = []
+    if settings.get("TESTING"):
+        switches.append("TESTING")
+    if settings.get("CPE_CAPTCHA_TEST_ANSWER"):
+        switches.append("CPE_CAPTCHA_TEST_ANSWER")
+    if sandbox_enabled(settings):
+        switches.append("CPE_PAYMENT_SANDBOX")
+    return switches
+
+
+def refuse_test_switches_in_production(settings: Mapping[str, Any]) -> None:
+    """:class:`PluginError` naming every test switch that is on in production, unless
+    ``CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION`` is set: a ``TESTING = True`` left in a production
+    ``cpe.cfg`` must stop the start, not quietly fake payments."""
+    if not is_production(settings) or _truthy(settings.get(TEST_SWITCH_OVERRIDE)):
+        return
+    switches = test_switches_on(settings)
+    if switches:
+        raise PluginError(
+            f"CPE_ENV is production (set CPE_ENV=development for a demo) but test switches are on: "
+            f"{', '.join(switches)}. Turn them off in instance/cpe.cfg or the environment, or set "
+            f"{TEST_SWITCH_OVERRIDE}=1 to start anyway."
+        )
 
 
 def engine_url(settings: Mapping[str, Any], instance: str):

@@ -73,7 +73,7 @@ def _migrate(url: str) -> None:
 
     from . import create_app
 
-    app = create_app({"TESTING": True, "CPE_DATABASE_URL": url, "CPE_PLUGINS": ""})
+    app = create_app({"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": url, "CPE_PLUGINS": ""})
     with app.app_context():
         from .extensions import db
 

@@ -8,7 +8,7 @@ from hookspecs import hookimpl
 
 
 def build(**config):
-    return create_app({"TESTING": True, "CPE_DATABASE_URL": "sqlite://", **config})
+    return create_app({"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": "sqlite://", **config})
 
 
 def test_in_tree_plugins_are_discovered_through_the_entry_point_group():
@@ -26,7 +26,7 @@ def test_only_the_plugins_named_in_cpe_plugins_are_enabled():
 
 def test_cpe_plugins_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("CPE_PLUGINS", "cicpa")
-    app = create_app({"TESTING": True, "CPE_DATABASE_URL": "sqlite://"})
+    app = create_app({"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": "sqlite://"})
     assert app.extensions["cpe"].codes() == ["cicpa"]
 
 
@@ -53,7 +53,7 @@ class WrongArgument:
 def test_hook_without_specification_stops_start_up_with_a_suggestion():
     with pytest.raises(PluginError) as error:
         create_app(
-            {"TESTING": True, "CPE_DATABASE_URL": "sqlite://", "CPE_PLUGINS": ""},
+            {"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": "sqlite://", "CPE_PLUGINS": ""},
             plugins=[("typo", Misspelled())],
         )
     message = str(error.value)
@@ -64,7 +64,7 @@ def test_hook_without_specification_stops_start_up_with_a_suggestion():
 def test_misspelled_argument_stops_start_up_naming_the_offered_arguments():
     with pytest.raises(PluginError) as error:
         create_app(
-            {"TESTING": True, "CPE_DATABASE_URL": "sqlite://", "CPE_PLUGINS": ""},
+            {"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": "sqlite://", "CPE_PLUGINS": ""},
             plugins=[("typo", WrongArgument())],
         )
     assert "kart" in str(error.value) and "offers: cart" in str(error.value)
@@ -74,7 +74,7 @@ def test_two_plugins_claiming_one_region_stop_start_up(recorder):
     Recorder = type(recorder)
     with pytest.raises(PluginError, match="Region 'testland' is declared by both"):
         create_app(
-            {"TESTING": True, "CPE_DATABASE_URL": "sqlite://", "CPE_PLUGINS": ""},
+            {"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": "sqlite://", "CPE_PLUGINS": ""},
             plugins=[("one", recorder), ("two", Recorder())],
         )
 
@@ -82,12 +82,12 @@ def test_two_plugins_claiming_one_region_stop_start_up(recorder):
 def test_cpe_plugins_is_read_from_the_instance_config(tmp_path, monkeypatch):
     monkeypatch.delenv("CPE_PLUGINS", raising=False)
     (tmp_path / "cpe.cfg").write_text('CPE_PLUGINS = "guangdong"\n', encoding="utf-8")
-    app = create_app({"TESTING": True, "CPE_DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
+    app = create_app({"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
     assert app.extensions["cpe"].codes() == ["guangdong"]
 
 
 def test_environment_wins_over_the_instance_config(tmp_path, monkeypatch):
     monkeypatch.setenv("CPE_PLUGINS", "cicpa")
     (tmp_path / "cpe.cfg").write_text('CPE_PLUGINS = "guangdong"\n', encoding="utf-8")
-    app = create_app({"TESTING": True, "CPE_DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
+    app = create_app({"TESTING": True, "CPE_ENV": "testing", "CPE_DATABASE_URL": "sqlite://"}, instance_path=str(tmp_path))
     assert app.extensions["cpe"].codes() == ["cicpa"]

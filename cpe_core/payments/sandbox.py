@@ -39,6 +39,7 @@ from hookspecs import (
 )
 
 from ..extensions import csrf, db
+from ..settings import sandbox_enabled
 
 log = logging.getLogger("cpe.payments.sandbox")
 CODE = "sandbox"
@@ -166,10 +167,7 @@ class SandboxProvider:
 
 def providers(settings: Mapping[str, object]) -> list[SandboxProvider]:
     """The sandbox provider when ``CPE_PAYMENT_SANDBOX`` is on."""
-    enabled = settings.get("CPE_PAYMENT_SANDBOX")
-    if enabled is None:
-        enabled = settings.get("CPE_ENV") in ("development", "testing") or bool(settings.get("TESTING"))
-    if not enabled:
+    if not sandbox_enabled(settings):
         return []
     secret = str(settings.get("CPE_SANDBOX_SECRET") or settings.get("SECRET_KEY") or "sandbox")
     return [SandboxProvider(secret, deliver=bool(settings.get("CPE_SANDBOX_DELIVER", True)))]
