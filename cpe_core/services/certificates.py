@@ -339,3 +339,25 @@ def file_matches(certificate: Certificate, stream) -> bool:
 def pdf_for(certificate: Certificate) -> bytes:
     """The issued PDF again (identical bytes: rendering is deterministic)."""
     return render_pdf(certificate.fields)
+
+
+MSG_REVOKED = "该证书已被撤销，不能再下载；证书状态以核验页面为准，如有疑问请联系主办单位。"
+
+
+def pdf_for_owner(certificate: Certificate) -> bytes:
+    """The PDF its owner downloads; a revoked certificate is refused (a printed copy would look
+    as valid as before), its verification page keeps saying it was revoked.
+
+    :raises RuleError: ``certificate_revoked``.
+    """
+    if certificate.revoked_at is not None:
+        raise RuleError("certificate_revoked", MSG_REVOKED)
+    return pdf_for(certificate)
+
+
+def owned(user_id: int, serial: str, region: str | None = None) -> Certificate | None:
+    """The certificate ``serial`` if ``user_id`` holds it (in ``region`` when given), else None."""
+    query = select(Certificate).where(Certificate.serial == serial, Certificate.user_id == user_id)
+    if region is not None:
+        query = query.where(Certificate.region == region)
+    return db.session.scalar(query)

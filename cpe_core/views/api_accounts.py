@@ -107,6 +107,18 @@ def learner_json(user) -> dict:
     }
 
 
+def staff_json(user) -> dict:
+    """A staff account (reviewer, admin, site admin): it has no learner profile."""
+    return {"id": user.id, "region": user.region, "login": user.login, "name": user.name, "role": user.role}
+
+
+def signed_in_json(user) -> dict:
+    """The login answer's account part: ``learner`` for a learner, ``staff`` for staff."""
+    if user.role == "learner":
+        return {"role": user.role, "learner": learner_json(user)}
+    return {"role": user.role, "staff": staff_json(user)}
+
+
 @bp.get("/regions/<code>/registration-form")
 @documented("地区的注册表单：账号字段、必填项、注册前问题", errors=(404,))
 def registration_form(code: str):
@@ -180,7 +192,7 @@ def register(code: str):
 
 
 @bp.post("/regions/<code>/login")
-@documented("登录，返回令牌。" + CAPTCHA_NOTE,
+@documented("登录，返回令牌；学员返回 learner，工作人员返回 staff（role 为其角色）。" + CAPTCHA_NOTE,
             body={"login": {"type": "string"}, "password": {"type": "string"}, **CAPTCHA_FIELDS},
             errors=(400, 401, 404, 429))
 def login(code: str):
@@ -193,7 +205,7 @@ def login(code: str):
                        captcha_id=str(data.get("captcha_id") or ""), address=request.remote_addr)
     except LoginRefused as refusal:
         return error(refusal.code, refusal.message, refusal.status)
-    return jsonify(token=issue_token(user), learner=learner_json(user))
+    return jsonify(token=issue_token(user), **signed_in_json(user))
 
 
 @bp.get("/me")

@@ -1,8 +1,9 @@
-"""Certificates: the learner's page and download (``/<region>/certificates``), staff revocation,
-and the public verification page (``/verify/<code>``)."""
+"""Certificates: the learner's page and download (``/<region>/certificates``, and
+``/api/v1/me/certificates``), staff revocation, and the public verification page
+(``/verify/<code>``). A revoked certificate's PDF is no longer handed out (410)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,11 +13,15 @@ from sqlalchemy import select
 from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length
 
+from .. import clock
 from ..auth import admin_required
 from ..extensions import db
 from ..models import Certificate
 from ..regions import RuleError, rules_for
 from ..services import certificates
+from .api import bp as api_bp
+from .api import error as api_error
+from .api_accounts import documented, learner_api
 from .binding import bind_region
 from ..services.years import current_year
 
@@ -79,12 +84,17 @@ def certificate_page():
 @bp.get("/<serial>.pdf")
 @login_required
 def download(serial: str):
-    certificate = db.session.scalar(
-        select(Certificate).where(Certificate.serial == serial, Certificate.region == g.region.code)
-    )
-    if certificate is None or certificate.user_id != current_user.id:
+    certificate = certificates.owned(current_user.id, serial, g.region.code)
+    if certificate is None:
         abort(404)
-    pdf = certificates.pdf_for(certificate)
+    try:
+        pdf = certificates.pdf_for_owner(certificate)
+    except RuleError as refused:
+        return render_template("error.html", title=_("证书已撤销"), message=refused.message), 410
+    return _pdf_response(pdf, serial)
+
+
+def _pdf_response(pdf: bytes, serial: str) -> Response:
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{serial}.pdf"'
     return response
@@ -131,3 +141,42 @@ def verify(code: str):
         form=form,
         matches=matches,
     )
+
+
+# --- JSON API -------------------------------------------------------------------------------
+
+
+def _certificate_json(certificate: Certificate) -> dict:
+    return {
+        "serial": certificate.serial, "region": certificate.region, "year": certificate.year,
+        "title": certificate.fields.get("title"),
+        "issued_at": clock.from_utc_naive(certificate.issued_at).isoformat(),
+        "revoked": certificate.revoked_at is not None,
+        "revoked_at": clock.from_utc_naive(certificate.revoked_at).isoformat() if certificate.revoked_at else None,
+        "verify_url": url_for("certificates.verify", code=certificate.code, _external=True),
+        "pdf_url": None if certificate.revoked_at else url_for("api.certificate_pdf", serial=certificate.serial),
+    }
+
+
+@api_bp.get("/me/certificates")
+@documented("当前学员某年度已发的证书（含撤销状态；year 缺省为本地区当前年度）", auth=True, errors=(401, 403))
+@learner_api
+def certificate_list():
+    year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
+    return jsonify(year=year, certificates=[
+        _certificate_json(c) for c in certificates.issued(current_user.id, current_user.region, year)
+    ])
+
+
+@api_bp.get("/me/certificates/<serial>.pdf")
+@documented("下载自己的证书PDF；已撤销的证书返回 410（certificate_revoked）", auth=True, errors=(401, 403, 404, 410))
+@learner_api
+def certificate_pdf(serial: str):
+    certificate = certificates.owned(current_user.id, serial)
+    if certificate is None:
+        return api_error("certificate_not_found", "没有找到该证书。", 404)
+    try:
+        pdf = certificates.pdf_for_owner(certificate)
+    except RuleError as refused:
+        return api_error(refused.code, refused.message, 410)
+    return _pdf_response(pdf, serial)
