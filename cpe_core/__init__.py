@@ -70,7 +70,7 @@ def create_app(
 
         ping_idle_connections(db.engine, float(app.config["CPE_DB_PING_IDLE_SECONDS"]))
     if not lean:
-        from . import auth, security, views
+        from . import auth, headers, security, views
         from .extensions import babel, csrf, login_manager, migrate
 
         migrate.init_app(app, db, directory=MIGRATIONS)
@@ -79,6 +79,7 @@ def create_app(
         babel.init_app(app, locale_selector=select_locale)
         auth.init_app(app)
         security.init_app(app)
+        headers.init_app(app)
         views.init_app(app)
     from . import cli
 

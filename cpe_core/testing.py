@@ -537,11 +537,27 @@ def browser_viewport() -> dict[str, int]:
     return dict(DESKTOP)
 
 
+#: Reports every Content-Security-Policy violation of every document to the test.
+CSP_REPORTER = """document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cpeCspViolation({directive: event.violatedDirective, blocked: event.blockedURI,
+                            page: event.documentURI, sample: event.sample});
+});"""
+
+
 @pytest.fixture
-def page(browser, live_server: str, browser_viewport: dict[str, int]) -> Iterator[Any]:
+def csp_violations() -> list[dict]:
+    """The Content-Security-Policy violations the ``page`` fixture's documents reported (directive,
+    blocked URI, page, sample). ``page`` fails the test if any are left at its end: clear the
+    list in a test that provokes one on purpose."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server: str, browser_viewport: dict[str, int], csp_violations: list[dict]) -> Iterator[Any]:
     """A fresh browser context and page on ``live_server``: ``page.goto("/<region>/")``.
 
     A viewport narrower than a tablet is emulated as a phone (touch, honours the viewport meta).
+    Every page must keep to the site's Content-Security-Policy (see :func:`csp_violations`).
     """
     phone = browser_viewport["width"] < 768
     context = browser.new_context(
@@ -554,11 +570,14 @@ def page(browser, live_server: str, browser_viewport: dict[str, int]) -> Iterato
         timezone_id="Asia/Shanghai",
     )
     context.set_default_timeout(10_000)
+    context.expose_function("__cpeCspViolation", lambda violation: csp_violations.append(violation))
+    context.add_init_script(CSP_REPORTER)
     try:
         yield context.new_page()
     finally:
         # Closed before live_server shuts down (page depends on it): no request is in flight.
         context.close()
+    assert csp_violations == [], "the page broke the Content-Security-Policy"
 
 
 @pytest.fixture(scope="session")

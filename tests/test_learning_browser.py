@@ -145,7 +145,7 @@ def test_speeding_up_playback_does_not_speed_up_the_counted_time(page, live_serv
     expect(page.locator("video#lesson")).to_be_visible()
     started = time.monotonic()
     page.evaluate("const v = document.getElementById('lesson'); v.playbackRate = 16; v.play()")
-    page.wait_for_function("document.getElementById('lesson').currentTime > 30", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('lesson').currentTime > 30", timeout=15_000)
     page.wait_for_timeout(1500)
     elapsed = time.monotonic() - started
     progress = db.session.scalar(db.select(ChapterProgress).where(ChapterProgress.chapter_id == chapter_id))
