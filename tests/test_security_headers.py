@@ -93,5 +93,8 @@ def test_production_sends_hsts_over_https_only(production):
     assert "Secure" in production.get("/chaoyang/login", base_url="https://cpe.example.cn").headers["Set-Cookie"]
 
 
-def test_the_media_sources_are_configurable(app, testapp):
+def test_the_media_sources_are_configurable(testapp, cpe_test_config):
     assert csp(testapp.get("/chaoyang/"))["media-src"] == "'self' https:"
+    app = create_app({**cpe_test_config, "CPE_CSP_MEDIA_SRC": "'self' https://video.example.cn"})
+    response = app.test_client().get("/chaoyang/")
+    assert csp(response)["media-src"] == "'self' https://video.example.cn"
