@@ -58,6 +58,7 @@ CASES: list[tuple[str, str, str]] = [
     ("GET", "/chaoyang/certificates/{serial}.pdf", "site"),
     ("GET", "/chaoyang/certificates/{serial}/revoke", "site"),
     ("POST", "/chaoyang/certificates/{serial}/revoke", "site"),
+    ("GET", "/api/v1/me/certificates/{serial}.pdf", "api"),
     # staff pages naming A: a learner gets 403
     ("GET", "/chaoyang/admin/learners/{learner}", "site"),
     ("POST", "/chaoyang/admin/learners/{learner}/collection", "site"),
