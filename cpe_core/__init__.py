@@ -140,11 +140,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         # WAL: readers never wait for a writer, and a commit appends to the log instead of
-        # rewriting pages; with synchronous=NORMAL it syncs at checkpoints only (a power cut may
-        # lose the last commits, never corrupt the file). Several gunicorn workers writing
-        # heartbeats need both. (An in-memory database answers "memory" and stays as it is.)
+        # rewriting pages (several gunicorn workers writing heartbeats need it). synchronous=FULL
+        # syncs the log at every commit: credits, payments, scores and certificates survive a
+        # power cut. Only the connections that answer the usual heartbeat relax it
+        # (learning.quick_heartbeat), as PostgreSQL's synchronous_commit is relaxed for that
+        # heartbeat alone. (An in-memory database answers "memory" and stays as it is.)
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
 

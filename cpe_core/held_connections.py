@@ -1,7 +1,7 @@
 """A database connection per thread, kept from one request to the next, for the heartbeat.
 
 The players' heartbeat is the platform's hottest request and runs two short statements, each
-committing on its own. Borrowing a pooled connection for them and giving it back (SQLAlchemy's
+committing on its own (on SQLite the second is two UPDATEs in one short transaction). Borrowing a pooled connection for them and giving it back (SQLAlchemy's
 checkout, its reset on return, the pool's events) cost as much CPU as one of the statements
 themselves; measured under load (``bench/heartbeat``, PostgreSQL), keeping the connection
 raised the heartbeat from about 36% to about 44% of the hello-world's rate. So a thread that

@@ -1,4 +1,4 @@
-"""Login throttling (Flask-Limiter) and the 30-minute idle sign-out, per app.
+"""Login throttling (Flask-Limiter), signing out, and the 30-minute idle sign-out, per app.
 
 Each app gets its own :class:`flask_limiter.Limiter` in ``app.extensions["cpe_limiter"]``;
 storage is in memory unless ``CPE_RATELIMIT_STORAGE_URI`` names a shared one (e.g. Redis) for a
@@ -12,6 +12,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, logout_user
 
 from . import clock
+from .extensions import db
+from .services import sessions
 
 #: "如30分钟内不操作，系统会自动退出提示重新登录" (the seeds); configurable.
 IDLE_MINUTES = 30
@@ -57,6 +59,16 @@ def forget_previous_request() -> None:
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
+def sign_out() -> None:
+    """Sign this browser out and end every session and API token of its account (there is one
+    live session per account: :mod:`cpe_core.services.sessions`). A browser whose session had
+    already ended touches nothing of the account's."""
+    if current_user.is_authenticated:
+        sessions.end(current_user)
+        db.session.commit()
+    logout_user()
+
+
 def sign_out_when_idle():
     """Sign out a session left alone longer than ``CPE_IDLE_MINUTES`` (by the app's clock)."""
     if request.path.startswith(("/api/", "/static/")) or not current_user.is_authenticated:
@@ -64,7 +76,7 @@ def sign_out_when_idle():
     now = clock.now().timestamp()
     seen = session.get("seen")
     if seen is not None and now - seen > current_app.config["CPE_IDLE_MINUTES"] * 60:
-        logout_user()
+        sign_out()
         session.clear()
         session["idle_notice"] = True
         region = getattr(g, "region", None)

@@ -159,8 +159,8 @@ def second_tab_after_first_read(app, monkeypatch, tab_b: Callable[[], object]) -
                 state["b"] = tab_b()
             db.session.remove()
 
-    def reading(row):
-        judged = original(row)  # tab A has read the progress row here
+    def reading(row, *args, **kwargs):
+        judged = original(row, *args, **kwargs)  # tab A has read the progress row here
         if not state["interleaved"]:
             state["interleaved"] = True
             thread = threading.Thread(target=run_b)

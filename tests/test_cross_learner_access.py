@@ -18,7 +18,6 @@ from cpe_core.extensions import db
 from cpe_core.models import (
     Certificate, Enrolment, ExamAttempt, Invoice, OffsetApplication, OffsetAttachment, Order, Payment, Refund,
 )
-from cpe_core.testing import api_captcha
 
 from study_support import YEAR, add_to_plan, course, learner
 
@@ -63,6 +62,7 @@ CASES: list[tuple[str, str, str]] = [
     ("GET", "/chaoyang/admin/learners/{learner}", "site"),
     ("POST", "/chaoyang/admin/learners/{learner}/collection", "site"),
     ("POST", "/chaoyang/admin/learners/{learner}/password", "site"),
+    ("POST", "/chaoyang/admin/learners/{learner}/active", "site"),
     ("POST", "/chaoyang/admin/refunds/{refund}/approve", "site"),
     ("POST", "/chaoyang/admin/invoices/{invoice}/issue", "site"),
     ("GET", "/chaoyang/admin/courses/{course}", "site"),
@@ -169,14 +169,17 @@ def world(app, testapp, make_learner, tmp_path):
         "refund": refund.id, "invoice": invoice.id,
         "answers": {str(q.id): q.answer for q in taught.chapters[0].questions},
     }
-    # B signs in on the site (cookie) and, separately, through the API (token).
+    # B holds a session cookie and an API token. An account has one live session (a second
+    # sign-in, site or API, would end the first), so the token is the site session's own.
+    from cpe_core.models import User
+    from cpe_core.services.signin import issue_token
     from study_support import sign_in
 
     sign_in(testapp, b)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', testapp.get("/chaoyang/me").text).group(1)
     api = testapp.__class__(testapp.app)
-    token = api.post_json("/api/v1/regions/chaoyang/login",
-                          {"login": b.login, "password": "Passw0rd!", **api_captcha(api)}).json["token"]
+    db.session.rollback()
+    token = issue_token(db.session.get(User, b.id))
     db.session.rollback()
     return {"ids": ids, "site": testapp, "api": api, "csrf": csrf, "token": token, "a": a}
 

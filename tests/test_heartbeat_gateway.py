@@ -15,7 +15,7 @@ from webtest import TestApp
 from cpe_core import create_app
 from cpe_core.extensions import db
 from cpe_core.models import ChapterProgress
-from cpe_core.views.heartbeat_gateway import session_identifier
+from cpe_core.services.sessions import client_identifier
 from study_support import api_heartbeat as beat
 from study_support import studying_one_chapter
 
@@ -58,7 +58,7 @@ def test_the_client_identifier_is_the_one_flask_login_stores_in_the_session(app,
     # an upgrade of Flask-Login that changes it must fail here, not silently sign people out.
     with app.test_request_context(environ_base=environ):
         expected = _create_identifier()
-    assert session_identifier({**environ}) == expected
+    assert client_identifier({**environ}) == expected
 
 
 def test_the_usual_heartbeat_never_enters_the_app(testapp, setup, clock, app_requests):

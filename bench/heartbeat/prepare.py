@@ -65,7 +65,7 @@ def main(url: str, cookies_path: str, learners: int = 50) -> None:
         db.session.commit()
         chapter_id = course.chapters[0].id
         logins = [(u.login, region) for u in users]
-    # Sessions are made as Flask-Login makes them at sign-in (the login form has a captcha), for
+    # Sessions are made as signing in makes them (the login form has a captcha), for
     # the client wrk is (loopback, no User-Agent): Flask-Login's session protection marks a
     # session from another client non-fresh and re-signs its cookie, which a browser stores once
     # but wrk, replaying the same cookie, would pay on every request.
@@ -75,11 +75,14 @@ def main(url: str, cookies_path: str, learners: int = 50) -> None:
         from flask_login import login_user
 
         from cpe_core.models import User
+        from cpe_core.services import sessions
 
         serializer = app.session_interface.get_signing_serializer(app)
         for login, region in logins:
             session.clear()
-            login_user(db.session.scalar(db.select(User).where(User.region == region, User.login == login)))
+            user = db.session.scalar(db.select(User).where(User.region == region, User.login == login))
+            sessions.begin(user)  # the account's live session, as signing in starts it
+            login_user(user)
             lines.append(f"{serializer.dumps(dict(session))} /api/v1/chapters/{chapter_id}/heartbeat")
     client = app.test_client()
     with open(cookies_path, "w", encoding="utf-8") as out:

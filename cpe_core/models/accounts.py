@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
+
+#: Between the user id and the session token in :meth:`User.get_id` (tokens are URL-safe base64).
+ID_SEPARATOR = ":"
 
 
 class User(UserMixin, Model):
@@ -15,6 +18,11 @@ class User(UserMixin, Model):
 
     ``login`` is what the region signs in with (ID number, member number or a staff name) and
     is unique within the region, so the same person can hold accounts in two regions.
+
+    ``session_token`` is the account's one live session (:mod:`cpe_core.services.sessions`):
+    made at sign-in, carried by the session cookie (:meth:`get_id`) and API tokens, None when
+    signed out. ``study_counted_until`` is the learner's study clock: the instant up to which
+    heartbeats of any chapter have counted time (:mod:`cpe_core.services.learning`).
     """
 
     __tablename__ = "user"
@@ -29,6 +37,8 @@ class User(UserMixin, Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str | None] = mapped_column(String(32))
+    study_counted_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = created_at()
 
     profile: Mapped[LearnerProfile | None] = relationship(back_populates="user", uselist=False)
@@ -36,6 +46,20 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
         return self.is_active_account
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the account and its live session,
+        ``"<id>:<session_token>"`` (Flask-Login's "alternative id"), so a cookie dies with its
+        session (see :meth:`read_id`)."""
+        return f"{self.id}{ID_SEPARATOR}{self.session_token or ''}"
+
+    @staticmethod
+    def read_id(alternative_id: str) -> tuple[int, str] | None:
+        """``(user id, session token)`` of a :meth:`get_id` value, None if it is not one."""
+        number, separator, token = str(alternative_id).partition(ID_SEPARATOR)
+        if not separator or not token or not number.isascii() or not number.isdigit():
+            return None
+        return int(number), token
 
     @property
     def is_staff(self) -> bool:

@@ -1,4 +1,5 @@
-"""Accounts: creating users and checking passwords."""
+"""Accounts: creating users, checking and changing passwords, and staff disabling an account
+(which, like a password change, ends every session of the account: :mod:`.sessions`)."""
 from __future__ import annotations
 
 from flask import current_app
@@ -7,6 +8,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import LearnerProfile, User
+from . import audit, sessions
+from .identity import InvalidInput, check_password
+
+MSG_WRONG_PASSWORD = "原密码错误。"
+MSG_PASSWORD_MISMATCH = "两次输入的密码不一致。"
 
 
 def hash_password(password: str) -> str:
@@ -49,3 +55,33 @@ def create_user(
     if role == "learner":
         user.profile = LearnerProfile(**profile)
     return user
+
+
+def change_password(user: User, current: str, password: str, password2: str) -> None:
+    """Set ``user``'s new password after checking the current one; every session and API token
+    of the account ends, this one too (the user signs in again with the new password). Commit.
+
+    :raises InvalidInput: ``wrong_password``, ``weak_password``, ``password_mismatch``.
+    """
+    if not check_password_hash(user.password_hash, current or ""):
+        raise InvalidInput("wrong_password", MSG_WRONG_PASSWORD)
+    check_password(password)
+    if password != password2:
+        raise InvalidInput("password_mismatch", MSG_PASSWORD_MISMATCH)
+    user.password_hash = hash_password(password)
+    sessions.end(user)
+    audit.record("account.password_changed", f"user:{user.id}", actor=user, region=user.region)
+    db.session.commit()
+
+
+def set_active(staff: User, user: User, active: bool) -> None:
+    """Enable or disable ``user``'s account (staff, audited); disabling ends every session and
+    API token of the account, and a disabled account cannot sign in. Commit."""
+    if user.is_active_account == active:
+        return
+    user.is_active_account = active
+    if not active:
+        sessions.end(user)
+    audit.record("account.enabled" if active else "account.disabled", f"user:{user.id}", actor=staff,
+                 region=user.region, after={"active": active})
+    db.session.commit()

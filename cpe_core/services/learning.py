@@ -6,17 +6,31 @@ run faster than real time, whatever the player claims) and never more than the c
 (so seeking past what was watched earns nothing). A claim further ahead than the elapsed time
 plus ``CPE_HEARTBEAT_SLACK_SECONDS`` is refused outright.
 
-Concurrency: each heartbeat ends in one conditional UPDATE (compare-and-swap on the values it
-read). Two tabs heartbeating at once cannot both count the same seconds: the loser's UPDATE
-matches no row, it re-reads and finds the time already consumed.
+Real time is the learner's, not the chapter's: besides each chapter's own reference instant,
+each learner has a study clock (``User.study_counted_until``), the instant up to which their
+heartbeats of any chapter, course, tab or device have counted. A heartbeat counts no more than
+the time since that instant and moves it on by what it counted, so two chapters played at once
+share the real time instead of both counting it: the total counted never exceeds the
+wall-clock time. :func:`_count` is that rule, for every path.
+
+Concurrency: each heartbeat ends in a compare-and-swap on the values it read, the learner's
+clock first (:func:`_cas_statements`): two tabs or two chapters heartbeating at once cannot both
+count the same seconds: the loser's swap matches no row, it re-reads and finds the time already
+consumed. Every heartbeat that counts a second moves the clock, so the clock alone decides.
 
 Speed: the heartbeat is the hottest request of the platform. The usual one (the progress row
 exists, the chapter is not finished by it) runs statement by statement, outside a transaction:
-one SELECT checks the account, the chapter and the plan and reads the progress, then the
-compare-and-swap UPDATE commits on its own. The CAS is what keeps two tabs apart, so nothing
-needs a transaction around it. The first heartbeat of a chapter (which creates the row) and the
-one that finishes it (which may pass the chapter and earn the course's credits, all or nothing)
-run in one write transaction, as every other write does.
+one SELECT checks the account (and, on the fast path in front of the app, its session), the
+chapter and the plan and reads the progress and the learner's clock, then the compare-and-swap
+commits on its own: on PostgreSQL one UPDATE of the progress row that carries the clock's UPDATE
+as a CTE; elsewhere the two UPDATEs in one short transaction. The first heartbeat of a chapter
+(which creates the row) and the one that finishes it (which may pass the chapter and earn the
+course's credits, all or nothing) run in one write transaction, as every other write does.
+
+Durability: only the usual progress-only heartbeat commits without waiting for the disk
+(PostgreSQL's ``synchronous_commit`` off, set inside its own statement): a crash may take back a
+few seconds of progress, which the next heartbeat counts again. The finishing heartbeat, which
+can write the course's credits, commits durably like every other transaction.
 """
 from __future__ import annotations
 
@@ -29,7 +43,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import DateTime, Integer, and_, bindparam, func, select, update
+from sqlalchemy import DateTime, Integer, and_, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 
@@ -38,7 +52,7 @@ from ..extensions import db
 from ..held_connections import held_connections
 from ..models import Chapter, ChapterProgress, Course, Question, StudyPlanItem, User
 from ..regions import RuleError
-from . import entitlement, ledger, raw_statements, years
+from . import entitlement, ledger, raw_statements, sessions, years
 
 #: Legacy platforms refused a record claiming more than the elapsed time plus 120 s.
 DEFAULT_SLACK_SECONDS = 120
@@ -97,7 +111,8 @@ class ChapterAccess:
     position: int
     duration_seconds: int
     unlocked: bool
-    #: ``(id, watched_seconds, last_heartbeat_at, watched_at)`` as read with the access check.
+    #: ``(id, watched_seconds, last_heartbeat_at, watched_at, learner_clock)`` as read with the
+    #: access check (``learner_clock``: the learner's ``User.study_counted_until``).
     progress: tuple | None = None
 
 
@@ -145,6 +160,8 @@ def _access_statement():
             ChapterProgress.last_heartbeat_at,
             ChapterProgress.watched_at,
             StudyPlanItem.opened_at,  # the entitlement module's decision (services/entitlement.py)
+            User.study_counted_until,
+            User.session_token,
         )
         .select_from(User)
         .outerjoin(Chapter, Chapter.id == chapter_id)
@@ -181,9 +198,16 @@ def chapter_access(user: User | int, chapter_id: int) -> ChapterAccess:
     return _access_from_row(row)
 
 
-def _access_from_row(row) -> ChapterAccess:
-    """Judge a row of :func:`_access_statement` (see :func:`chapter_access`)."""
+def _access_from_row(row, session: str | None = None) -> ChapterAccess:
+    """Judge a row of :func:`_access_statement` (see :func:`chapter_access`).
+
+    :param session: the session token a session cookie claims, checked against the account's
+        (:func:`sessions.verdict`, the check the app's user loader makes); None when the caller
+        has checked the session already.
+    """
     if row is None or not row[0]:
+        raise AccountRefused("login_required", "请先登录。", 401)
+    if session is not None and sessions.verdict(session, row[18], bool(row[0])) != sessions.LIVE:
         raise AccountRefused("login_required", "请先登录。", 401)
     if row[1] != "learner" or not row[2]:
         raise AccountRefused("learners_only", "仅学员可以使用此功能。", 403)
@@ -194,19 +218,24 @@ def _access_from_row(row) -> ChapterAccess:
     if row[16] is None:
         raise entitlement.not_opened()
     unlocked = row[10] is None or row[11] is not None
-    progress = tuple(row[12:16]) if row[12] is not None else None
+    progress = (*row[12:16], row[17]) if row[12] is not None else None
     return ChapterAccess(row[3], row[4], row[7], row[8], row[5], row[6], unlocked, progress)
 
 
-def _progress_row(user_id: int, chapter_id: int, create: bool = True) -> tuple[int, int, dt.datetime | None, dt.datetime | None] | None:
-    """``(id, watched_seconds, last_heartbeat_at, watched_at)``, creating the row if missing
-    (with ``create``; else None)."""
-    query = select(
-        ChapterProgress.id,
-        ChapterProgress.watched_seconds,
-        ChapterProgress.last_heartbeat_at,
-        ChapterProgress.watched_at,
-    ).where(ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter_id)
+def _progress_row(user_id: int, chapter_id: int, create: bool = True) -> tuple | None:
+    """``(id, watched_seconds, last_heartbeat_at, watched_at, learner_clock)`` as
+    :attr:`ChapterAccess.progress`, creating the row if missing (with ``create``; else None)."""
+    query = (
+        select(
+            ChapterProgress.id,
+            ChapterProgress.watched_seconds,
+            ChapterProgress.last_heartbeat_at,
+            ChapterProgress.watched_at,
+            User.study_counted_until,
+        )
+        .join(User, User.id == ChapterProgress.user_id)
+        .where(ChapterProgress.user_id == user_id, ChapterProgress.chapter_id == chapter_id)
+    )
     row = db.session.execute(query).first()
     if row is None:
         if not create:
@@ -217,7 +246,7 @@ def _progress_row(user_id: int, chapter_id: int, create: bool = True) -> tuple[i
         except IntegrityError:
             pass  # another tab created it first
         row = db.session.execute(query).first()
-    return row[0], row[1], row[2], row[3]
+    return tuple(row)
 
 
 def heartbeat(user: User | int, chapter_id: int, position: float) -> HeartbeatResult:
@@ -256,45 +285,60 @@ def _check_position(position: object) -> None:
         raise RuleError("invalid_position", "播放进度无效。")
 
 
-def quick_heartbeat(user_id: int, chapter_id: int, position: float) -> HeartbeatResult | None:
+def quick_heartbeat(user_id: int, chapter_id: int, position: float,
+                    session: str | None = None) -> HeartbeatResult | None:
     """The usual heartbeat (the progress row exists, this one does not finish the chapter), in
     two statements on the connection this thread keeps (:mod:`cpe_core.held_connections`): the
-    access SELECT, then the compare-and-swap UPDATE, each committing on its own; no ORM session,
-    no SQLAlchemy execution context (they cost several times what the statements do). Needs an
-    app context, not a request.
+    access SELECT, then the compare-and-swap (:func:`_cas_statements`), each committing on its
+    own; no ORM session, no SQLAlchemy execution context (they cost several times what the
+    statements do). Needs an app context, not a request.
 
+    :param session: the session token of the caller's session cookie, checked against the
+        account's in the access SELECT (:func:`sessions.verdict`); None when the caller checked
+        the session already (the app's user loader).
     :returns: None when this heartbeat needs :func:`heartbeat`'s full way: the chapter's first
-        or finishing heartbeat, another tab counting first, or an error on the connection
-        (which is then closed; nothing was written).
-    :raises AccountRefused, RuleError: as :func:`heartbeat` (nothing written).
+        or finishing heartbeat, the learner's first, another tab counting first, or an error on
+        the connection (which is then closed; nothing was written).
+    :raises AccountRefused, RuleError: as :func:`heartbeat` (nothing written); AccountRefused
+        ``login_required`` also for a session that is not the account's live one.
     """
     _check_position(position)
     slack, max_step = settings()
     now = clock.to_utc_naive(clock.now())
     engine = db.engine
-    select_access, cas = _quick_statements(engine.dialect)
+    select_access, swap = _quick_statements(engine.dialect)
     connections = held_connections(engine)
     held = connections.get()
     try:
+        _relax_durability(held)
         row = select_access.fetchone(held, {"user_id": user_id, "chapter_id": chapter_id})
-        access = _access_from_row(row)
+        access = _access_from_row(row, session)
         _require_unlocked(access)
-        if access.progress is None:
+        if access.progress is None or access.progress[4] is None:
             return None
         count = _count(access, access.progress, min(float(position), float(access.duration_seconds)),
                        now, slack, max_step)
         if count.newly_watched:
             return None
-        progress_id, watched, ref, _watched_at = access.progress
-        changed = cas.execute(held, {"progress_id": progress_id, "watched": watched, "ref": ref,
-                                     "new_watched": count.new_watched, "new_ref": count.new_ref, "now": now})
-        if changed != 1:
+        if not raw_statements.run_swap(held, swap, _swap_values(user_id, access.progress, count, now)):
             return None
     except engine.dialect.loaded_dbapi.Error:
         connections.discard()  # gone, or in a state nobody should inherit: the next use opens another
         return None
     return HeartbeatResult(access.chapter_id, count.new_watched, access.duration_seconds, count.advance,
                            count.new_watched >= access.duration_seconds)
+
+
+def _relax_durability(held) -> None:
+    """A held connection runs only the usual, progress-only heartbeat, whose commits need not
+    wait for the disk (a crash costs a few seconds of progress, counted again by the next
+    heartbeat). On SQLite that is the connection's ``synchronous`` setting, FULL on every other
+    connection (see ``cpe_core._sqlite_pragmas``); PostgreSQL relaxes it inside the swap
+    statement itself (:func:`_cas_statements`)."""
+    if "relaxed" not in held.state:
+        if raw_statements.is_sqlite(held):
+            held.dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        held.state["relaxed"] = True
 
 
 def _record(user_id: int, chapter_id: int, position: float) -> HeartbeatResult:
@@ -307,7 +351,9 @@ def _record(user_id: int, chapter_id: int, position: float) -> HeartbeatResult:
     duration = access.duration_seconds
     position = min(float(position), float(duration))
     known = access.progress
-    write = known is None  # the first heartbeat of a chapter creates its row
+    # The first heartbeat of a chapter creates its row; where the swap is two statements, they
+    # need a transaction around them.
+    write = known is None or len(_cas_statements(db.session.get_bind().dialect.name, False, False)) > 1
     begun = False  # how the session runs now: False statement by statement, True one write transaction
     for attempt in range(CAS_TRIES + LOCK_TRIES):
         try:
@@ -358,18 +404,21 @@ class _Count:
     advance: int
     new_watched: int
     new_ref: dt.datetime
+    new_clock: dt.datetime
     newly_watched: bool
 
 
 def _count(access: ChapterAccess, known: tuple, position: float, now: dt.datetime, slack: int,
            max_step: int) -> _Count:
-    """The heartbeat rule: count at most the real time since the reference instant, at most
-    ``max_step``, never past the claimed position or the chapter's end.
+    """The heartbeat rule: count at most the real time since the chapter's reference instant
+    and since the learner's study clock (whatever chapter it counted for), at most ``max_step``,
+    never past the claimed position or the chapter's end.
 
-    :raises RuleError: ``heartbeat_too_fast`` when the claim runs ahead of real time by more
-        than ``slack``.
+    :param known: :attr:`ChapterAccess.progress` as read.
+    :raises RuleError: ``heartbeat_too_fast`` when the claim runs ahead of the chapter's real
+        time by more than ``slack``.
     """
-    _progress_id, watched, ref, watched_at = known
+    _progress_id, watched, ref, watched_at, learner_clock = known
     available = max(0.0, (now - ref).total_seconds()) if ref is not None else 0.0
     claimed = position - watched
     if claimed > available + slack:
@@ -377,15 +426,24 @@ def _count(access: ChapterAccess, known: tuple, position: float, now: dt.datetim
             "heartbeat_too_fast",
             "上报的观看进度超过了实际经过的时间，本次不计入学习进度，请正常播放。",
         )
+    if learner_clock is not None:
+        # Seconds another chapter (tab, device) counted since are this learner's already.
+        available = min(available, max(0.0, (now - learner_clock).total_seconds()))
     duration = access.duration_seconds
     advance = int(max(0.0, min(claimed, available, float(max_step), float(duration - watched))))
     new_watched = watched + advance
-    # The reference instant moves by what was counted, but never lags more than the carry:
+    # The reference instants move by what was counted, but never lag more than the carry:
     # idle time is not banked, rounding leftovers are.
     carry_floor = now - dt.timedelta(seconds=CARRY_SECONDS)
     new_ref = now if ref is None else max(ref + dt.timedelta(seconds=advance), carry_floor)
     new_ref = min(new_ref, now)
-    return _Count(advance, new_watched, new_ref, watched_at is None and new_watched >= duration)
+    if learner_clock is None:
+        new_clock = now
+    else:
+        # Never backwards (another server's clock may run behind): every counted second moves
+        # the clock on, which is what lets the swap on the clock alone keep chapters apart.
+        new_clock = max(learner_clock, min(max(learner_clock + dt.timedelta(seconds=advance), carry_floor), now))
+    return _Count(advance, new_watched, new_ref, new_clock, watched_at is None and new_watched >= duration)
 
 
 def _try_heartbeat(user_id: int, access: ChapterAccess, position: float, slack: int, max_step: int,
@@ -407,16 +465,12 @@ def _try_heartbeat(user_id: int, access: ChapterAccess, position: float, slack: 
     if count.newly_watched and not write:
         db.session.rollback()  # passing the chapter and earning the credits go with it, or nothing
         return _WRITE_TRANSACTION
-    progress_id, watched, ref, _watched_at = known
     connection = db.session.connection()
-    statement = _cas_statement(connection.dialect.name, ref is None, count.newly_watched)
-    result = connection.execute(statement, {
-        "progress_id": progress_id, "watched": watched, "ref": ref, "new_watched": count.new_watched,
-        "new_ref": count.new_ref, "now": now,
-    })
-    if result.rowcount != 1:
-        db.session.rollback()  # another tab counted first: read again
-        return None
+    values = _swap_values(user_id, known, count, now)
+    for statement in _cas_statements(connection.dialect.name, known[4] is None, count.newly_watched):
+        if connection.execute(statement, values).rowcount != 1:
+            db.session.rollback()  # another tab or chapter counted first: read again
+            return None
     if count.newly_watched:
         _after_watched(user_id, access, now)
     db.session.commit()
@@ -424,37 +478,64 @@ def _try_heartbeat(user_id: int, access: ChapterAccess, position: float, slack: 
                            count.new_watched >= access.duration_seconds)
 
 
+def _swap_values(user_id: int, known: tuple, count: _Count, now: dt.datetime) -> dict:
+    """The parameters of :func:`_cas_statements` for ``count`` from the values ``known``."""
+    progress_id, watched, _ref, _watched_at, learner_clock = known
+    # No key may be a column name of the tables updated: SQLAlchemy would add it to their SET.
+    return {"learner_id": user_id, "clock": learner_clock, "new_clock": count.new_clock, "progress_id": progress_id,
+            "watched": watched, "new_watched": count.new_watched, "new_ref": count.new_ref, "now": now}
+
+
 @functools.cache
-def _cas_statement(dialect: str, first: bool, finishing: bool):
-    """The compare-and-swap UPDATE on the values read, built once per shape: ``first`` when no
-    heartbeat counted yet, ``finishing`` when it also marks the chapter watched."""
-    progress = ChapterProgress.__table__
-    condition = [progress.c.id == bindparam("progress_id"), progress.c.watched_seconds == bindparam("watched")]
-    condition.append(
-        progress.c.last_heartbeat_at.is_(None) if first
-        else progress.c.last_heartbeat_at == bindparam("ref", type_=DateTime())
+def _cas_statements(dialect: str, first: bool, finishing: bool) -> tuple:
+    """The compare-and-swap on the values read, built once per shape; each statement must
+    change exactly one row, else the heartbeat reads again. ``first`` when the learner's clock
+    has never counted, ``finishing`` when the heartbeat also marks the chapter watched.
+
+    The learner's clock is what is compared: every heartbeat that counts a second moves it
+    (see :func:`_count`), so no other heartbeat of the learner counted since it was read if it
+    still holds the value read. The progress row is compared on the seconds watched as well.
+    On PostgreSQL this is one UPDATE of the progress row carrying the clock's UPDATE as a CTE
+    (it runs first, and the progress row changes only if it did); elsewhere the two UPDATEs,
+    which the caller runs in one transaction.
+    """
+    user, progress = User.__table__, ChapterProgress.__table__
+    clock_swap = (
+        update(user)
+        .where(user.c.id == bindparam("learner_id"),
+               user.c.study_counted_until.is_(None) if first
+               else user.c.study_counted_until == bindparam("clock", type_=DateTime()))
+        .values(study_counted_until=bindparam("new_clock", type_=DateTime()))
     )
-    if dialect == "postgresql":
-        # A heartbeat lost in a server crash costs the learner a few seconds of progress, which
-        # the next heartbeat re-counts: not worth an fsync wait on every one. set_config(...,
-        # true) is SET LOCAL inside the statement, so it also holds when the UPDATE commits on
-        # its own; it is evaluated for the row the UPDATE changes.
-        condition.append(func.set_config("synchronous_commit", "off", True).is_not(None))
+    condition = [progress.c.id == bindparam("progress_id"), progress.c.watched_seconds == bindparam("watched")]
     values = {
         "watched_seconds": bindparam("new_watched", type_=Integer()),
         "last_heartbeat_at": bindparam("new_ref", type_=DateTime()),
     }
     if finishing:
         values["watched_at"] = bindparam("now", type_=DateTime())
-    return update(progress).where(*condition).values(**values)
+    if dialect != "postgresql":
+        return clock_swap, update(progress).where(*condition).values(**values)
+    swapped = clock_swap.returning(user.c.id).cte("learner_clock")
+    condition.append(exists(select(swapped.c.id)))
+    if not finishing:
+        # A progress-only heartbeat lost in a server crash costs the learner a few seconds,
+        # which the next heartbeat counts again: not worth an fsync wait on every one.
+        # set_config(..., true) is SET LOCAL inside the statement, so it also holds when the
+        # UPDATE commits on its own. Never on the finishing heartbeat: its transaction can write
+        # the course's credits, which must survive a crash (tests/test_durable_commits.py).
+        condition.append(func.set_config("synchronous_commit", "off", True).is_not(None))
+    return (update(progress).where(*condition).values(**values),)
 
 
 @functools.cache
-def _quick_statements(dialect) -> tuple[raw_statements.CursorStatement | raw_statements.PreparedStatement, ...]:
-    """The access SELECT and the usual compare-and-swap UPDATE, ready to run on a held connection."""
+def _quick_statements(dialect) -> tuple:
+    """The access SELECT and the usual compare-and-swap, ready to run on a held connection:
+    ``(select, (statement, ...))``."""
     return (
         raw_statements.for_dialect(_access_statement(), dialect, "heartbeat_access"),
-        raw_statements.for_dialect(_cas_statement(dialect.name, False, False), dialect, "heartbeat_cas"),
+        tuple(raw_statements.for_dialect(statement, dialect, f"heartbeat_cas{number}")
+              for number, statement in enumerate(_cas_statements(dialect.name, False, False))),
     )
 
 

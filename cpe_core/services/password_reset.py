@@ -1,5 +1,6 @@
 """Password reset, two ways: self-service with an SMS code, and by staff after checking the
-learner's name, ID number and phone on file (audited).
+learner's name, ID number and phone on file (audited). Either ends every session and API token
+of the account (:mod:`.sessions`).
 
 Both limits (codes per phone per day, tries per code) are counters that concurrent requests race
 for: each is taken with one conditional UPDATE before the work it allows (see
@@ -21,7 +22,7 @@ from ..extensions import db
 from ..models import SmsCode, SmsQuota, User
 from ..regions import RegionRules
 from ..transactions import begin_write
-from . import audit
+from . import audit, sessions
 from .accounts import find_user, hash_password
 from .identity import InvalidInput, check_password, normalise_phone
 
@@ -153,6 +154,7 @@ def reset_with_code(rules: RegionRules, login: str, phone: str, code: str, passw
     db.session.execute(update(SmsCode).where(SmsCode.id == sms_id).values(used_at=now))
     user = db.session.get(User, user_id)
     user.password_hash = hash_password(password)
+    sessions.end(user)  # whoever held the account signs in again, with the new password
     db.session.commit()
     return user
 
@@ -166,6 +168,7 @@ def staff_reset(staff: User, learner: User, *, name: str, id_number: str, phone:
         raise InvalidInput("identity_mismatch", MSG_STAFF_MISMATCH)
     check_password(password)
     learner.password_hash = hash_password(password)
+    sessions.end(learner)
     audit.record("learner.password_reset", f"user:{learner.id}", actor=staff, region=learner.region,
                  after={"checked": ["name", "id_number", "phone"]})
     db.session.commit()

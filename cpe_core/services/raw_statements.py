@@ -14,8 +14,9 @@ SQLAlchemy would apply:
   statement, measured with ``time.process_time`` on this machine; under load that moved the
   heartbeat from about 44% to about 48% of the hello-world's rate.
 
-Both answer ``fetchone`` (the first row as a tuple, or None) and ``execute`` (rows changed).
-Errors are the driver's (``dialect.loaded_dbapi.Error``), so the caller handles both alike.
+Both answer ``fetchone`` (the first row as a tuple, or None) and ``execute`` (rows changed);
+:func:`run_swap` runs a compare-and-swap made of one or more of them. Errors are the driver's
+(``dialect.loaded_dbapi.Error``), so the caller handles both alike.
 """
 from __future__ import annotations
 
@@ -134,3 +135,32 @@ class PreparedStatement:
             message = (result.error_message or b"").decode("utf-8", "replace").strip()
             raise self._error(message or f"statement failed (libpq status {result.status})")
         return result
+
+
+def run_swap(held: HeldConnection, statements: tuple, values: dict) -> bool:
+    """Run a compare-and-swap: True when each of ``statements`` changed exactly one row.
+
+    One statement commits on its own. Several run in one transaction (on SQLite ``BEGIN
+    IMMEDIATE``, which takes the write lock at once), rolled back as soon as one changes no row,
+    so they change all their rows or none. The held connection is in autocommit mode, so the
+    transaction is begun and ended here explicitly.
+    """
+    if len(statements) == 1:
+        return statements[0].execute(held, values) == 1
+    cursor = held.dbapi_connection.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE" if is_sqlite(held) else "BEGIN")
+        try:
+            swapped = all(statement.execute(held, values) == 1 for statement in statements)
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT" if swapped else "ROLLBACK")
+    finally:
+        cursor.close()
+    return swapped
+
+
+def is_sqlite(held: HeldConnection) -> bool:
+    """Whether ``held`` is a SQLite connection (the standard library's driver)."""
+    return type(held.dbapi_connection).__module__.startswith("sqlite3")

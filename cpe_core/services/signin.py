@@ -14,10 +14,9 @@ from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 
 from .. import clock
-from ..extensions import db
 from ..models import User
 from ..security import limiter
-from . import captcha
+from . import captcha, sessions
 from .accounts import authenticate, find_user
 
 MSG_BAD_CREDENTIALS = "账号或密码错误。"
@@ -94,19 +93,23 @@ def _serializer() -> _Serializer:
 
 
 def issue_token(user: User) -> str:
-    """A signed API token; changing the password invalidates it."""
-    return _serializer().dumps({"u": user.id, "p": user.password_hash[-16:]})
+    """A signed API token for ``user``'s live session (:mod:`.sessions`), begun now if the
+    account has none: it ends with the session (a newer sign-in, signing out, a password change
+    or reset, the account disabled) and after ``TOKEN_DAYS`` at most."""
+    token = user.session_token or sessions.begin(user)
+    return _serializer().dumps({"u": user.id, "s": token})
 
 
-def user_for_token(token: str) -> User | None:
+def token_claim(token: str) -> tuple[int, str] | None:
+    """``(user id, session token)`` a well-signed, unexpired API token claims, else None; the
+    caller checks the claim against the account (:func:`cpe_core.auth.live_user`)."""
     try:
         data = _serializer().loads(token, max_age=TOKEN_DAYS * 86400)
     except (BadSignature, SignatureExpired):
         return None
-    user = db.session.get(User, data.get("u"))
-    if user is None or not user.is_active or user.password_hash[-16:] != data.get("p"):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("s"), str):
         return None
-    return user
+    return data["u"], data["s"]
 
 
-__all__ = ["LoginRefused", "find_user", "issue_token", "sign_in", "user_for_token"]
+__all__ = ["LoginRefused", "find_user", "issue_token", "sign_in", "token_claim"]

@@ -1,15 +1,16 @@
 """A learner's own pages in a region: captcha, registration, profile, eligibility, info
-collection and password reset. Thin: every rule is in :mod:`cpe_core.services`."""
+collection, password change (staff of the region use it too) and password reset. Thin: every rule is in :mod:`cpe_core.services`."""
 from __future__ import annotations
 
 from functools import wraps
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user, logout_user
 
-from .. import clock
+from ..auth import notify_next_page, start_session
+from ..extensions import login_manager
 from ..regions import RuleError
-from ..services import captcha, collection, password_reset
+from ..services import accounts, captcha, collection, password_reset
 from ..services.eligibility import eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
@@ -26,8 +27,6 @@ def learner_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            from ..extensions import login_manager
-
             return login_manager.unauthorized()
         if current_user.role != "learner" or current_user.region != g.region.code:
             abort(403)
@@ -76,8 +75,7 @@ def register():
                 errors = rejected.errors
             else:
                 session.pop(answers_key, None)
-                login_user(user)
-                session["seen"] = clock.now().timestamp()
+                start_session(user)
                 return redirect(url_for(".me", registered=1))
     return render_template(
         "accounts/register.html", spec=spec, fields=fields_of(spec), values=request.form, errors=errors,
@@ -135,6 +133,28 @@ def collection_submit():
     except FormRejected:
         return redirect(url_for(".collection_step", step=steps[-1].code))
     return redirect(url_for(".me"))
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+def change_password():
+    """Change one's own password (learners and the region's staff); every session of the account
+    ends, this one too, and the next page asks to sign in with the new password."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.region != g.region.code:
+        abort(403)
+    error = None
+    if request.method == "POST":
+        try:
+            accounts.change_password(current_user, request.form.get("current_password", ""),
+                                     request.form.get("password", ""), request.form.get("password2", ""))
+        except InvalidInput as refused:
+            error = refused.message
+        else:
+            logout_user()
+            notify_next_page("password_changed")
+            return redirect(url_for("region.login"))
+    return render_template("accounts/password.html", error=error), (422 if error else 200)
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

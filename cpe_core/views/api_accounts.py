@@ -2,8 +2,11 @@
 collection, eligibility and password reset, plus the OpenAPI 3 document built from the code.
 
 Clients send ``Authorization: Bearer <token>``; Flask-Login loads the user from it, so every
-``/api/v1`` view may use ``current_user``. The same service functions as the site answer, with
-the same Chinese messages.
+``/api/v1`` view may use ``current_user``. A token lives as long as the account's session: a
+newer sign-in (site or API) ends it with 401 ``session_replaced``; signing out, a password
+change or reset and staff disabling the account end it with 401 ``login_required``
+(:mod:`cpe_core.services.sessions`). The same service functions as the site answer, with the
+same Chinese messages.
 """
 from __future__ import annotations
 
@@ -17,13 +20,15 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from .. import __version__
+from ..auth import live_user
 from ..extensions import login_manager
 from ..regions import rules_for
-from ..services import captcha, collection, password_reset
+from ..security import sign_out
+from ..services import accounts, captcha, collection, password_reset, sessions
 from ..services.eligibility import as_json, eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
-from ..services.signin import LoginRefused, issue_token, sign_in, user_for_token
+from ..services.signin import LoginRefused, issue_token, sign_in, token_claim
 from .api import bp, error
 from ..services.years import current_year
 
@@ -61,7 +66,10 @@ def documented(summary: str, *, body: dict | None = None, auth: bool = False, ok
 def load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if req.path.startswith("/api/") and header.startswith("Bearer "):
-        return user_for_token(header[7:].strip())
+        claim = token_claim(header[7:].strip())
+        if claim is None:
+            return None
+        return live_user(*claim, cookie=False)
     return None
 
 
@@ -69,7 +77,7 @@ def learner_api(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            return error("login_required", "请先登录。", 401)
+            return login_manager.unauthorized()
         if current_user.role != "learner":
             return error("forbidden", "您没有权限访问此页面。", 403)
         return view(*args, **kwargs)
@@ -186,6 +194,7 @@ def register(code: str):
         user = register_learner(rules, data)
     except FormRejected as err:
         return rejected(err, 409 if err.code == "already_registered" else 422)
+    sessions.begin(user)
     response = jsonify(token=issue_token(user), learner=learner_json(user))
     response.status_code = 201
     return response
@@ -205,7 +214,34 @@ def login(code: str):
                        captcha_id=str(data.get("captcha_id") or ""), address=request.remote_addr)
     except LoginRefused as refusal:
         return error(refusal.code, refusal.message, refusal.status)
+    sessions.begin(user)  # the account's one live session: any older one (site or API) ends
     return jsonify(token=issue_token(user), **signed_in_json(user))
+
+
+@bp.post("/logout")
+@documented("退出登录：结束本账号的全部会话与令牌", auth=True, errors=(401,))
+def logout():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    sign_out()
+    return jsonify(signed_out=True)
+
+
+@bp.post("/me/password")
+@documented("修改密码：成功后本账号的全部会话与令牌失效，须用新密码重新登录",
+            body={"current_password": {"type": "string"}, "password": {"type": "string"},
+                  "password2": {"type": "string"}},
+            auth=True, errors=(401, 422))
+def change_password():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    data = _body()
+    try:
+        accounts.change_password(current_user, str(data.get("current_password", "")),
+                                 str(data.get("password", "")), str(data.get("password2", "")))
+    except InvalidInput as err:
+        return error(err.code, err.message, 422)
+    return jsonify(changed=True)
 
 
 @bp.get("/me")

@@ -15,6 +15,7 @@ from wtforms.validators import Optional
 from hookspecs import KIND_LABELS
 
 from .. import clock
+from ..extensions import login_manager
 from ..regions import rules_for
 from ..services import exams
 from .api import bp as api_bp
@@ -159,7 +160,7 @@ def api_refused(err: exams.ExamRefused):
 
 def _api_learner():
     if not current_user.is_authenticated:
-        return api_error("login_required", "请先登录。", 401)
+        return login_manager.unauthorized()  # login_required, or session_replaced
     return None
 
 

@@ -8,7 +8,7 @@ from functools import wraps
 from flask import jsonify, request, send_file, url_for
 from flask_login import current_user
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..regions import RuleError, rules_for
 from ..services import audit, background, export_jobs
 from .api import bp, error
@@ -22,7 +22,7 @@ def staff_api(view):
     def wrapper(code: str, *args, **kwargs):
         rules_for(code)  # an unknown region is a 404 (see api.unknown_region)
         if not current_user.is_authenticated:
-            return error("login_required", "请先登录。", 401)
+            return login_manager.unauthorized()  # login_required, or session_replaced
         if not current_user.may_administer(code):
             return error("not_region_staff", "只有本地区的管理员可以导出学分。", 403)
         return view(code, *args, **kwargs)

@@ -11,14 +11,21 @@ runs. This WSGI middleware answers the usual one itself:
 this client: it calls :func:`cpe_core.services.learning.quick_heartbeat`, the same rule the
 API view's service runs, and answers exactly as the view would.
 
+The session is checked as the app checks it, by the same functions, not copies: the cookie is
+verified with the app's own session serializer; the client identifier is
+:func:`cpe_core.services.sessions.client_identifier`, which the app installs as Flask-Login's
+own; and whether the session is still the account's live one (not signed out, replaced by a
+newer sign-in, ended by a password change or reset or by staff disabling the account) is
+:func:`cpe_core.services.sessions.verdict`, which the app's user loader calls and the quick
+heartbeat calls on the account's token read in its access SELECT.
+
 Everything else goes to the app unchanged, including every heartbeat the quick way declines
-(a chapter's first or finishing heartbeat, a refusal, a token, an expired or foreign cookie):
-nothing was written then, so the app answers it from scratch, its own way.
+(a chapter's first or finishing heartbeat, a refusal, a token, an expired, foreign or ended
+session): nothing was written then, so the app answers it from scratch, its own way.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import json
 import time
@@ -29,8 +36,10 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from werkzeug.http import parse_cookie
 
+from ..models import User
 from ..regions import RuleError
 from ..services import learning
+from ..services.sessions import client_identifier
 
 #: The endpoint whose URL the gateway answers.
 ENDPOINT = "api.heartbeat"
@@ -43,25 +52,6 @@ SESSION_CACHE_SIZE = 4096
 def install(app: Flask) -> None:
     """Put the gateway in front of ``app`` (after every blueprint is registered)."""
     app.wsgi_app = HeartbeatGateway(app, app.wsgi_app)
-
-
-def session_identifier(environ: dict) -> str:
-    """The client identifier Flask-Login's session protection stores in the session (``_id``)
-    and compares on every request: SHA-512 of the remote address (first ``X-Forwarded-For``
-    entry if any) and the User-Agent, both as Flask-Login formats them (``flask_login.utils.
-    _create_identifier``). tests/test_heartbeat_gateway.py holds the two to the same value."""
-    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
-    if address is not None:
-        address = address.encode("utf-8").split(b",")[0].strip()
-    agent = environ.get("HTTP_USER_AGENT")
-    if agent is not None:
-        agent = agent.encode("utf-8")
-    return _identifier(address, agent)
-
-
-@functools.lru_cache(maxsize=SESSION_CACHE_SIZE)
-def _identifier(address: bytes | None, agent: bytes | None) -> str:
-    return hashlib.sha512(f"{address}|{agent}".encode("utf8")).hexdigest()
 
 
 @functools.lru_cache(maxsize=SESSION_CACHE_SIZE)
@@ -78,7 +68,7 @@ class HeartbeatGateway:
         self.app = app
         self.wsgi_app = wsgi_app
         self._url: tuple[str, str] | None = None
-        self._sessions: Callable[[str], tuple[dict, float] | None] | None = None
+        self._sessions: Callable[[str], tuple[tuple[int, str], str | None, float] | None] | None = None
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "POST":
@@ -135,8 +125,8 @@ class HeartbeatGateway:
             return None
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # the app reads it again if it answers
-        user_id = self._session_user(environ)
-        if user_id is None:
+        claim = self._session_claim(environ)
+        if claim is None:
             return None
         try:
             data = json.loads(body)
@@ -146,31 +136,29 @@ class HeartbeatGateway:
             return None
         with self.app.app_context():
             try:
-                result = learning.quick_heartbeat(user_id, chapter_id, data.get("position"))
+                result = learning.quick_heartbeat(claim[0], chapter_id, data.get("position"), session=claim[1])
             except RuleError:
                 return None
         return None if result is None else result.as_dict()
 
-    def _session_user(self, environ: dict) -> int | None:
-        """The user id of a valid session cookie that passes session protection, else None."""
+    def _session_claim(self, environ: dict) -> tuple[int, str] | None:
+        """``(user id, session token)`` a valid session cookie that passes session protection
+        claims, else None. Whether that session is still the account's live one, the quick
+        heartbeat's access SELECT checks (``learning.quick_heartbeat(..., session=token)``)."""
         cookie = _cookie(environ.get("HTTP_COOKIE", ""), self.app.config["SESSION_COOKIE_NAME"])
         if not cookie:
             return None
         verified = self._verified_sessions()(cookie)
         if verified is None:
             return None
-        session, signed_at = verified
+        claim, identifier, signed_at = verified
         if time.time() - signed_at > self.app.permanent_session_lifetime.total_seconds():
             return None  # expired: the app treats it as no session at all
-        user_id = session.get("_user_id")
-        if user_id is None or session.get("_id") != session_identifier(environ):
-            return None  # signed out, or from another client: session protection's way
-        try:
-            return int(user_id)
-        except (TypeError, ValueError):
-            return None
+        if identifier != client_identifier(environ):
+            return None  # from another client: session protection's way
+        return claim
 
-    def _verified_sessions(self) -> Callable[[str], tuple[dict, float] | None]:
+    def _verified_sessions(self) -> Callable[[str], tuple[tuple[int, str], str | None, float] | None]:
         if self._sessions is None:
             interface = self.app.session_interface
             # Another session interface (server-side sessions) keeps its own rules: no gateway.
@@ -180,7 +168,7 @@ class HeartbeatGateway:
             )
 
             @functools.lru_cache(maxsize=SESSION_CACHE_SIZE)
-            def verify(cookie: str) -> tuple[dict, float] | None:
+            def verify(cookie: str) -> tuple[tuple[int, str], str | None, float] | None:
                 # The same cookie verifies the same way every time; only its age changes, and
                 # the caller checks that on every request.
                 if serializer is None:
@@ -189,7 +177,11 @@ class HeartbeatGateway:
                     session, signed_at = serializer.loads(cookie, return_timestamp=True)
                 except BadSignature:
                     return None
-                return session, signed_at.timestamp()
+                # Flask-Login keeps User.get_id() there: the account and its session's token.
+                claim = User.read_id(session.get("_user_id", ""))
+                if claim is None:
+                    return None  # signed out
+                return claim, session.get("_id"), signed_at.timestamp()
 
             self._sessions = verify
         return self._sessions

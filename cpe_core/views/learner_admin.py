@@ -1,7 +1,9 @@
 """A region's staff pages for learners: search, profile and collection status with history,
-and the password reset staff do after checking name, ID number and phone (audited).
+the password reset staff do after checking name, ID number and phone, and disabling or enabling
+an account (both audited; both end every session of the account).
 
-Reviewers and admins of the region see its learners; only admins reset passwords. A learner of
+Reviewers and admins of the region see its learners; only admins reset passwords and disable
+accounts. A learner of
 another region is "not found", whatever id is typed into the URL.
 """
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy import or_, select
 
 from ..extensions import db, login_manager
 from ..models import AuditEntry, User
-from ..services import collection
+from ..services import accounts, collection
 from ..services.identity import InvalidInput
 from ..services.password_reset import staff_reset
 from .binding import bind_region
@@ -89,6 +91,17 @@ def reset_password(learner_id: int):
         db.session.rollback()
         return _detail(user, error=refused.message, status=422)
     return redirect(url_for(".detail", learner_id=user.id, reset=1))
+
+
+@bp.post("/<int:learner_id>/active")
+@staff_required
+def set_active(learner_id: int):
+    """Disable (``active=0``) or enable (``active=1``) the learner's account."""
+    user = region_learner(learner_id)
+    if not current_user.may_administer(g.region.code):
+        abort(403)
+    accounts.set_active(current_user, user, request.form.get("active") == "1")
+    return redirect(url_for(".detail", learner_id=user.id))
 
 
 @bp.post("/<int:learner_id>/collection")
