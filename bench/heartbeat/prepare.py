@@ -19,7 +19,7 @@ from cpe_core import create_app
 from cpe_core.extensions import db
 from cpe_core.models import Chapter, Course, Order, OrderLine, StudyPlanItem
 from cpe_core.regions import regions
-from cpe_core.services import entitlement
+from cpe_core.services import entitlement, years
 from cpe_core.services.accounts import create_user
 from cpe_core.testing import id_number
 
@@ -39,7 +39,7 @@ def main(url: str, cookies_path: str, learners: int = 50) -> None:
         upgrade(directory=app.extensions["migrate"].directory, revision="heads")
         # The first region that needs no institution choice, else any (the bench skips rules).
         region = next(iter(regions())).code
-        year = regions().get(region).info.current_year
+        year = years.current_year(region)  # the year open today: study of a closed one counts nothing
         course = Course(region=region, year=year, code="BENCH-1", title="压测课程", kind="professional", credits=10)
         course.chapters.append(Chapter(position=1, title="第一章", duration_seconds=3600))
         db.session.add(course)
