@@ -131,8 +131,10 @@ def test_a_kept_session_cookie_is_dead_everywhere_once_the_session_ended(
     testapp.set_cookie("session", kept)
     clock.advance(seconds=10)
     # The site: back to the login page.
-    res = testapp.get("/chaoyang/plan", status=302)
-    assert "/chaoyang/login" in res.location
+    for page in ("/chaoyang/me", "/chaoyang/plan"):
+        testapp.reset()
+        testapp.set_cookie("session", kept)
+        assert "/chaoyang/login" in testapp.get(page, status=302).location
     testapp.reset()
     testapp.set_cookie("session", kept)
     # The API: 401.
