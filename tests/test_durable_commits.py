@@ -14,8 +14,7 @@ from sqlalchemy import event, text
 import cpe_core
 from cpe_core.extensions import db
 from cpe_core.held_connections import held_connections
-from cpe_core.models import StudyPlanItem
-from study_support import YEAR, course, learner, sign_in
+from study_support import add_to_plan, course, learner, sign_in
 from study_support import api_heartbeat as beat
 
 #: Tables whose rows must survive a crash once their transaction committed.
@@ -85,8 +84,7 @@ def studying(testapp, make_learner):
     def setup(questions: bool):
         user = learner(make_learner, "chaoyang")
         c = course("chaoyang", chapters=1, duration=20, credits=3, questions=questions)
-        db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-        db.session.commit()
+        add_to_plan(user, c)
         sign_in(testapp, user)
         return user, c.chapters[0]
 

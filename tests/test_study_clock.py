@@ -12,9 +12,9 @@ from webtest import TestApp
 
 from cpe_core import create_app
 from cpe_core.extensions import db
-from cpe_core.models import ChapterProgress, StudyPlanItem, User
+from cpe_core.models import ChapterProgress, User
 from cpe_core.services import learning
-from study_support import YEAR, course, learner, sign_in
+from study_support import add_to_plan, course, learner, sign_in
 from study_support import api_heartbeat as beat
 
 
@@ -29,14 +29,10 @@ def total_counted(user_id: int) -> int:
 def two_courses(testapp, make_learner):
     """A signed-in learner with two one-chapter courses (an hour each) in the plan."""
     user = learner(make_learner, "chaoyang")
-    chapters = []
-    for _ in range(2):
-        c = course("chaoyang", chapters=1, duration=3600)
-        db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-        chapters.append(c.chapters[0].id)
-    db.session.commit()
+    courses = [course("chaoyang", chapters=1, duration=3600) for _ in range(2)]
+    add_to_plan(user, *courses)
     sign_in(testapp, user)
-    return user, chapters
+    return user, [c.chapters[0].id for c in courses]
 
 
 def site_beat(client, chapter_id: int, position: int, csrf: str):
@@ -115,12 +111,9 @@ def test_concurrent_heartbeats_of_different_chapters_never_count_a_second_twice(
     """Real threads, each with its own database connection, send one heartbeat per chapter at
     the same instant, every 10 s of the (controlled) clock: together they count at most 10 s."""
     user = learner(make_learner, "chaoyang")
-    chapters = []
-    for _ in range(4):
-        c = course("chaoyang", chapters=1, duration=3600)
-        db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-        chapters.append(c.chapters[0].id)
-    db.session.commit()
+    courses = [course("chaoyang", chapters=1, duration=3600) for _ in range(4)]
+    add_to_plan(user, *courses)
+    chapters = [c.chapters[0].id for c in courses]
     sign_in(testapp, user)
     cookie = testapp.cookies["session"]
     for chapter_id in chapters:
