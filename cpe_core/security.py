@@ -14,6 +14,7 @@ from flask_login import current_user, logout_user
 from . import clock
 from .extensions import db
 from .services import sessions
+from .transactions import begin_write
 
 #: "如30分钟内不操作，系统会自动退出提示重新登录" (the seeds); configurable.
 IDLE_MINUTES = 30
@@ -64,6 +65,7 @@ def sign_out() -> None:
     live session per account: :mod:`cpe_core.services.sessions`). A browser whose session had
     already ended touches nothing of the account's."""
     if current_user.is_authenticated:
+        begin_write()  # the request read before (see cpe_core.transactions)
         sessions.end(current_user)
         db.session.commit()
     logout_user()

@@ -29,6 +29,7 @@ from flask import request
 
 from ..extensions import db
 from ..models import User
+from ..transactions import begin_write
 
 LIVE = "live"
 #: A newer sign-in took the account's session over.
@@ -66,9 +67,12 @@ def begin(user: User) -> str:
 
     :returns: the new token (``user.get_id()`` and API tokens carry it).
     """
-    user.session_token = secrets.token_urlsafe(16)
+    # Signing in read the account first: on SQLite that read cannot become a write once another
+    # connection has written (a concurrent sign-in, a captcha used up), so take the lock anew.
+    begin_write()
+    token = user.session_token = secrets.token_urlsafe(16)
     db.session.commit()
-    return user.session_token
+    return token
 
 
 def end(user: User) -> None:
