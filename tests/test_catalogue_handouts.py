@@ -14,7 +14,7 @@ from webtest import TestApp, Upload
 from cpe_core.extensions import db
 from cpe_core.models import AuditEntry, Chapter, StudyPlanItem
 from cpe_core.testing import login
-from study_support import YEAR, add_to_plan, course, learner, sign_in
+from study_support import YEAR, add_to_plan, course, learner, pay_for_plan, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 #: The OLE2 compound-file signature the old Office formats (.doc, .xls, .ppt) start with.
@@ -230,3 +230,19 @@ def test_only_learners_with_the_course_and_the_regions_staff_may_download(app, a
     sign_in(stranger, learner(make_learner, "guangdong"))
     assert stranger.get(api_url, status=404).json["error"]["code"] == "handout_not_found"
     admin.get(f"/chaoyang/learn/{chapter.id + 999}/handout", status=404)
+
+
+def test_a_learner_who_has_not_paid_for_the_course_cannot_download_its_handout(app, admin, make_learner):
+    c = course("chaoyang", chapters=1)
+    add_chapter(admin, c.id, "h.pdf", PDF)
+    chapter = db.session.scalar(select(Chapter).where(Chapter.title == "有讲义的一章"))
+    unpaid = learner(make_learner, "chaoyang")
+    db.session.add(StudyPlanItem(user_id=unpaid.id, course_id=c.id, year=YEAR))  # selected, not paid
+    db.session.commit()
+    site = TestApp(app)
+    sign_in(site, unpaid)
+    assert "该课程尚未开通，请先缴费开通该课程。" in site.get(f"/chaoyang/learn/{chapter.id}/handout", status=403).text
+    refused = site.get(f"/api/v1/chapters/{chapter.id}/handout", status=403).json
+    assert refused["error"]["code"] == "course_not_opened"
+    pay_for_plan(unpaid, YEAR)
+    assert site.get(f"/api/v1/chapters/{chapter.id}/handout").body == PDF

@@ -159,6 +159,11 @@ def handout_for(user: User, region: str, chapter_id: int) -> tuple[Chapter, Path
         )
         if not in_plan:
             raise HandoutRefused("handout_forbidden", "请先将该课程加入学习计划，再下载讲义。", 403)
+        from . import entitlement
+
+        # A handout is part of the paid course: it opens with the course (entitlement's rule).
+        if not entitlement.is_opened(user.id, course.id):
+            raise HandoutRefused(entitlement.NOT_OPENED_CODE, entitlement.NOT_OPENED_MESSAGE, 403)
     path = stored_files.path_of(chapter.handout_key)
     if not path.is_file():
         raise HandoutRefused("handout_not_found", "没有这个讲义。", 404)
