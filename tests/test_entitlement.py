@@ -373,3 +373,51 @@ def test_the_refresh_command_applies_the_rule_to_rows_from_before_it(app, make_l
     db.session.rollback()
     opened = dict(db.session.execute(select(StudyPlanItem.course_id, StudyPlanItem.opened_at)).all())
     assert opened[unpaid.id] is None and opened[free.id] is not None
+
+
+# --- buying again only what is not open yet ------------------------------------------------------
+
+
+def _pay(app, user, order) -> None:
+    from cpe_core.services import orders
+
+    with app.test_request_context():
+        payment, _instruction = orders.start_payment(user, order.number, "sandbox")
+        orders.settle(payment.id, transaction_id="T2")
+
+
+def test_courses_selected_after_a_credit_purchase_are_bought_in_a_second_order(app, testapp, gateway, make_learner):
+    from cpe_core.services import orders
+
+    user = learner(make_learner, "chaoyang")
+    offsets(user)
+    first = lesson("chaoyang", chapters=1, credits=20)
+    sign_in(testapp, user)
+    add(testapp, first)
+    buy_through_sandbox(app, testapp, gateway, user, "chaoyang", "credit")
+    later = lesson("chaoyang", chapters=1, credits=10)
+    add(testapp, later)
+    refused(testapp, later)
+    second = orders.create_order(user, YEAR, "credit")
+    assert (second.total_fen, [line.course_id for line in second.lines]) == (1000, [later.id])
+    _pay(app, user, second)
+    studies(testapp, later)
+    with pytest.raises(RuleError) as again:
+        orders.create_order(user, YEAR, "credit")
+    assert again.value.code == "already_paid"
+
+
+def test_a_paid_package_is_not_sold_again_while_another_kind_is_still_to_buy(app, testapp, gateway, make_learner):
+    from cpe_core.services import orders
+
+    user = learner(make_learner, "guangdong")
+    public = lesson("guangdong", kind="public", chapters=1)
+    professional = lesson("guangdong", kind="professional", chapters=1)
+    sign_in(testapp, user)
+    add(testapp, public)
+    add(testapp, professional)
+    buy_through_sandbox(app, testapp, gateway, user, "guangdong", "professional")
+    with pytest.raises(RuleError) as again:
+        orders.create_order(user, YEAR, "professional")  # the public course is unopened, not the kind it sells
+    assert again.value.code == "already_paid"
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.mode == "professional")) == 1

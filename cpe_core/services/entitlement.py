@@ -139,6 +139,19 @@ def refresh_all(region: str | None = None) -> int:
     return len(pairs)
 
 
+def would_open(user: User, year: int, quote) -> bool:
+    """Whether paying ``quote`` would open a plan course of ``year`` that is not open yet, its
+    lines read as :func:`refresh` reads paid ones (:class:`Cover`)."""
+    from .explain import plan_items
+
+    items = plan_items(user.id, year, unopened_only=True)
+    by_sku = {item.sku: item.course_id for item in items}
+    courses = db.session.scalars(select(Course).where(Course.id.in_(list(by_sku.values())))).all()
+    covers = [Cover(user.region or "", year, by_sku.get(line.sku), line.opens_year, line.opens_kind)
+              for line in quote.lines]
+    return any(cover.covers(course) for cover in covers for course in courses)
+
+
 def is_opened(user_id: int, course_id: int) -> bool:
     """Whether the course is open for this learner (read from the plan, as the heartbeat does)."""
     return db.session.scalar(

@@ -38,9 +38,10 @@ class Explanation:
     findings: tuple[tuple[str, Reason], ...] = field(default=())
 
 
-def plan_items(user_id: int, year: int) -> tuple[CartItem, ...]:
-    """The learner's current study plan as cart items."""
-    items = db.session.scalars(
+def plan_items(user_id: int, year: int, *, unopened_only: bool = False) -> tuple[CartItem, ...]:
+    """The learner's current study plan as cart items (only the courses not yet opened for
+    study, with ``unopened_only``: what an order may still sell)."""
+    query = (
         select(StudyPlanItem)
         .where(
             StudyPlanItem.user_id == user_id,
@@ -49,6 +50,9 @@ def plan_items(user_id: int, year: int) -> tuple[CartItem, ...]:
         )
         .order_by(StudyPlanItem.id)
     )
+    if unopened_only:
+        query = query.where(StudyPlanItem.opened_at.is_(None))
+    items = db.session.scalars(query)
     return tuple(
         CartItem(
             sku=f"course:{item.course.code}",

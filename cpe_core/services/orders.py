@@ -46,6 +46,7 @@ from ..labels import N_
 from ..models import Enrolment, Order, OrderLine, Payment, Refund, StudyPlanItem, User
 from ..regions import RecordNotFound, RuleError, regions, rules_for
 from . import audit, entitlement
+from . import entitlement
 from .explain import format_fen, plan_items
 from .learners import facts_for
 from .study import current_enrolment, institution_policy
@@ -89,9 +90,11 @@ def _enrolment_to_pay(user: User, year: int) -> tuple[bool, Enrolment | None]:
 
 
 def _cart(rules, user: User, year: int, mode: str, facts, enrolment: Enrolment | None) -> Cart:
+    """The cart a mode prices: the plan's courses not yet opened (a course paid once is never
+    sold again), and the enrolment where there is one."""
     institution = enrolment.institution if enrolment is not None else None
     return Cart(
-        region=rules.code, year=year, mode=mode, learner=facts, items=plan_items(user.id, year),
+        region=rules.code, year=year, mode=mode, learner=facts, items=plan_items(user.id, year, unopened_only=True),
         institution=institution.name if institution is not None else None,
         level=enrolment.level if institution is not None else None,
     )
@@ -168,12 +171,21 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
     mine = select(Order).where(Order.user_id == user.id, Order.year == year, Order.mode == mode_code)
     if enrol_first:
         mine = mine.where(Order.enrolment_id == enrolment.id)
-    if db.session.scalar(mine.where(Order.status == "paid").limit(1)) is not None:
-        raise RuleError("already_paid", f"您已购买{year}年度{mode.name}，无需重复购买。")
     open_order = db.session.scalar(mine.where(Order.status == "pending").limit(1))
     if open_order is not None:
         return open_order
-    quote = rules.quote(_cart(rules, user, year, mode_code, facts, enrolment))
+    already_paid = RuleError("already_paid", f"您已购买{year}年度{mode.name}，无需重复购买。")
+    bought = db.session.scalar(mine.where(Order.status == "paid").limit(1)) is not None
+    try:
+        quote = rules.quote(_cart(rules, user, year, mode_code, facts, enrolment))
+    except RuleError:
+        if bought:
+            raise already_paid from None
+        raise
+    # The same mode again only for what it would open anew: courses selected after a credit
+    # purchase (学分购买) are bought in a second order; a year or a package is never paid twice.
+    if bought and not entitlement.would_open(user, year, quote):
+        raise already_paid
     ttl = int(current_app.config.get("CPE_ORDER_TTL_MINUTES", DEFAULT_TTL_MINUTES))
     order = Order(
         number=_new_number(),
