@@ -12,6 +12,7 @@ from cpe_core.models import User
 from cpe_core.services import certificates, exams
 from cpe_core.testing import api_captcha, id_number, login
 from exam_helpers import add_questions, answers_of, give_credits, plan
+from study_support import ELIGIBLE
 
 YEAR = 2024
 MSG_REVOKED = "该证书已被撤销，不能再下载；证书状态以核验页面为准，如有疑问请联系主办单位。"
@@ -62,7 +63,7 @@ def test_staff_of_another_region_cannot_sign_in_there(testapp, make_staff):
 
 @pytest.fixture
 def certificate(app, make_learner, make_course):
-    user = make_learner("chaoyang", name="张撤销", id_number=id_number(sequence=78))
+    user = make_learner("chaoyang", name="张撤销", id_number=id_number(sequence=78), **ELIGIBLE["chaoyang"])
     for kind in ("professional", "public"):
         course = make_course("chaoyang", YEAR, kind=kind, credits=30)
         add_questions(course)

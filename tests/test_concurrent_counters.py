@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from cpe_core.extensions import db
 from cpe_core.models import ExamAttempt, SmsCode, SmsQuota
 from cpe_core.testing import id_number
+from study_support import ELIGIBLE
 from exam_helpers import add_questions, give_credits, plan
 from hookspecs import hookimpl
 
@@ -203,7 +204,7 @@ def test_concurrent_exam_starts_stay_within_the_attempt_limit(app, make_learner,
     from cpe_core.services import exams, ledger
 
     monkeypatch.setattr(ledger, "study_minutes", lambda user_id, year: 10_000)
-    user = make_learner("guangdong")
+    user = make_learner("guangdong", **ELIGIBLE["guangdong"])  # eligible: only paid courses hold questions
     course = make_course("guangdong", 2024, kind="public", credits=30)
     add_questions(course, singles=12, truefalses=12)
     plan(user, course, 2024)
