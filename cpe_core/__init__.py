@@ -58,6 +58,14 @@ def create_app(
     )
     configure(app, test_config)
 
+    plugins = list(plugins)
+    if app.config["CPE_DEV_OUTBOX"]:
+        # Development: e-mails and SMS codes go to /dev/outbox (see cpe_core.dev_outbox).
+        from .dev_outbox import Outbox, OutboxGateway, folder
+
+        box = Outbox(Path(app.config.get("CPE_OUTBOX_DIR") or folder(app.instance_path)))
+        app.extensions["cpe_dev_outbox"] = box
+        plugins.append(("dev-outbox", OutboxGateway(box)))
     plugin_set = load_plugins(app.config["CPE_PLUGINS"], extra=plugins)
     from .services.years import stored_overrides
 

@@ -20,7 +20,7 @@ from .plugins import PluginError
 
 #: Settings a deployer may give as environment variables (they win over the instance file).
 ENV_SETTINGS = ("CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SECRET_KEY", "CPE_ENV", "CPE_PASSWORD_METHOD",
-    "CPE_CELERY_BROKER_URL", "CPE_CJK_FONT", "CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION")
+    "CPE_CELERY_BROKER_URL", "CPE_CJK_FONT", "CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION", "CPE_DEV_OUTBOX")
 #: The values of ``CPE_ENV`` that are not production (anything else, and the default, is).
 NON_PRODUCTION_ENVS = ("development", "testing")
 #: Set (true) to start in production with a test switch on anyway (see :func:`test_switches_on`).
@@ -109,7 +109,22 @@ def load_settings(instance: str, test_config: Mapping[str, Any] | None = None) -
             )
         secret = secrets.token_hex(32)
     config["SECRET_KEY"] = secret
+    config["CPE_DEV_OUTBOX"] = dev_outbox_on(config, development)
     return config
+
+
+def dev_outbox_on(settings: Mapping[str, Any], development: bool) -> bool:
+    """Whether the development outbox (:mod:`cpe_core.dev_outbox`) is on: ``CPE_DEV_OUTBOX`` if
+    set, else under ``CPE_ENV=development``; :class:`PluginError` when production asks for it."""
+    value = settings.get("CPE_DEV_OUTBOX")
+    if value is None:
+        return settings.get("CPE_ENV") == "development"
+    if _truthy(value) and not development:
+        raise PluginError(
+            "CPE_DEV_OUTBOX is on in production: the outbox shows every e-mail and SMS code to "
+            "whoever opens /dev/outbox. It is for CPE_ENV=development only; remove the setting."
+        )
+    return _truthy(value)
 
 
 def is_production(settings: Mapping[str, Any]) -> bool:

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..labels import N_
 from ..models import Invoice, Order, User
 from ..regions import RuleError, rules_for
+from .. import dev_outbox
 from . import audit
 from .explain import format_fen
 from .orders import order_for
@@ -134,11 +135,18 @@ def deliver(invoice: Invoice, order: Order, document: bytes) -> None:
     message["Subject"] = f"{info.name}电子发票（订单{order.number}）"
     message["From"] = config.get("CPE_MAIL_SENDER", "noreply@localhost")
     message["To"] = invoice.email
-    message.set_content(
+    body = (
         f"{invoice.title}：\n\n您在{info.name}的订单{order.number}（{format_fen(order.total_fen)}）"
         f"的电子发票已开具，发票号码{invoice.number}，请查收附件。\n"
     )
-    message.add_attachment(document, maintype="application", subtype="pdf", filename=f"invoice-{invoice.number}.pdf")
+    message.set_content(body)
+    filename = f"invoice-{invoice.number}.pdf"
+    message.add_attachment(document, maintype="application", subtype="pdf", filename=filename)
+    box = dev_outbox.outbox()
+    if box is not None:  # development: kept for /dev/outbox, never sent
+        box.record("email", invoice.email, body, subject=message["Subject"], region=order.region,
+                   at=clock.shanghai_text(clock.now(), clock.SECONDS), attachments=[(filename, document)])
+        return
     host = config.get("CPE_SMTP_HOST", "localhost")
     port = int(config.get("CPE_SMTP_PORT", 25))
     with smtplib.SMTP(host, port, timeout=float(config.get("CPE_SMTP_TIMEOUT", 10))) as smtp:

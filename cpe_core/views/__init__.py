@@ -36,6 +36,10 @@ def init_app(app: Flask) -> None:
     from . import reporting
 
     app.register_blueprint(reporting.bp)
+    if app.config.get("CPE_DEV_OUTBOX"):
+        from . import dev_outbox
+
+        app.register_blueprint(dev_outbox.bp)
     site.register_template_helpers(app)
     if app.config.get("CPE_HEARTBEAT_GATEWAY", True):
         from . import heartbeat_gateway
