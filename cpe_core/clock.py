@@ -62,3 +62,19 @@ def to_utc_naive(instant: dt.datetime) -> dt.datetime:
 
 def from_utc_naive(stored: dt.datetime) -> dt.datetime:
     return stored.replace(tzinfo=dt.timezone.utc)
+
+
+#: How pages and exports write an instant: Shanghai wall time to the minute.
+MINUTES = "%Y-%m-%d %H:%M"
+SECONDS = "%Y-%m-%d %H:%M:%S"
+
+
+def shanghai_text(instant: dt.datetime | None, pattern: str = MINUTES) -> str:
+    """``instant`` as Asia/Shanghai wall time for people: every time a page or an export file
+    shows goes through here (the Jinja filter ``shanghai``). A naive value is a stored one
+    (naive UTC, see :func:`to_utc_naive`); None gives ``""``."""
+    if instant is None:
+        return ""
+    if instant.tzinfo is None:
+        instant = from_utc_naive(instant)
+    return instant.astimezone(SHANGHAI).strftime(pattern)

@@ -84,7 +84,7 @@ def export_csv(region: str, batch: str) -> str:
     writer = csv.writer(out)
     writer.writerow(["卡号", "年度", "批次", "状态", "使用时间"])
     for card in cards:
-        used = clock.from_utc_naive(card.used_at).astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if card.used_at else ""
+        used = clock.shanghai_text(card.used_at)
         writer.writerow([card.number, card.year, card.batch, STATUS_LABELS.get(card.status, card.status), used])
     return out.getvalue()
 

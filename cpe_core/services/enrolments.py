@@ -42,8 +42,7 @@ class EnrolmentRecord:
     @property
     def enrolled_at(self) -> str:
         """When the learner enrolled, Asia/Shanghai, as the records table shows it."""
-        at = self.enrolment.created_at
-        return clock.from_utc_naive(at).astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else ""
+        return clock.shanghai_text(self.enrolment.created_at)
 
     @property
     def total_credits(self) -> int:

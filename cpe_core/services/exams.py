@@ -93,10 +93,10 @@ def _credit_reasons(policy: ExamPolicy, user_id: int) -> list[Reason]:
 def _window_reasons(policy: ExamPolicy) -> list[Reason]:
     now = clock.now()
     if policy.opens_at is not None and now < policy.opens_at:
-        opens = policy.opens_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        opens = clock.shanghai_text(policy.opens_at)
         return [Reason("window_not_open", f"考试尚未开放，开放时间：{opens}。")]
     if policy.closes_at is not None and now > policy.closes_at:
-        closed = policy.closes_at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        closed = clock.shanghai_text(policy.closes_at)
         return [Reason("window_closed", f"考试已于{closed}关闭。")]
     return []
 
