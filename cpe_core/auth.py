@@ -128,8 +128,7 @@ def login_page(region_code: str | None, login_label: str):
             nxt = request.args.get("next", "")
             if nxt.startswith("/") and not nxt.startswith("//"):
                 return redirect(nxt)
-            home = url_for("region.home", region=region_code) if region_code else url_for("site.index")
-            return redirect(home)
+            return redirect(landing_page(user, region_code))
     notice = idle_message() if session.pop("idle_notice", None) else None
     return render_template(
         "login.html", form=form, error=error, notice=notice, needs_captcha=needs_captcha,
@@ -137,9 +136,33 @@ def login_page(region_code: str | None, login_label: str):
     ), status
 
 
+def landing_page(user: User, region_code: str | None) -> str:
+    """Where a sign-in without ``next`` lands: staff on their region's dashboard (their queues
+    and exports), learners on the region's home page, which shows their progress."""
+    if region_code is None:
+        return url_for("site.index")
+    if user.may_review(region_code):
+        return url_for("admin.dashboard", region=region_code)
+    return url_for("region.home", region=region_code)
+
+
 def logout_page(target: str):
     sign_out()
     return redirect(target)
+
+
+def staff_required(view):
+    """Reviewers and admins of the current region (and site admins) get through; others 403."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.may_review(g.region.code):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def admin_required(view):

@@ -31,7 +31,7 @@ def test_chaoyang_learner_registers_with_id_number_and_lands_on_an_eligible_prof
     assert "符合朝阳市2024年度会计继续教育学习条件" in page.text
     testapp.post("/chaoyang/logout", {"csrf_token": page.forms[0]["csrf_token"].value})
     home = login(testapp, "chaoyang", CHAOYANG_ID, "Secret123").follow()
-    assert "退出（王小明）" in home.text
+    assert home.html.select_one(".usermenu summary").text.strip() == "王小明" and "退出登录" in home.text
 
 
 def test_chaoyang_learner_collected_elsewhere_is_told_why_before_paying(testapp):
@@ -200,3 +200,16 @@ def test_session_cookie_is_httponly_and_samesite(testapp, make_learner):
 def test_registration_without_csrf_token_is_refused(app, testapp):
     app.config["WTF_CSRF_ENABLED"] = True
     testapp.post("/chaoyang/register", {"login": CHAOYANG_ID}, status=400)
+
+
+def test_profile_choices_show_the_regions_labels_not_their_codes(testapp, make_learner, make_staff):
+    member = make_learner("cicpa", login="100000000009", member_type="non_practising")
+    login(testapp, "cicpa", member.login)
+    facts = testapp.get("/cicpa/me").html.select_one("dl.facts").text
+    assert "非执业会员" in facts and "non_practising" not in facts
+
+    elsewhere = make_learner("chaoyang", collection_region="liaoning-other", collection_area="沈阳市")
+    make_staff("chaoyang", "reviewer", login="cy-reviewer")
+    login(testapp, "chaoyang", "cy-reviewer")
+    facts = testapp.get(f"/chaoyang/admin/learners/{elsewhere.id}").html.select_one("dl.facts").text
+    assert "辽宁省其他市 沈阳市" in facts and "liaoning-other" not in facts

@@ -181,8 +181,9 @@ def test_guangdong_exam_window_not_open_yet(testapp, make_learner, clock):
 
 def test_cicpa_holds_no_exam(testapp, make_learner):
     user = make_learner("cicpa", login="100000000001", member_type="non_practising")
-    page = signed_in(testapp, user, "cicpa").get("/cicpa/exam/")
+    page = signed_in(testapp, user, "cicpa").get("/cicpa/exam/", status=404)
     assert "本地区本年度不设考试。" in page.text and "start" not in page.forms
+    assert "/cicpa/exam/" not in str(page.html.select_one(".mainnav")), "nor does the menu offer it"
     refused = testapp.post(f"/api/v1/regions/cicpa/exam/{YEAR}/attempts", status=403).json
     assert refused["error"] == {"code": "no_exam", "message": "本地区本年度不设考试。"}
 

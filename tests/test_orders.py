@@ -171,7 +171,17 @@ def test_guangdong_free_public_order_completes_without_payment_and_professional_
 def test_a_region_without_purchase_modes_says_study_is_free(app, testapp, make_learner):
     learner = make_learner("cicpa", login="M0001", member_type="non_practising")
     login(testapp, "cicpa", learner.login)
-    assert "本地区学习免费，无需缴费" in testapp.get("/cicpa/orders/new").text
+    assert "本地区学习免费，无需缴费" in testapp.get("/cicpa/orders/new", status=404).text
+
+
+def test_the_first_payment_option_is_chosen_already_so_paying_needs_no_extra_click(app, testapp, chaoyang_learner):
+    login(testapp, "chaoyang", chaoyang_learner.login)
+    _offers, res = place_order(testapp, "chaoyang", "annual")
+    page = res.follow()
+    radios = page.html.select('form#pay input[name="provider"]')
+    assert radios and [radio.has_attr("checked") for radio in radios] == [True] + [False] * (len(radios) - 1)
+    paying = page.forms["pay"].submit()  # as the browser sends it, nothing touched
+    assert paying.status_int == 302 and count(Payment) == 1
 
 
 def test_buying_the_same_year_twice_is_refused_and_an_open_order_is_reused(app, testapp, chaoyang_learner):

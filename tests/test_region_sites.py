@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from cpe_core.regions import rules_for
+from cpe_core.views.site import phone_numbers
 
 REGIONS = ["chaoyang", "guangdong", "cicpa"]
 
@@ -35,7 +36,7 @@ def test_region_home_shows_branding_notices_faq_and_contact(testapp, code):
     assert f"/{code}/logo.svg" in page.text
     assert info.notices[0].title in page.text
     assert info.faq[0].question in page.text
-    assert info.contact.phone in page.text
+    assert all(f'href="tel:{number.replace(" ", "")}"' in page.text for number in phone_numbers(info.contact.phone))
     assert "通知公告" in page.text and "常见问题" in page.text
     assert '<meta name="viewport"' in page.text
 
@@ -96,3 +97,21 @@ def test_an_oversized_request_is_refused_before_it_is_read(app, testapp):
     assert "上传内容过大" in page.text
     api = testapp.post_json("/api/v1/regions/chaoyang/login", {"x": "y" * 4096}, status=413)
     assert api.json["error"]["code"] == "request_too_large"
+
+
+def test_each_contact_number_has_its_own_tel_link(testapp):
+    # Chaoyang lists two numbers in one field: "0421-2558456，0421-2880899".
+    page = testapp.get("/chaoyang/")
+    links = [a["href"] for a in page.html.select('a[href^="tel:"]')]
+    assert set(links) == {"tel:0421-2558456", "tel:0421-2880899"}
+    assert not any("，" in link for link in links)
+    # A space groups digits inside one number; it is not a separator.
+    assert {a["href"] for a in testapp.get("/guangdong/").html.select('a[href^="tel:"]')} == {"tel:020-88880000"}
+
+
+def test_favicon_is_served_and_region_pages_link_their_logo(testapp):
+    icon = testapp.get("/favicon.ico")
+    assert icon.content_type == "image/vnd.microsoft.icon" and icon.body[:4] == b"\x00\x00\x01\x00"
+    page = testapp.get("/cicpa/")
+    assert page.html.select_one('link[rel="icon"]')["href"] == "/cicpa/logo.svg"
+    assert testapp.get("/").html.select_one('link[rel="icon"]')["href"].endswith("/static/favicon.svg")

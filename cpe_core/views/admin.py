@@ -1,14 +1,16 @@
-"""A region's admin pages."""
+"""A region's admin pages: the staff dashboard and the rule explorer."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import admin_required
+from ..auth import admin_required, staff_required
 from ..forms import ExplainForm, year_settings_form, year_settings_from
 from ..regions import RuleError
 from ..services import years
+from ..services.capabilities import capabilities
+from ..services.dashboard import staff_queues
 from ..services.explain import explain
 from ..services.lookup import find_learner
 from ..services.years import current_year
@@ -16,6 +18,18 @@ from .binding import bind_region
 
 bp = Blueprint("admin", __name__, url_prefix="/<region>/admin")
 bind_region(bp)
+
+
+@bp.get("/")
+@staff_required
+def dashboard():
+    """Where the region's staff land after signing in: the queues waiting for them with counts,
+    the exports, and the admin pages their role opens."""
+    year = current_year(g.region.code)
+    return render_template(
+        "admin/dashboard.html", year=year, queues=staff_queues(current_user, g.region.code, year),
+        caps=capabilities(g.region.code, year),
+    )
 
 
 @bp.get("/explain")

@@ -22,6 +22,7 @@ from ..services import certificates
 from .api import bp as api_bp
 from .api import error as api_error
 from .api_accounts import documented, learner_api
+from ..services.capabilities import require
 from .binding import bind_region
 from ..services.years import current_year
 
@@ -44,7 +45,9 @@ class RevokeForm(FlaskForm):
 def _learner_year() -> int:
     if current_user.region != g.region.code:
         abort(403)
-    return request.args.get("year", type=int) or current_year(g.region.code)
+    year = request.args.get("year", type=int) or current_year(g.region.code)
+    require(g.region.code, year, "certificates")
+    return year
 
 
 @bp.route("/", methods=["GET", "POST"])

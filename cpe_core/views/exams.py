@@ -18,6 +18,7 @@ from .. import clock
 from ..extensions import login_manager
 from ..regions import rules_for
 from ..services import exams
+from ..services.capabilities import require
 from .api import bp as api_bp
 from .api import error as api_error
 from .binding import bind_region
@@ -36,7 +37,9 @@ def _learner_year() -> int:
         abort(401)
     if current_user.region != g.region.code:
         abort(403)
-    return request.args.get("year", type=int) or current_year(g.region.code)
+    year = request.args.get("year", type=int) or current_year(g.region.code)
+    require(g.region.code, year, "exam")
+    return year
 
 
 def _paper_form(questions: list[exams.PaperQuestion]) -> FlaskForm:
@@ -75,7 +78,6 @@ def exam_page():
         current=current,
         form=StartForm(),
         kind_labels=KIND_LABELS,
-        local=_local,
     )
 
 
@@ -99,7 +101,7 @@ def attempt_page(attempt_id: int):
         # a second tab, or a page left open after the attempt closed
         raise exams.ExamRefused("already_submitted", "本次考试已交卷，请勿重复提交。")
     if attempt.status != "open":
-        return render_template("exam/result.html", attempt=attempt, questions=exams.review(attempt), local=_local)
+        return render_template("exam/result.html", attempt=attempt, questions=exams.review(attempt))
     questions = exams.paper(attempt)
     form = _paper_form(questions)
     if request.method == "POST":
@@ -144,10 +146,8 @@ def autosave(attempt_id: int, question_id: int):
 
 
 def _local(stored):
-    """A stored naive-UTC instant as Shanghai wall time for display."""
-    if stored is None:
-        return ""
-    return clock.from_utc_naive(stored).astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+    """A stored naive-UTC instant as Shanghai wall time, to the second, for display."""
+    return clock.shanghai_text(stored, clock.SECONDS)
 
 
 # --- JSON API -------------------------------------------------------------------------------

@@ -8,14 +8,15 @@ another region is "not found", whatever id is typed into the URL.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
-from ..extensions import db, login_manager
-from ..models import AuditEntry, User
+from ..auth import staff_required
+from ..extensions import db
+from ..labels import N_
+from ..models import AuditEntry, LearnerProfile, User
 from ..services import accounts, collection
 from ..services.identity import InvalidInput
 from ..services.password_reset import staff_reset
@@ -24,18 +25,8 @@ from .binding import bind_region
 bp = Blueprint("learner_admin", __name__, url_prefix="/<region>/admin/learners")
 bind_region(bp)
 PAGE_SIZE = 50
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not current_user.may_review(g.region.code):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+#: What the audit entries about a learner are called on the learner's page.
+HISTORY_LABELS = {"learner.collection_reviewed": N_("审核信息采集"), "learner.password_reset": N_("重置密码")}
 
 
 def region_learner(learner_id: int) -> User:
@@ -49,12 +40,18 @@ def region_learner(learner_id: int) -> User:
 @staff_required
 def search():
     q = (request.args.get("q") or "").strip()
-    query = select(User).where(User.region == g.region.code, User.role == "learner")
+    # ?collection=submitted: the dashboard's queue of collections waiting for a reviewer.
+    status = request.args.get("collection") or ""
+    query = (select(User).where(User.region == g.region.code, User.role == "learner")
+             .options(selectinload(User.profile)))
     if q:
         like = f"%{q}%"
         query = query.where(or_(User.name.like(like), User.login.like(like), User.phone.like(like)))
+    if status in collection.STATUS_LABELS:
+        query = query.join(LearnerProfile, LearnerProfile.user_id == User.id).where(
+            LearnerProfile.collection_status == status)
     learners = db.session.scalars(query.order_by(User.id).limit(PAGE_SIZE)).all()
-    return render_template("accounts/admin_search.html", learners=learners, q=q,
+    return render_template("accounts/admin_search.html", learners=learners, q=q, status=status,
                            status_labels=collection.STATUS_LABELS)
 
 
@@ -67,7 +64,8 @@ def _detail(user: User, error: str | None = None, done: bool = False, status: in
         "accounts/admin_learner.html", learner=user, history=history, error=error, done=done,
         review_error=review_error,
         answers=collection.answers_of(user), attachments=collection.attachments_of(user),
-        steps=g.region.collection_steps(), status_labels=collection.STATUS_LABELS,
+        attachment_labels=collection.attachment_labels(g.region),
+        steps=g.region.collection_steps(), status_labels=collection.STATUS_LABELS, history_labels=HISTORY_LABELS,
     ), status
 
 

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from ..extensions import csrf, db
 from ..regions import RuleError
 from ..services import cards, enrolments, entitlement, invoices, refunds
+from ..services.capabilities import require
 from ..services import orders as service
 from .binding import bind_region
 from ..services.years import current_year
@@ -50,6 +51,7 @@ def new():
     if (refusal := _learner_only()) is not None:
         return refusal
     year = request.args.get("year", type=int) or current_year(g.region.code)
+    require(g.region.code, year, "sales")
     offers = service.offers(current_user, year)
     return render_template("orders/new.html", offers=offers, year=year, form=OrderForm(year=year),
                            format_fen=service.format_fen)
@@ -77,6 +79,7 @@ def create():
 @login_required
 def index():
     """Orders, payments, refunds and invoices in one place."""
+    require(g.region.code, current_year(g.region.code), "sales")
     service.expire_due()
     db.session.commit()
     orders = service.orders_of(current_user)
@@ -89,7 +92,12 @@ def index():
 
 def _pay_form(order):
     form = PayForm()
-    form.provider.choices = [SelectChoice(p.code, p.name) for p in service.providers_for(order.region)]
+    providers = service.providers_for(order.region)
+    form.provider.choices = [SelectChoice(p.code, p.name) for p in providers]
+    if providers and not form.is_submitted():
+        # The first (often the only) provider is chosen already: a radio group with nothing
+        # checked would make 去支付 fail the browser's "required" check without a word.
+        form.provider.data = providers[0].code
     return form
 
 

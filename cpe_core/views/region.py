@@ -6,9 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from flask_login import current_user
+
 from .. import auth
 from ..extensions import db
 from ..models import Course
+from ..services.dashboard import learner_home
 from .binding import bind_region
 from ..services.years import current_year
 
@@ -27,7 +30,10 @@ def home():
         .order_by(Course.kind, Course.id)
         .limit(6)
     ).all()
-    return render_template("region/home.html", courses=courses)
+    mine = None
+    if current_user.is_authenticated and current_user.region == info.code and current_user.role == "learner":
+        mine = learner_home(current_user, current_year(info.code))
+    return render_template("region/home.html", courses=courses, mine=mine)
 
 
 @bp.get("/notices")

@@ -16,11 +16,11 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 from wtforms.validators import InputRequired, NumberRange
 
-from .. import clock
 from ..auth import admin_required
 from ..extensions import db
 from ..regions import RuleError
 from ..services import audit, background, certificate_jobs, export_jobs, exports, ledger, pushes
+from ..services.capabilities import capabilities, require
 from ..services.study import credit_years
 from .binding import bind_region
 from ..services.years import current_year
@@ -37,9 +37,9 @@ class ExportForm(FlaskForm):
             NumberRange(min=2000, max=2100, message=_l("年度应在2000至2100之间。")),
         ],
     )
-    format = SelectField(
-        _l("格式"), choices=[SelectChoice(f, exports.FORMAT_LABELS[f]) for f in exports.FORMATS]
-    )
+    # The region's own formats are set per request (no push where it has no receiver); the
+    # service refuses any other with its message.
+    format = SelectField(_l("格式"), validate_choice=False)
 
 
 class CertificateBatchForm(FlaskForm):
@@ -66,6 +66,7 @@ def learner_status():
     authority (e.g. 已回传 -> 已审核 -> 已完成 -> 回传成功)."""
     if current_user.region != g.region.code or current_user.role != "learner":
         abort(403)
+    require(g.region.code, current_year(g.region.code), "export")
     rows = []
     for year in credit_years(current_user):
         try:
@@ -98,22 +99,28 @@ def progress():
         result = exports.region_progress(g.region.code, year)
     except RuleError as rule_error:
         result, error = None, rule_error.message
+    caps = capabilities(g.region.code, year)
     return render_template(
         "reporting/progress.html", year=year, result=result, error=error,
-        failures=pushes.failures(g.region.code),
+        failures=pushes.failures(g.region.code) if caps.push else None,
     )
+
+
+def _export_form(**kwargs) -> ExportForm:
+    """The export form offering only the formats the region's credit export names."""
+    form = ExportForm(**kwargs)
+    caps = capabilities(g.region.code, current_year(g.region.code))
+    form.format.choices = [SelectChoice(f, _(exports.FORMAT_LABELS.get(f, f))) for f in caps.export_formats]
+    return form
 
 
 def _jobs_page(form: ExportForm, batch: CertificateBatchForm, error: str | None):
     return render_template(
         "reporting/exports.html", form=form, batch=batch, error=error,
+        caps=capabilities(g.region.code, current_year(g.region.code)),
         jobs=background.jobs_of(g.region.code), status_label=background.status_label,
-        kind_labels=background.KIND_LABELS, local=_local,
+        kind_labels=background.KIND_LABELS, format_labels=exports.FORMAT_LABELS,
     ), (400 if error else 200)
-
-
-def _local(stored) -> str:
-    return clock.from_utc_naive(stored).astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M") if stored else ""
 
 
 @bp.route("/admin/exports", methods=["GET", "POST"])
@@ -122,7 +129,7 @@ def export_list():
     """Start an export or push as a background job; list the region's recent jobs (of every
     kind: exports, certificate batches, e-mails) with their progress."""
     this_year = {"year": current_year(g.region.code)}
-    form = ExportForm(data=this_year if request.method == "GET" else None)
+    form = _export_form(data=this_year if request.method == "GET" else None)
     batch = CertificateBatchForm(data=this_year, prefix="batch")
     error = None
     if form.validate_on_submit():
@@ -141,7 +148,7 @@ def export_list():
 @admin_required
 def certificate_batch():
     """Issue the year's certificate to every learner who qualifies, as a background job."""
-    form = ExportForm(data={"year": current_year(g.region.code)})
+    form = _export_form(data={"year": current_year(g.region.code)})
     batch = CertificateBatchForm(prefix="batch")
     error = None
     if batch.validate_on_submit():

@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import flask_babel
-from flask import Blueprint, Flask, jsonify, render_template, request, url_for
+import re
+from pathlib import Path
+
+from flask import Blueprint, Flask, g, jsonify, render_template, request, send_from_directory, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from hookspecs import KIND_LABELS, UNIT_LABELS
 
-from .. import auth
+from .. import auth, clock
 from ..regions import regions
+from ..services.capabilities import NotOffered, capabilities
+from ..services import profiles
 from ..services.explain import format_fen
 
 bp = Blueprint("site", __name__)
@@ -21,7 +27,7 @@ def N_(message: str) -> str:
 
 
 # hookspecs' labels are Chinese msgids like the rest of the UI; named here so extraction finds them.
-LABEL_MSGIDS = (N_("专业科目"), N_("公需科目"), N_("学分"), N_("学时"))
+LABEL_MSGIDS = (N_("专业科目"), N_("公需科目"), N_("学分"), N_("学时"), N_("学分抵免"), N_("学时抵免"))
 
 
 @bp.get("/")
@@ -39,6 +45,13 @@ def logout():
     return auth.logout_page(url_for("site.index"))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """The core's icon where a browser asks for it unbidden (a region's pages link its logo)."""
+    return send_from_directory(Path(__file__).parent.parent / "static", "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+
 @bp.get("/healthz")
 def healthz():
     return jsonify(status="ok", regions=regions().codes())
@@ -52,8 +65,48 @@ def html_lang() -> str:
     return str(locale).replace("_", "-")
 
 
+def shanghai(instant, seconds: bool = False, date_only: bool = False) -> str:
+    """The Jinja filter every time on a page goes through: Asia/Shanghai wall time
+    (``{{ order.paid_at|shanghai }}``; stored naive values are UTC)."""
+    pattern = "%Y-%m-%d" if date_only else (clock.SECONDS if seconds else clock.MINUTES)
+    return clock.shanghai_text(instant, pattern)
+
+
+def qty(amount: object, unit: str) -> str:
+    """``amount`` in a region's unit (``RegionInfo.unit``: ``credit`` or ``hour``) as a page says it:
+    "90学分", or under ``?lang=en`` "90 credits" (a unit glued to its number reads as one word)."""
+    if unit == "hour":
+        return gettext("%(amount)s学时", amount=amount)
+    return gettext("%(amount)s学分", amount=amount)
+
+
+#: What separates numbers in ``Contact.phone`` ("0421-2558456，0421-2880899"); a space does not
+#: (it groups digits: "020-8888 0000").
+PHONE_SEPARATORS = re.compile(r"[，,、;；/]+")
+
+
+def phone_numbers(text: str) -> list[str]:
+    """The numbers of a contact's phone field, one ``tel:`` link each."""
+    return [number.strip() for number in PHONE_SEPARATORS.split(text or "") if number.strip()]
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["fen"] = format_fen
+    app.jinja_env.filters["shanghai"] = shanghai
+    app.jinja_env.filters["phone_numbers"] = phone_numbers
+    app.jinja_env.globals["capabilities"] = capabilities
+    app.jinja_env.globals["qty"] = qty
+    app.jinja_env.globals["collection_place"] = profiles.collection_place
+
+    app.jinja_env.globals["dev_outbox"] = bool(app.config.get("CPE_DEV_OUTBOX"))
+
+    @app.context_processor
+    def profile_helpers():
+        # A profile value in the words of the region whose page this is.
+        region = getattr(g, "region", None)
+        if region is None:
+            return {}
+        return {"profile_value": lambda name, value: profiles.value_label(region, name, value)}
     app.jinja_env.globals.update(
         KIND_LABELS={kind: lazy_gettext(label) for kind, label in KIND_LABELS.items()},
         UNIT_LABELS={unit: lazy_gettext(label) for unit, label in UNIT_LABELS.items()},
@@ -73,6 +126,13 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(_error):
+        if isinstance(_error, NotOffered):
+            # The region's hooks say it has no such thing: say so, rather than "no such page".
+            if request.path.startswith("/api/"):
+                from .api import error
+
+                return error(_error.code, _error.message, 404)
+            return render_template("error.html", title=_("本地区未开设此项"), message=_error.message), 404
         return _error_page(404, N_("页面不存在"), N_("您访问的页面不存在或已被删除。"))
 
     @app.errorhandler(413)
