@@ -159,3 +159,35 @@ def test_a_reviewer_rejects_with_a_reason_the_learner_corrects_and_it_is_approve
     assert "审核通过" in page.text and "review" not in page.forms
     actions = [e.after["status"] for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions == ["rejected", "approved"]
+
+
+def test_the_reviewer_sees_the_uploaded_id_and_photo_and_the_place_in_words(testapp, learner, make_staff, make_learner):
+    complete(testapp)
+    testapp.get("/guangdong/me/collection/submit").forms["submit"].submit()
+    own = testapp.get("/guangdong/me/collection/personal").html.select('a[href*="/collection/"][href*="/files/"]')
+    assert len(own) == 3 and testapp.get(own[0]["href"]).body == jpeg(), "the learner sees their own files"
+
+    make_staff("guangdong", "reviewer", login="gd-reviewer")
+    staff = testapp.__class__(testapp.app)
+    login(staff, "guangdong", "gd-reviewer")
+    page = staff.get(f"/guangdong/admin/learners/{learner.id}")
+    figures = page.html.select("#collection-attachments figure")
+    assert [f.figcaption.text for f in figures] == ["身份证正面照片", "身份证反面照片", "个人免冠照片"]
+    image = staff.get(figures[0].img["src"])
+    assert image.content_type == "image/jpeg" and image.body == jpeg()
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    # The place reads as the area collected in, not "guangdong 广州市".
+    facts = page.html.select_one("dl.facts").text
+    assert "广州市" in facts and "guangdong" not in facts
+
+    # Nobody else: another learner of the region, a reviewer of another region, the anonymous.
+    src = figures[0].img["src"]
+    other = testapp.__class__(testapp.app)
+    login(other, "guangdong", make_learner("guangdong").login)
+    other.get(src, status=404)
+    make_staff("chaoyang", "reviewer", login="cy-reviewer")
+    foreign = testapp.__class__(testapp.app)
+    login(foreign, "chaoyang", "cy-reviewer")
+    foreign.get(src, status=404)
+    assert "/guangdong/login" in testapp.__class__(testapp.app).get(src, status=302).location
+    staff.get(src.replace("id_front", "../../etc"), status=404)

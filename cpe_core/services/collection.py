@@ -55,6 +55,20 @@ def attachments_of(user: User) -> dict[str, dict]:
     return dict((user.profile.details or {}).get("attachments", {}))
 
 
+def attachment_file(user: User, code: str) -> Path | None:
+    """The stored file of ``user``'s attachment ``code`` (an ID card side, a photo), or None.
+    Only codes recorded in the profile are looked up, so no name reaches the file system."""
+    if code not in attachments_of(user):
+        return None
+    path = upload_dir(user) / f"{code}.jpg"
+    return path if path.is_file() else None
+
+
+def attachment_labels(rules: RegionRules) -> dict[str, str]:
+    """Each attachment code of the region's collection steps, with its label (身份证正面...)."""
+    return {rule.code: rule.label for step in rules.collection_steps() for rule in step.attachments}
+
+
 def sniff(data: bytes) -> str | None:
     """The content type of an image by its bytes (never its name), or None."""
     try:

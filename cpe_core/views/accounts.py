@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..auth import notify_next_page, start_session
-from ..extensions import login_manager
+from ..extensions import db, login_manager
+from ..models import User
 from ..regions import RuleError
 from ..services import accounts, captcha, collection, password_reset
 from ..services.eligibility import eligibility_for
@@ -120,6 +121,24 @@ def collection_step(step: str):
         attachments=collection.attachments_of(current_user), problems=collection.missing(g.region, current_user),
         status_labels=collection.STATUS_LABELS,
     ), (422 if errors else 200)
+
+
+@bp.get("/collection/<int:learner_id>/files/<code>")
+@login_required
+def collection_file(learner_id: int, code: str):
+    """An info-collection attachment (ID card, photo) for its owner and the region's reviewers
+    and admins; anyone else is told it does not exist."""
+    owner = db.session.get(User, learner_id)
+    allowed = owner is not None and owner.region == g.region.code and owner.role == "learner" and (
+        current_user.id == owner.id or current_user.may_review(g.region.code))
+    path = collection.attachment_file(owner, code) if allowed else None
+    if path is None:
+        abort(404)
+    data = path.read_bytes()
+    response = Response(data, mimetype=collection.sniff(data) or "application/octet-stream")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    return response
 
 
 @bp.post("/me/collection/submit")
