@@ -157,6 +157,9 @@ class RegionInfo:
     #: Codes of the payment providers the region offers, in display order (e.g.
     #: ``("wechatpay", "alipay")``); empty means every enabled provider.
     payment_providers: tuple[str, ...] = ()
+    #: What the region calls its offset section in menus and headings, e.g. ``"学时申请"``
+    #: where hours are applied for rather than offset; empty means "<unit>抵免" (学分抵免).
+    offsets_title: str = ""
 
 
 # --- Year settings (年度设置) ------------------------------------------------------------------
@@ -559,6 +562,7 @@ class EvidenceRules:
     """What evidence an application may carry."""
 
     max_files: int = 3
+    #: Files an application needs to be submitted for review; a draft may be saved with fewer.
     min_files: int = 0
     #: Content types checked by sniffing the file, never by its name.
     content_types: tuple[str, ...] = ("image/jpeg", "image/png")

@@ -150,7 +150,9 @@ def test_a_region_without_offsets_says_so(testapp, make_learner):
     user = make_learner("guangdong")
     login(testapp, "guangdong", user.login)
     unit = {"credit": "学分", "hour": "学时"}[rules_for("guangdong").info.unit]
-    assert f"本地区不受理{unit}抵免申请。" in testapp.get("/guangdong/offsets").text
+    refused = testapp.get("/guangdong/offsets", status=404)
+    assert f"本地区不受理{unit}抵免申请。" in refused.text
+    assert "/guangdong/offsets" not in str(refused.html.select_one(".mainnav")), "nor does the menu offer it"
 
 
 # --- bad values ------------------------------------------------------------------------------
@@ -243,9 +245,12 @@ def test_an_edit_must_upload_images_again_and_saving_without_clears_them(testapp
     form = page.forms["offset"]
     assert form["f_title"].value == "测试内容", "the form keeps what was entered"
     form["f_title"] = "改过的题目"
-    submit(form)
+    refused = submit(form, status=422)
+    assert "提交前请上传证明材料（至少1个文件）。" in refused.text, "an edit goes to review only with new images"
+    form = refused.forms["offset"]
+    submit(form, action="save")
     db.session.expire_all()
-    assert application.fields["title"] == "改过的题目"
+    assert application.fields["title"] == "改过的题目" and application.status == "draft"
     assert application.attachments == [], "saving an edit without images clears the old ones"
     assert not any(path.exists() for path in old_files)
 
@@ -425,7 +430,7 @@ def test_queue_filters_by_status_kind_and_year_and_exports_csv_and_xlsx(testapp,
     from openpyxl import load_workbook
 
     paper = apply(testapp, files=[jpeg()])
-    contest = apply(testapp, type_code="contest", role="participant")
+    contest = apply(testapp, type_code="contest", role="participant", files=[jpeg()])
     form = fill(new_form(testapp, "chaoyang", "book"), "chaoyang", "book", "alone")
     submit(form, action="save")
     draft = db.session.scalars(select(OffsetApplication).where(OffsetApplication.status == "draft")).one()
@@ -558,9 +563,14 @@ def test_api_catalogue_preview_apply_and_review(testapp, learner, reviewer):
         "code": "credits_not_allowed",
         "message": "“会计类论文·合作发表·其他作者”按规定可折算10学分，不能申请30学分。",
     }
-    created = testapp.post_json("/api/v1/me/offsets", {**body, "submit": True}, status=201).json
-    assert (created["status"], created["credits"]) == ("submitted", 10)
-    assert [a["id"] for a in testapp.get("/api/v1/me/offsets").json["applications"]] == [created["id"]]
+    no_evidence = testapp.post_json("/api/v1/me/offsets", {**body, "submit": True}, status=422).json
+    assert no_evidence["error"] == {"code": "evidence_required", "message": "提交前请上传证明材料（至少1个文件）。"}
+    created = testapp.post_json("/api/v1/me/offsets", body, status=201).json
+    assert (created["status"], created["credits"]) == ("draft", 10)
+    # The API takes JSON only: the evidence is uploaded on the site, which submits it.
+    submit(testapp.get(f"/chaoyang/offsets/{created['id']}/edit").forms["offset"], [jpeg()])
+    assert [(a["id"], a["status"]) for a in testapp.get("/api/v1/me/offsets").json["applications"]] == [
+        (created["id"], "submitted")]
 
     login(testapp, "chaoyang", "cy-reviewer")
     queue = testapp.get("/api/v1/regions/chaoyang/offsets?status=submitted").json["applications"]
@@ -584,7 +594,7 @@ def test_api_refuses_other_peoples_applications_and_other_regions_reviewers(
     login(testapp, "chaoyang", owner.login)
     body = {"type": "contest", "role": "participant", "submit": True,
             "fields": {"contest_name": "知识竞赛", "organiser": "财政局", "held_on": "2024-04-01"}}
-    created = testapp.post_json("/api/v1/me/offsets", body, status=201).json
+    created = {"id": apply(testapp, type_code="contest", role="participant", files=[jpeg()]).id}
 
     login(testapp, "chaoyang", other.login)
     missing = testapp.put_json(f"/api/v1/me/offsets/{created['id']}", body, status=404).json
@@ -600,3 +610,33 @@ def test_api_refuses_other_peoples_applications_and_other_regions_reviewers(
     db.session.expire_all()
     assert db.session.get(OffsetApplication, created["id"]).status == "submitted"
     assert count(CreditRecord) == 0
+
+
+# --- evidence a Chaoyang application goes to review with ---------------------------------------
+
+
+def test_a_new_chaoyang_application_needs_an_image_to_be_submitted_but_a_draft_does_not(
+    testapp, learner, upload_dir
+):
+    form = fill(new_form(testapp, "chaoyang", "contest"), "chaoyang", "contest", "participant")
+    refused = submit(form, status=422)
+    assert "提交前请上传证明材料（至少1个文件）。" in refused.text
+    assert count(OffsetApplication) == 0
+    assert "至少1个" in new_form(testapp, "chaoyang", "contest").html.text, "the form says so beforehand"
+    submit(fill(new_form(testapp, "chaoyang", "contest"), "chaoyang", "contest", "participant"), action="save")
+    draft = db.session.scalars(select(OffsetApplication)).one()
+    assert draft.status == "draft" and draft.attachments == []
+    submitted = apply(testapp, type_code="contest", role="participant", files=[jpeg()])
+    assert submitted.status == "submitted" and len(submitted.attachments) == 1
+
+
+def test_the_credit_preview_answers_json_for_the_forms_script(testapp, learner):
+    form = fill(new_form(testapp, "chaoyang", "paper"), "chaoyang", "paper", "other_author", author_position="3")
+    fields = dict(form.submit_fields())
+    answer = testapp.post("/chaoyang/offsets/new/paper", {**fields, "action": "preview"},
+                          headers={"Accept": "application/json"}).json
+    assert answer == {"credits": 10, "message": "按规定可折算10学分。"}
+    refused = testapp.post("/chaoyang/offsets/new/paper", {**fields, "action": "preview", "claimed": "30"},
+                           headers={"Accept": "application/json"}, status=422).json
+    assert refused["error"]["code"] == "credits_not_allowed"
+    assert count(OffsetApplication) == 0, "a preview saves nothing"

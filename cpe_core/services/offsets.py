@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Select, select
 
-from hookspecs import KIND_LABELS, UNIT_LABELS, EvidenceRules, OffsetField, OffsetType
+from hookspecs import KIND_LABELS, EvidenceRules, OffsetField, OffsetType
 
 from .. import clock
 from ..extensions import db
@@ -58,7 +58,7 @@ def offset_type(region: str, year: int, code: str) -> OffsetType:
 
 
 def unit_label(region: str) -> str:
-    return UNIT_LABELS[rules_for(region).info.unit]
+    return rules_for(region).unit_label
 
 
 def role_label(offset: OffsetType | None, role_code: str) -> str:
@@ -466,10 +466,7 @@ def export_rows(region: str, applications: Iterable[OffsetApplication]) -> list[
         details = "；".join(
             f"{labels.get(name, name)}：{value}" for name, value in application.fields.items() if value not in (None, "")
         )
-        submitted = (
-            clock.from_utc_naive(application.submitted_at).strftime("%Y-%m-%d %H:%M")
-            if application.submitted_at else ""
-        )
+        submitted = clock.shanghai_text(application.submitted_at)
         rows.append([
             application.id, user.login, user.name, application.year,
             offset.label if offset else application.offset_type,

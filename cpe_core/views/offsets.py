@@ -5,7 +5,7 @@ region's :class:`~hookspecs.OffsetField` definitions.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,8 +19,10 @@ from ..models import User
 from ..regions import RuleError
 from ..services import ledger
 from ..services import offsets as service
+from ..services.capabilities import require
 from .binding import bind_region
 from ..services.years import current_year
+from .site import qty
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice as _Choice
@@ -45,7 +47,7 @@ def application_form(offset: OffsetType, unit: str, data: dict | None = None) ->
 
     choices = []
     for role in offset.roles:
-        worth = f"{role.credits}{unit}" + (f"/{UNITS.get(role.per_unit, role.per_unit)}" if role.per_unit else "")
+        worth = qty(role.credits, g.region.info.unit) + (f"/{UNITS.get(role.per_unit, role.per_unit)}" if role.per_unit else "")
         choices.append(_Choice(role.code, f"{role.label}（{worth}）"))
     # The service checks every value against the rules: the form only carries them.
     ApplicationForm.role = SelectField(_l("申请类别"), choices=choices, validate_choice=False)
@@ -91,6 +93,7 @@ def _unit() -> str:
 def index():
     region = g.region.code
     year = current_year(g.region.code)
+    require(region, year, "offsets")
     types = service.offset_types(region, year)
     learner = current_user.region == region and current_user.role == "learner"
     mine = service.applications_of(current_user, region) if learner else []
@@ -135,6 +138,7 @@ def _edit_page(offset: OffsetType, form, application=None):
     region = g.region.code
     error = preview = None
     status = 200
+    wants_json = request.accept_mimetypes.best == "application/json"
     if request.method == "POST" and form.validate_on_submit():
         action = request.form.get("action", "save")
         try:
@@ -143,6 +147,11 @@ def _edit_page(offset: OffsetType, form, application=None):
                 _fields, _qty, preview = service.value(
                     region, offset, form.role.data, _raw_fields(form, offset), claimed
                 )
+                if wants_json:
+                    # The form's own script asks this way, so the files the learner chose stay
+                    # chosen: a page reload would clear every file input.
+                    unit = _unit()
+                    return jsonify(credits=preview, message=_("按规定可折算%(amount)s%(unit)s。", amount=preview, unit=unit))
             else:
                 saved = service.save(
                     current_user, region, year=application.year if application else current_year(g.region.code),
@@ -151,9 +160,13 @@ def _edit_page(offset: OffsetType, form, application=None):
                 )
                 return redirect(url_for("offsets.index", saved=saved.id))
         except RuleError as err:
+            if wants_json:
+                return jsonify(error={"code": err.code, "message": err.message}), 422
             error, status = err.message, 422
     elif request.method == "POST":
         error, status = _("页面已过期，请刷新后重试。"), 400
+        if wants_json:
+            return jsonify(error={"code": "form_expired", "message": error}), status
     return render_template(
         "offsets/form.html", offset=offset, form=form, application=application, error=error,
         preview=preview, unit=_unit(), prefix=FIELD_PREFIX, evidence_note=service.evidence_note(offset.evidence),
@@ -164,6 +177,8 @@ def _edit_page(offset: OffsetType, form, application=None):
 @login_required
 def new(type_code: str):
     region = g.region.code
+    require(region, g.region.info.current_year, "offsets")
+    require(region, g.region.info.current_year, "offset_applications")
     try:
         if current_user.region != region or current_user.role != "learner":
             raise RuleError("not_a_learner_here", "只有本地区的学员可以提交申请。")
@@ -244,6 +259,7 @@ def _filters() -> service.QueueFilter:
 def queue():
     region = g.region.code
     filters = _filters()
+    require(region, filters.year or g.region.info.current_year, "offsets")
     try:
         applications = service.queue(current_user, region, filters)
     except RuleError as err:

@@ -316,12 +316,16 @@ def quote(cart: Cart, settings: YearSettings | None = None) -> Quote | None:
 # the year's minimum is set in.
 OFFSET_KIND = PROFESSIONAL
 
-#: "证明材料应以图片的形式上传，最多可以上传3张图片"; "每次修改后必须重新上传证明材料图片 ...
-#: 如不再次上传图片并进行保存，原上传图片将被清除". Saving without images is allowed (it clears
-#: them), so there is no minimum count.
+#: "学员应同时上传能够证明其申请折算学分的相关证明材料，证明材料应以图片的形式上传，最多可以上传3张
+#: 图片"; "每次修改后必须重新上传证明材料图片 ... 如不再次上传图片并进行保存，原上传图片将被清除".
+#: So an application goes to review with at least one image, new or edited ("同时上传"; an edit
+#: must upload again), while saving a draft without images is allowed and clears the old ones.
+#: The core applies ``min_files`` when an application is submitted, not when a draft is saved.
 OFFSET_EVIDENCE_MAX_FILES = 3
+OFFSET_EVIDENCE_MIN_FILES = 1
 OFFSET_EVIDENCE = EvidenceRules(
     max_files=OFFSET_EVIDENCE_MAX_FILES,
+    min_files=OFFSET_EVIDENCE_MIN_FILES,
     content_types=("image/jpeg", "image/png"),
     reupload_on_edit=True,
 )
