@@ -37,6 +37,7 @@ from hookspecs import (
     StudyPlanPolicy,
     YearSetting,
     YearSettings,
+    UNIT_LABELS,
 )
 
 from .plugins import PluginSet
@@ -126,6 +127,17 @@ class RegionRules:
         self._plugins = plugins
         self._callers: dict[str, Any] = {}
         self._overrides = overrides
+
+    @property
+    def unit_label(self) -> str:
+        """学分 or 学时: what the region counts in (``RegionInfo.unit``), as a Chinese msgid."""
+        return UNIT_LABELS[self.info.unit]
+
+    @property
+    def offsets_title(self) -> str:
+        """What the region calls its offset section (``RegionInfo.offsets_title``), by default
+        "<unit>抵免" (学分抵免)."""
+        return self.info.offsets_title or f"{self.unit_label}抵免"
 
     @cached_property
     def _foreign_plugins(self) -> Sequence[object]:

@@ -149,3 +149,55 @@ def test_each_test_request_starts_with_an_empty_g(app, testapp):
     g.leftover = "from the test body"
     testapp.get("/")
     assert "leftover" not in seen[0]
+
+
+def paid_order(user, region: str, mode: str, total_fen: int, number: str = "20240615100000000001"):
+    from cpe_core import clock
+    from cpe_core.models import Order
+    from cpe_core.testing import DEFAULT_NOW
+
+    order = Order(number=number, user_id=user.id, region=region, year=2024, mode=mode, total_fen=total_fen,
+                  status="paid", paid_at=clock.to_utc_naive(DEFAULT_NOW))
+    db.session.add(order)
+    db.session.commit()
+    return order
+
+
+def findings(report: dict, topic: str) -> list[tuple[str, str]]:
+    return [(f["code"], f["message"]) for f in report["findings"] if f["topic"] == topic]
+
+
+def test_after_paying_explain_shows_what_was_paid_and_only_the_offers_left(app, testapp, make_learner, make_staff):
+    learner = make_learner("guangdong", collection_region="guangdong", collection_area="广州市天河区",
+                           collection_status="approved", qualification_level="中级", qualified_year=2015)
+    before = findings(explain_json(app, "guangdong", learner.login), "price")
+    assert [code for code, _ in before] == ["quote_public", "quote_professional"]
+    paid_order(learner, "guangdong", "professional", 9000)
+    price = findings(explain_json(app, "guangdong", learner.login), "price")
+    assert price == [
+        ("paid_professional", "已缴费：2024年度专业课 ¥90.00（订单号20240615100000000001，2024-06-15 10:00）。"),
+        ("quote_public", "2024年度公需课：¥0.00"),
+    ]
+    make_staff("guangdong", "admin")
+    login(testapp, "guangdong", "guangdong-admin")
+    page = testapp.get(f"/guangdong/admin/explain?learner={learner.login}").html.select_one("table.findings").text
+    assert "已缴费：2024年度专业课 ¥90.00" in page and "2024年度专业课：¥90.00" not in page
+
+
+def test_a_shenzhen_learner_is_told_once_why_nothing_is_sold(app, make_learner):
+    learner = make_learner("guangdong", id_number=id_number("440305"), collection_region="guangdong",
+                           collection_area="深圳市南山区", qualification_level="初级", qualified_year=2019)
+    price = findings(explain_json(app, "guangdong", learner.login), "price")
+    assert [code for code, _ in price] == ["shenzhen_excluded"]
+
+
+def test_cicpa_approved_hours_are_called_hours(app, testapp, make_learner, make_staff):
+    member = make_learner("cicpa", login="110000019998", member_type="practising")
+    earn(member, "cicpa", "professional", 12, source="offset", source_id=3)
+    offsets = findings(explain_json(app, "cicpa", member.login), "offsets")
+    assert offsets == [("offsets_approved", "已批准的学时申请：12学时。")]
+    make_staff("cicpa", "admin")
+    login(testapp, "cicpa", "cicpa-admin")
+    table = testapp.get(f"/cicpa/admin/explain?learner={member.login}").html.select_one("table.findings").text
+    assert "学分" not in table and "抵免" not in table
+    assert "学时要求" in table and "学时申请" in table

@@ -5,6 +5,7 @@ Chinese texts are the msgids, so Chinese needs no catalogue; English has one, co
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,8 @@ def test_staff_sign_in_under_en_lands_on_an_english_page(testapp, make_staff):
     make_staff("chaoyang", "admin", login="cy-admin")
     testapp.get("/chaoyang/?lang=en")
     home = login(testapp, "chaoyang", "cy-admin").follow()
-    assert "Rule explorer" in home.text and "Sign out (工作人员)" in home.text
+    assert home.request.path == "/chaoyang/admin/"
+    assert "Dashboard" in home.text and "Rule explorer" in home.text and "Sign out" in home.text
 
 
 def test_login_form_is_chinese_by_default(testapp, make_staff):
@@ -155,3 +157,23 @@ def test_extraction_finds_the_core_texts(extracted):
     assert set(KIND_LABELS.values()) | set(UNIT_LABELS.values()) <= extracted
     # Chinese source texts (full-width punctuation counts: "（%(hours)s）").
     assert all(not msgid.isascii() for msgid in extracted), "msgids are the Chinese source texts"
+
+
+GLUED = re.compile(r"\d(?:Credits|credits|Hours|hours)\b")
+
+
+@pytest.mark.parametrize("region", ["chaoyang", "cicpa"])
+def test_english_pages_keep_a_space_between_an_amount_and_its_unit(testapp, make_learner, make_course, region):
+    year = rules_for(region).info.current_year
+    course = make_course(region, year, credits=10)
+    user = make_learner(region, collection_region=region, qualified_year=2015, member_type="practising")
+    login(testapp, region, user.login)
+    testapp.get(f"/{region}/?lang=en")
+    unit = {"chaoyang": "credits", "cicpa": "hours"}[region]
+    pages = ["/", "/plan", "/offsets", f"/courses/{course.id}", "/offsets/new/" + rules_for(region).offset_types(year)[-1].code]
+    for path in pages:
+        text = testapp.get(f"/{region}{path}").html.select_one("main").text
+        assert not GLUED.search(text), (path, GLUED.findall(text))
+    assert f"10 {unit}" in testapp.get(f"/{region}/courses/{course.id}").text
+    required = rules_for(region).requirements(year).total
+    assert f"of the {required} {unit} required" in testapp.get(f"/{region}/").text

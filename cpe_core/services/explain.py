@@ -11,7 +11,8 @@ from sqlalchemy import select
 from hookspecs import Cart, CartItem, Eligibility, PurchaseMode, Quote, Reason
 
 from ..extensions import db
-from ..models import OffsetApplication, StudyPlanItem, User
+from .. import clock
+from ..models import OffsetApplication, Order, StudyPlanItem, User
 from ..regions import RuleError, rules_for
 from . import exams, ledger, years
 from .learners import facts_for
@@ -83,22 +84,29 @@ def explain(user: User, year: int) -> Explanation:
         year_reason = Reason(error.code, error.message)
         findings.append(("requirement", year_reason))
 
-    quotes = tuple(_quotes(rules, facts, year, user.id))
-    if not quotes:
+    modes = rules.purchase_modes(facts, year)
+    if not modes:
         findings.append(("price", Reason("free", "本地区学习免费，无需缴费。")))
+    # What the learner already paid for the year, then what is still on offer: a mode paid
+    # once is not quoted again.
+    paid = _paid_orders(user.id, region, year)
+    names = {mode.code: mode.name for mode in modes}
+    for order in paid:
+        name = names.get(order.mode, order.mode)
+        when = clock.shanghai_text(order.paid_at)
+        findings.append(("price", Reason(
+            f"paid_{order.mode}", f"已缴费：{name} {format_fen(order.total_fen)}（订单号{order.number}，{when}）。")))
+    paid_modes = {order.mode for order in paid}
+    quotes = tuple(_quotes(rules, facts, year, user.id, [m for m in modes if m.code not in paid_modes]))
     for entry in quotes:
         if entry.quote is not None:
-            findings.append(
-                (
-                    "price",
-                    Reason(
-                        f"quote_{entry.mode.code}",
-                        f"{entry.mode.name}：{format_fen(entry.quote.total_fen)}",
-                    ),
-                )
-            )
-        elif entry.reason is not None:
-            findings.append(("price", entry.reason))
+            reason = Reason(f"quote_{entry.mode.code}", f"{entry.mode.name}：{format_fen(entry.quote.total_fen)}")
+        else:
+            reason = entry.reason
+        # One row per distinct reason: modes refused for one cause (a learner outside the
+        # region) say it once.
+        if reason is not None and ("price", reason) not in findings:
+            findings.append(("price", reason))
 
     offsets = tuple(
         db.session.scalars(
@@ -109,12 +117,13 @@ def explain(user: User, year: int) -> Explanation:
     )
     # The ledger, not the applications, is the truth: kind-1 offsets arrive by staff import.
     approved = sum(facts.offset_credits.values())
+    title = rules.offsets_title
     findings.append(
         (
             "offsets",
             Reason(
                 "offsets_approved" if approved else "no_offsets",
-                f"已批准学分抵免{approved}学分。" if approved else "没有已批准的学分抵免。",
+                f"已批准的{title}：{approved}{rules.unit_label}。" if approved else f"没有已批准的{title}。",
             ),
         )
     )
@@ -161,9 +170,17 @@ def year_findings(region: str, year: int):
         )
 
 
-def _quotes(rules, facts, year: int, user_id: int):
+def _paid_orders(user_id: int, region: str, year: int) -> list[Order]:
+    return list(db.session.scalars(
+        select(Order)
+        .where(Order.user_id == user_id, Order.region == region, Order.year == year, Order.status == "paid")
+        .order_by(Order.id)
+    ))
+
+
+def _quotes(rules, facts, year: int, user_id: int, modes):
     items = plan_items(user_id, year)
-    for mode in rules.purchase_modes(facts, year):
+    for mode in modes:
         if not mode.available:
             yield ModeQuote(mode, None, mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。"))
             continue

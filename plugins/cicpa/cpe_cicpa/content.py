@@ -139,4 +139,6 @@ REGION_INFO = RegionInfo(
     faq=FAQ,
     current_year=CURRENT_YEAR,
     login_field="member_number",
+    # The manual's 学时申请: hours applied for (投入式, 产出式, 豁免), not credits offset.
+    offsets_title="学时申请",
 )
