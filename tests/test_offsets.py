@@ -338,7 +338,7 @@ def test_reject_resubmit_approve_cycle_updates_totals_and_the_audit_log(
 
     # The learner sees the new totals at once, and an approved application is locked.
     login(testapp, "chaoyang", user.login)
-    assert "其中抵免60学分" in testapp.get("/chaoyang/offsets").text
+    assert "其中来自学分抵免的60学分" in testapp.get("/chaoyang/offsets").text
     locked = testapp.get(f"/chaoyang/offsets/{application.id}/edit", status=403)
     assert "已通过的申请不能修改或删除。" in locked.text
     assert f"delete-{application.id}" not in testapp.get("/chaoyang/offsets").forms

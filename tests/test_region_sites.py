@@ -115,3 +115,23 @@ def test_favicon_is_served_and_region_pages_link_their_logo(testapp):
     page = testapp.get("/cicpa/")
     assert page.html.select_one('link[rel="icon"]')["href"] == "/cicpa/logo.svg"
     assert testapp.get("/").html.select_one('link[rel="icon"]')["href"].endswith("/static/favicon.svg")
+
+
+def test_cicpa_pages_count_hours_and_never_call_them_credits_or_offsets(testapp, make_learner, make_course):
+    from cpe_core.extensions import db
+    from cpe_core.models import CreditRecord, StudyPlanItem
+    from cpe_core.testing import login
+
+    member = make_learner("cicpa", member_type="practising")
+    course = make_course("cicpa", 2024, credits=4)
+    db.session.add(StudyPlanItem(user_id=member.id, course_id=course.id, year=2024))
+    db.session.add(CreditRecord(user_id=member.id, region="cicpa", year=2024, kind="professional", credits=12,
+                                source="offset", source_id=1, description="投入式学时申请"))
+    db.session.commit()
+    login(testapp, "cicpa", member.login)
+    for path in ("/", "/plan", "/credits", "/credits/reporting", "/offsets", "/certificates/",
+                 f"/courses/{course.id}"):
+        page = testapp.get(f"/cicpa{path}")
+        text = page.html.select_one("header").text + page.html.select_one("main").text
+        assert "学时" in text, path
+        assert "学分" not in text and "抵免" not in text, (path, [line for line in text.split() if "学分" in line or "抵免" in line])
