@@ -177,8 +177,8 @@ def _edit_page(offset: OffsetType, form, application=None):
 @login_required
 def new(type_code: str):
     region = g.region.code
-    require(region, g.region.info.current_year, "offsets")
-    require(region, g.region.info.current_year, "offset_applications")
+    require(region, current_year(g.region.code), "offsets")
+    require(region, current_year(g.region.code), "offset_applications")
     try:
         if current_user.region != region or current_user.role != "learner":
             raise RuleError("not_a_learner_here", "只有本地区的学员可以提交申请。")
@@ -259,7 +259,7 @@ def _filters() -> service.QueueFilter:
 def queue():
     region = g.region.code
     filters = _filters()
-    require(region, filters.year or g.region.info.current_year, "offsets")
+    require(region, filters.year or current_year(g.region.code), "offsets")
     try:
         applications = service.queue(current_user, region, filters)
     except RuleError as err:
