@@ -44,6 +44,8 @@ CASES: list[tuple[str, str, str]] = [
     ("POST", "/chaoyang/offsets/{application}/edit", "site"),
     ("POST", "/chaoyang/offsets/{application}/delete", "site"),
     ("GET", "/chaoyang/offsets/files/{attachment}", "site"),
+    # info-collection attachments (ID card, photo)
+    ("GET", "/chaoyang/collection/{learner}/files/id_front", "site"),
     ("PUT", "/api/v1/me/offsets/{application}", "api"),
     ("DELETE", "/api/v1/me/offsets/{application}", "api"),
     # exam attempts

@@ -114,7 +114,7 @@ def test_staff_reset_after_checking_name_id_and_phone_is_audited(testapp, make_s
     form = page.forms["staff_reset"]
     form["name"], form["id_number"], form["phone"], form["password"] = "孙学员", LEARNER_ID, PHONE, "Staff1234"
     done = form.submit().follow()
-    assert "密码已重置。" in done.text and "learner.password_reset" in done.text
+    assert "密码已重置。" in done.text and "重置密码" in done.html.select("section.card ul li")[0].text
     entry = db.session.query(AuditEntry).filter_by(action="learner.password_reset").one()
     assert entry.target == f"user:{learner.id}" and entry.actor == "admin:chaoyang-admin"
     testapp.reset()
