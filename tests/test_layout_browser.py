@@ -11,9 +11,8 @@ import re
 import pytest
 
 from cpe_core.extensions import db
-from cpe_core.models import StudyPlanItem
 from cpe_core.testing import PHONE
-from study_support import REGIONS, YEAR, course, learner
+from study_support import REGIONS, add_to_plan, course, learner
 
 pytestmark = pytest.mark.browser
 
@@ -58,13 +57,13 @@ def cpe_test_config(cpe_test_config, tmp_path):
 
 
 def a_learner_with_a_course(make_learner, region: str) -> tuple[str, int, int]:
-    """An eligible learner of ``region`` with a two-chapter course in the plan: (login, course id,
-    first chapter id), with the test's session let go before the browser starts."""
+    """An eligible learner of ``region`` with a two-chapter course in the plan, paid for where the
+    region sells: (login, course id, first chapter id), with the test's session let go before the
+    browser starts."""
     user = learner(make_learner, region, name="王会计",
                    **({"member_type": "non_practising"} if region == "cicpa" else {}))
     c = course(region, chapters=2, duration=60, credits=4, title="政府会计准则制度解读与案例分析（第二版）")
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=c.id, year=YEAR))
-    db.session.commit()
+    add_to_plan(user, c)
     found = (user.login, c.id, c.chapters[0].id)
     db.session.remove()
     return found
