@@ -348,6 +348,9 @@ def save_answers(user_id: int, attempt_id: int, choices: dict[int, int], region:
     question's options, an attempt already submitted, and anything after the time limit plus
     grace — in that case the attempt is closed and scored with what was saved before.
     """
+    # Answers are ticked quickly, each saved by its own request: take the write lock first, so on
+    # SQLite one save waits for the other instead of failing with "database is locked".
+    begin_write()
     attempt = get_attempt(user_id, attempt_id, region)
     if attempt.status != "open":
         raise ExamRefused("attempt_closed", "本次考试已交卷，不能再修改答案。")
