@@ -211,7 +211,7 @@ def _stage(rules: RegionRules, data: DemoData, account: DemoAccount, report: Loa
             _plan(user, data, account)
             _pay(rules, user, data.year)
             if account.stage in ("ready_for_exam", "certified"):
-                _study_everything(user, data.year)
+                study_everything(user, data.year)
             if account.stage == "certified":
                 _pass_exam(rules, user, data.year)
                 _certify(rules, user, data.year)
@@ -275,7 +275,7 @@ def _pay(rules: RegionRules, user: User, year: int) -> None:
         orders.settle(payment.id, transaction_id=f"DEMO{payment.id}")
 
 
-def _study_everything(user: User, year: int) -> None:
+def study_everything(user: User, year: int) -> None:
     """Every chapter of the year's plan watched to its end and its exercise passed, then each
     course's credits through the ledger's own rule."""
     from . import learning
