@@ -73,10 +73,6 @@ def create_app(
     app.extensions["cpe_clock"] = app.config.get("CPE_CLOCK") or SystemClock()
 
     db.init_app(app)
-    with app.app_context():
-        from .pool import ping_idle_connections
-
-        ping_idle_connections(db.engine, float(app.config["CPE_DB_PING_IDLE_SECONDS"]))
     if not lean:
         from . import auth, headers, security, views
         from .extensions import babel, csrf, login_manager, migrate

@@ -84,9 +84,6 @@ def load_settings(instance: str, test_config: Mapping[str, Any] | None = None) -
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        # Connections idle longer than this are pinged before use (see cpe_core.pool); not
-        # SQLAlchemy's pool_pre_ping, which pings on every checkout.
-        CPE_DB_PING_IDLE_SECONDS=10,
         SQLALCHEMY_ENGINE_OPTIONS={},
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
     )
@@ -97,6 +94,7 @@ def load_settings(instance: str, test_config: Mapping[str, Any] | None = None) -
     if test_config:
         config.update(test_config)
     config["SQLALCHEMY_DATABASE_URI"] = config["CPE_DATABASE_URL"]
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_ENGINE_OPTIONS"])
     refuse_test_switches_in_production(config)
     development = not is_production(config) or bool(config.get("TESTING"))
     # Cookies travel over HTTPS only in production; the demo server on 127.0.0.1 is plain HTTP.
@@ -174,6 +172,20 @@ def refuse_test_switches_in_production(settings: Mapping[str, Any]) -> None:
             f"{', '.join(switches)}. Turn them off in instance/cpe.cfg or the environment, or set "
             f"{TEST_SWITCH_OVERRIDE}=1 to start anyway."
         )
+
+
+def engine_options(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine options of the app and of ``cpe export``: the deployer's, with two that hold
+    whatever they say.
+
+    ``pool_pre_ping``: a pooled connection is tested (one round trip) each time it is checked
+    out, and replaced if the database dropped it (a restart, ``pg_terminate_backend``, a
+    firewall's idle timeout), so a dropped connection costs no request a 500. The heartbeat's
+    fast path does not go through the pool (:mod:`cpe_core.held_connections` handles its own).
+    ``hide_parameters``: a failing statement is logged and raised without its bound values,
+    which may be a password hash, a reset code or a token.
+    """
+    return {**given, "pool_pre_ping": True, "hide_parameters": True}
 
 
 def engine_url(settings: Mapping[str, Any], instance: str):
