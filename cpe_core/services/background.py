@@ -3,9 +3,13 @@
 A job is created (``queued``) and audited by the service that offers it, then handed to the
 queue (:mod:`cpe_core.jobs`: inline without a broker, Celery with one). Whoever runs it first
 *claims* it with one conditional UPDATE (``queued`` -> ``running``), so two workers that both
-receive it (Celery redelivers a job whose worker died) never run it twice; a ``running`` job
-whose progress has not moved for ``CPE_JOB_STALE_MINUTES`` (default 30) is taken to be
-orphaned by a dead worker and may be claimed again. Progress, result and error are written to
+receive it (Celery redelivers a job whose worker died) never run it twice. The claim is a
+lease: while the job runs, a thread of its worker renews it (``updated_at``) every
+``CPE_JOB_RENEW_SECONDS`` (default 30), however slowly the job itself moves; a ``running`` job
+whose lease is older than ``CPE_JOB_LEASE_SECONDS`` (default 120) was orphaned by a dead
+worker (kill -9, a lost host) and may be claimed again. The claim counts the attempt, and a
+worker writes to its job only while the attempt is still its own, so a worker thought dead
+that wakes up cannot overwrite its successor's state. Progress, result and error are written to
 the row as the job goes, so every web process and every worker, on any host, reads the same
 state.
 
@@ -17,6 +21,7 @@ run-periodic`` from cron) queues it again after a backoff, up to ``CPE_JOB_MAX_A
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 
 from flask import current_app
@@ -106,18 +111,78 @@ def as_json(job: Job) -> dict:
 # --- running --------------------------------------------------------------------------------
 
 
+def lease_seconds() -> float:
+    """How long a running job's lease lasts without renewal (``CPE_JOB_LEASE_SECONDS``)."""
+    return float(current_app.config.get("CPE_JOB_LEASE_SECONDS", 120))
+
+
+def _lease_expired_before() -> dt.datetime:
+    return _now() - dt.timedelta(seconds=lease_seconds())
+
+
+class _LeaseKeeper:
+    """Renews a running job's lease from a thread of its own until stopped.
+
+    Its own connection (the engine's, not the job body's session), so a renewal never waits for
+    the body to commit; a renewal that fails (the database was away a moment) is tried again at
+    the next tick, and the lease covers several ticks.
+    """
+
+    def __init__(self, job_id: int, attempt: int) -> None:
+        self.job_id, self.attempt = job_id, attempt
+        self._engine = db.engine
+        self._clock = current_app.extensions["cpe_clock"]
+        self._logger = current_app.logger
+        self._every = float(current_app.config.get("CPE_JOB_RENEW_SECONDS", 30))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"cpe-job-{job_id}-lease", daemon=True)
+
+    def __enter__(self) -> _LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def renew(self) -> bool:
+        """Move the lease to now; False when the job is no longer this attempt's."""
+        now = clock.to_utc_naive(self._clock.now())
+        with self._engine.begin() as connection:
+            renewed = connection.execute(
+                update(Job)
+                .where(Job.id == self.job_id, Job.status == RUNNING, Job.attempts == self.attempt)
+                .values(updated_at=now)
+            )
+        return renewed.rowcount == 1
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                if not self.renew():
+                    return  # taken over, or ended: nothing left to keep
+            except Exception:  # noqa: BLE001 - the next tick tries again
+                self._logger.warning("job %s: renewing its lease failed", self.job_id, exc_info=True)
+
+
 class JobContext:
     """Handed to a job body: set the total, report progress, name the result."""
 
     def __init__(self, job: Job) -> None:
         self.job_id = job.id
+        self.attempt = job.attempts
         self.total = job.total or 0
         self.done = 0
         self.result: str | None = None
         self._written = 0
 
     def _write(self, **values) -> None:
-        db.session.execute(update(Job).where(Job.id == self.job_id).values(updated_at=_now(), **values))
+        # Only while the job is still this attempt's: a worker whose lease another one took
+        # over must not overwrite that worker's progress or result.
+        db.session.execute(
+            update(Job).where(Job.id == self.job_id, Job.attempts == self.attempt)
+            .values(updated_at=_now(), **values)
+        )
         db.session.commit()
 
     def set_total(self, total: int) -> None:
@@ -135,7 +200,7 @@ class JobContext:
 
 def _claim(job_id: int) -> bool:
     now = _now()
-    stale = now - dt.timedelta(minutes=float(current_app.config.get("CPE_JOB_STALE_MINUTES", 30)))
+    stale = _lease_expired_before()
     claimed = db.session.execute(
         update(Job)
         .where(
@@ -162,6 +227,12 @@ def execute(job_id: int, body: Callable[[Job, JobContext], str | None]) -> None:
         return  # another worker has it, or it already ended
     job = db.session.get(Job, job_id)
     context = JobContext(job)
+    with _LeaseKeeper(job_id, job.attempts):
+        _run_body(job, context, body)
+
+
+def _run_body(job: Job, context: JobContext, body: Callable[[Job, JobContext], str | None]) -> None:
+    job_id = job.id
     retry = False
     try:
         message = body(job, context)
@@ -188,7 +259,7 @@ def retry_due() -> int:
     """Queue again every failed job whose retry time has come, and every running job whose
     worker seems dead; returns how many were queued."""
     now = _now()
-    stale = now - dt.timedelta(minutes=float(current_app.config.get("CPE_JOB_STALE_MINUTES", 30)))
+    stale = _lease_expired_before()
     due = list(db.session.scalars(
         select(Job.id).where(Job.status == FAILED, Job.next_try_at.is_not(None), Job.next_try_at <= now)
         .order_by(Job.id)
