@@ -61,7 +61,7 @@ def test_obligation_starts_the_year_after_qualifying(testapp):
         ("name", "", "请填写“姓名”。"),
         ("employer", "", "请填写“工作单位”。"),
         ("qualification_level", "", "请选择“专业技术资格”。"),
-        ("qualified_year", "二〇一九", "“取得资格年份”应填写整数年份，如2020。"),
+        ("qualified_year", "二〇一九", "“取得资格年份”须为整数。"),
         ("captcha", "WRONG", "验证码错误或已过期，请重新输入。"),
     ],
 )

@@ -24,7 +24,8 @@ from ..extensions import db
 from ..labels import N_
 from ..models import LearnerProfile, OffsetApplication, OffsetAttachment, User
 from ..regions import RuleError, rules_for
-from . import audit, ledger, stored_files
+from . import audit, input_rules, ledger, stored_files
+from .identity import InvalidInput
 from .stored_files import Upload
 
 DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
@@ -39,6 +40,7 @@ EDITABLE = frozenset({DRAFT, SUBMITTED, REJECTED})
 
 CN_NUMBER = re.compile(r"^CN\s?\d{2}-\d{4}(/[A-Z0-9]{1,4})?$", re.IGNORECASE)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+FIELD_MAX_LENGTH = 500
 TYPE_NAMES = {"image/jpeg": "JPG", "image/png": "PNG", "application/pdf": "PDF"}
 
 
@@ -82,32 +84,27 @@ def clean_fields(offset: OffsetType, raw: Mapping[str, object]) -> dict[str, obj
 
 
 def _clean_field(spec: OffsetField, value: object) -> object:
-    text = "" if value is None else str(value).strip()
-    if not text:
-        if spec.required:
-            raise fail("field_required", f"请填写“{spec.label}”。")
-        return None
-    if spec.type == "int":
-        try:
-            number = int(text)
-        except ValueError:
-            raise fail("field_not_integer", f"“{spec.label}”须为整数。") from None
-        if number < 0:
-            raise fail("field_negative", f"“{spec.label}”不能为负数。")
-        return number
-    if spec.type == "date":
-        try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise fail("field_not_date", f"“{spec.label}”须为日期，如2024-05-01。") from None
+    # The rules every typed value keeps live in input_rules; what an offset field adds is here.
+    try:
+        text = input_rules.declared_text(spec.label, value, FIELD_MAX_LENGTH)
+        if text is None:
+            if spec.required:
+                raise fail("field_required", f"请填写“{spec.label}”。")
+            return None
+        if spec.type == "int":
+            if text.startswith("-") and text[1:].isdigit():
+                raise fail("field_negative", f"“{spec.label}”不能为负数。")
+            return input_rules.parse_int(spec.label, text, 0)
+        if spec.type == "date":
+            return input_rules.parse_date(spec.label, text).isoformat()
+    except InvalidInput as refused:
+        raise fail(refused.code, refused.message) from None
     if spec.type == "cn_number":
         if not CN_NUMBER.match(text):
             raise fail("field_not_cn_number", f"“{spec.label}”格式不正确，应如CN11-1234/F。")
         return text.upper()
     if spec.type == "choice" and spec.choices and text not in spec.choices:
         raise fail("field_bad_choice", f"“{spec.label}”须为以下之一：{'、'.join(spec.choices)}。")
-    if len(text) > 500:
-        raise fail("field_too_long", f"“{spec.label}”不能超过500字。")
     return text
 
 

@@ -17,6 +17,7 @@ from ..models import User
 from ..regions import RegionRules
 from .accounts import create_user, find_user
 from .identity import InvalidInput, check_password, normalise_id_number, normalise_phone
+from .input_rules import CONTROL, SHORT_TEXT, check_text, declared_text, parse_int
 
 YES = ("1", "true", "yes", "y", "on", "是")
 NO = ("0", "false", "no", "n", "off", "否")
@@ -40,37 +41,35 @@ def fields_of(spec: RegistrationSpec) -> tuple[FormField, ...]:
 
 
 def clean_field(field: FormField, raw: Any) -> Any:
-    """The typed value of one field, None when empty; raises :class:`InvalidInput`."""
-    text = "" if raw is None else str(raw).strip()
+    """The typed value of one field, None when empty; raises :class:`InvalidInput` (the rules
+    of :mod:`cpe_core.services.input_rules`, the codes ``field_*`` of the JSON API)."""
     if field.type == "bool":
         if isinstance(raw, bool):
             return raw
-        if text.lower() in YES:
+        text = (declared_text(field.label, raw) or "").lower()
+        if text in YES:
             return True
-        if text.lower() in NO:
+        if text in NO:
             return False
         if field.required:
-            raise InvalidInput("missing_field", f"请选择“{field.label}”。")
+            raise InvalidInput("field_required", f"请选择“{field.label}”。")
         return None
-    if not text:
+    text = declared_text(field.label, raw, field.max_length if field.type == "text" else SHORT_TEXT)
+    if text is None:
         if field.required:
             verb = "选择" if field.type == "choice" else "填写"
-            raise InvalidInput("missing_field", f"请{verb}“{field.label}”。")
+            raise InvalidInput("field_required", f"请{verb}“{field.label}”。")
         return None
     if field.type == "int":
-        if not re.fullmatch(r"\d{1,4}", text):
-            raise InvalidInput("invalid_field", f"“{field.label}”应填写整数年份，如2020。")
-        return int(text)
+        return parse_int(field.label, text, 0, 9999)
     if field.type == "choice":
         if text not in {value for value, _label in field.choices}:
-            raise InvalidInput("invalid_field", f"“{field.label}”的选项无效，请重新选择。")
+            raise InvalidInput("field_bad_choice", f"“{field.label}”的选项无效，请重新选择。")
         return text
     if field.type == "phone":
         return normalise_phone(text)
     if field.type == "id_number":
         return normalise_id_number(text)
-    if len(text) > field.max_length:
-        raise InvalidInput("invalid_field", f"“{field.label}”不能超过{field.max_length}个字。")
     return text
 
 
@@ -86,9 +85,9 @@ def clean_fields(fields: tuple[FormField, ...], data: Mapping[str, Any]) -> tupl
 
 
 def clean_identity(spec: RegistrationSpec, raw: str | None) -> str:
-    text = (raw or "").strip()
+    text = declared_text(spec.identity_label, raw, 64) or ""
     if not text:
-        raise InvalidInput("missing_field", f"请填写{spec.identity_label}。")
+        raise InvalidInput("field_required", f"请填写{spec.identity_label}。")
     if spec.identity_field == "id_number":
         return normalise_id_number(text)
     if spec.identity_pattern and not re.fullmatch(spec.identity_pattern, text):
@@ -103,7 +102,9 @@ def check_questions(spec: RegistrationSpec, answers: Mapping[str, Any]) -> dict[
     given: dict[str, bool] = {}
     errors: dict[str, str] = {}
     for question in spec.questions:
-        raw = str(answers.get(question.code, "")).strip().lower()
+        value = answers.get(question.code, "")
+        raw = value if isinstance(value, str) else str(value) if isinstance(value, (bool, int)) else ""
+        raw = "" if CONTROL.search(raw) else raw.strip().lower()
         if raw in YES:
             given[question.code] = True
         elif raw in NO:
@@ -140,7 +141,11 @@ def register(rules: RegionRules, data: Mapping[str, Any]) -> User:
     except InvalidInput as error:
         errors["login"] = error.message
     try:
-        check_password(str(data.get("password") or ""))
+        password = data.get("password")
+        if not isinstance(password, str):
+            password = ""
+        check_text("密码", password, 128)
+        check_password(password)
         if data.get("password") != data.get("password2"):
             errors["password2"] = "两次输入的密码不一致。"
     except InvalidInput as error:

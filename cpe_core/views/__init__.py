@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+from ..services.input_rules import INT_MAX
 
 from . import catalogue_admin, study, study_api  # noqa: F401  (study_api adds routes to api.bp)
 from . import certificates, exams  # noqa: F401  (exams adds routes to api.bp)
@@ -13,7 +16,16 @@ from . import commerce_admin, orders_api  # noqa: F401  (orders_api adds the ord
 from . import exports_api  # noqa: F401  (adds the export job routes to api.bp)
 
 
+class DatabaseInt(IntegerConverter):
+    """``<int:...>`` in a URL is an id or a year: a number beyond the database's INTEGER names
+    nothing there, so the URL is a 404 rather than a query that fails."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False) -> None:  # noqa: A002 (werkzeug's names)
+        super().__init__(map, fixed_digits, min, INT_MAX if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInt
     app.register_blueprint(site.bp)
     app.register_blueprint(region.bp)
     app.register_blueprint(admin.bp)
@@ -41,6 +53,11 @@ def init_app(app: Flask) -> None:
 
         app.register_blueprint(dev_outbox.bp)
     site.register_template_helpers(app)
+    # A JSON body refused by its schema, wherever the endpoint lives (the site's player and
+    # exam paper post JSON too).
+    from ..services.input_rules import BodyRejected
+
+    app.register_error_handler(BodyRejected, api.body_rejected)
     if app.config.get("CPE_HEARTBEAT_GATEWAY", True):
         from . import heartbeat_gateway
 

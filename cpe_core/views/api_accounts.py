@@ -29,7 +29,8 @@ from ..services.eligibility import as_json, eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
 from ..services.signin import LoginRefused, issue_token, sign_in, token_claim
-from .api import bp, error
+from ..services.input_rules import Body, Object, Text
+from .api import bp, error, json_body
 from ..services.years import current_year
 
 JSON_ERROR = {
@@ -85,9 +86,45 @@ def learner_api(view):
     return wrapper
 
 
-def _body() -> dict:
+class CaptchaFields(Body):
+    captcha_id = Text(load_default="", max_length=64, label="验证码编号")
+    captcha = Text(load_default="", max_length=16, label="验证码")
+
+
+class RegisterBody(CaptchaFields):
+    """The identity and password; the region's own fields (``registration-form``) are checked by
+    :func:`cpe_core.services.registration.register` with the same rules."""
+
+    login = Text(load_default="", max_length=64, label="账号")
+    password = Text(load_default="", max_length=128, strip=False, label="密码")
+    password2 = Text(load_default="", max_length=128, strip=False, label="确认密码")
+
+
+class LoginBody(CaptchaFields):
+    login = Text(load_default="", max_length=64, label="账号")
+    password = Text(load_default="", max_length=128, strip=False, label="密码")
+
+
+class CollectionBody(Body):
+    """One step's answers: the region's fields for the step, checked by the collection service."""
+
+
+class ResetCodeBody(Body):
+    login = Text(load_default="", max_length=64, label="账号")
+    phone = Text(load_default="", max_length=32, label="手机号码")
+
+
+class ResetBody(ResetCodeBody):
+    code = Text(load_default="", max_length=16, label="验证码")
+    password = Text(load_default="", max_length=128, strip=False, label="新密码")
+    password2 = Text(load_default="", max_length=128, strip=False, label="确认新密码")
+
+
+def _with_region_fields(body: dict) -> dict:
+    """``body`` plus the fields the schema leaves to the region (its registration or collection
+    fields): the request's JSON object as sent, checked by the service."""
     data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else {}
+    return {**data, **body}
 
 
 def rejected(err: FormRejected, status: int = 422):
@@ -184,9 +221,10 @@ def _captcha_refusal(spec, data: dict):
           **CAPTCHA_FIELDS},
     ok=201, errors=(400, 404, 409, 422),
 )
-def register(code: str):
+@json_body(RegisterBody)
+def register(code: str, body: dict):
     rules = rules_for(code)
-    data = _body()
+    data = _with_region_fields(body)
     refusal = _captcha_refusal(rules.registration_spec(), data)
     if refusal is not None:
         return refusal
@@ -204,14 +242,13 @@ def register(code: str):
 @documented("登录，返回令牌；学员返回 learner，工作人员返回 staff（role 为其角色）。" + CAPTCHA_NOTE,
             body={"login": {"type": "string"}, "password": {"type": "string"}, **CAPTCHA_FIELDS},
             errors=(400, 401, 404, 429))
-def login(code: str):
+@json_body(LoginBody)
+def login(code: str, body: dict):
     spec = rules_for(code).registration_spec()
-    data = _body()
     try:
         # The site's rule: a region whose registration asks a captcha asks it at sign-in too.
-        user = sign_in(code, str(data.get("login", "")), str(data.get("password", "")),
-                       captcha_answer=str(data.get("captcha") or ""), needs_captcha=spec.captcha,
-                       captcha_id=str(data.get("captcha_id") or ""), address=request.remote_addr)
+        user = sign_in(code, body["login"], body["password"], captcha_answer=body["captcha"],
+                       needs_captcha=spec.captcha, captcha_id=body["captcha_id"], address=request.remote_addr)
     except LoginRefused as refusal:
         return error(refusal.code, refusal.message, refusal.status)
     sessions.begin(user)  # the account's one live session: any older one (site or API) ends
@@ -291,9 +328,10 @@ def collection_get():
 @bp.put("/me/collection/<step>")
 @documented("保存信息采集的一步（JSON 字段）", auth=True, body={}, errors=(401, 422))
 @learner_api
-def collection_put(step: str):
+@json_body(CollectionBody)
+def collection_put(step: str, body: dict):
     try:
-        collection.save_step(rules_for(current_user.region), current_user, step, _body())
+        collection.save_step(rules_for(current_user.region), current_user, step, _with_region_fields(body))
     except FormRejected as err:
         return rejected(err)
     return jsonify(collection_json(current_user))
@@ -328,10 +366,10 @@ def collection_submit():
 @bp.post("/regions/<code>/password-reset/code")
 @documented("发送找回密码短信验证码", body={"login": {"type": "string"}, "phone": {"type": "string"}},
             errors=(404, 422))
-def reset_code(code: str):
-    data = _body()
+@json_body(ResetCodeBody)
+def reset_code(code: str, body: dict):
     try:
-        password_reset.send_reset_code(rules_for(code), str(data.get("login", "")), str(data.get("phone", "")))
+        password_reset.send_reset_code(rules_for(code), body["login"], body["phone"])
     except InvalidInput as err:
         return error(err.code, err.message, 422)
     return jsonify(sent=True)
@@ -341,11 +379,11 @@ def reset_code(code: str):
 @documented("用短信验证码设置新密码", body={"login": {"type": "string"}, "phone": {"type": "string"},
             "code": {"type": "string"}, "password": {"type": "string"}, "password2": {"type": "string"}},
             errors=(404, 422))
-def reset_password(code: str):
-    data = {k: str(v) for k, v in _body().items()}
+@json_body(ResetBody)
+def reset_password(code: str, body: dict):
     try:
-        password_reset.reset_with_code(rules_for(code), data.get("login", ""), data.get("phone", ""),
-                                       data.get("code", ""), data.get("password", ""), data.get("password2", ""))
+        password_reset.reset_with_code(rules_for(code), body["login"], body["phone"], body["code"],
+                                       body["password"], body["password2"])
     except InvalidInput as err:
         return error(err.code, err.message, 422)
     return jsonify(reset=True)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
@@ -23,7 +23,7 @@ bp = Blueprint("catalogue_admin", __name__, url_prefix="/<region>/admin/courses"
 bind_region(bp)
 
 
-class CourseForm(FlaskForm):
+class CourseForm(CpeForm):
     code = StringField(_l("课程编号"))
     title = StringField(_l("课程名称"))
     kind = RadioField(_l("课程分类"), choices=[("professional", _l("专业科目")), ("public", _l("公需科目"))], validate_choice=False)
@@ -36,7 +36,7 @@ class CourseForm(FlaskForm):
     preview_url = StringField(_l("试看视频地址"))
 
 
-class ChapterForm(FlaskForm):
+class ChapterForm(CpeForm):
     position = StringField(_l("章节序号"))
     title = StringField(_l("章节名称"))
     duration_seconds = StringField(_l("视频时长（秒）"))
@@ -52,7 +52,7 @@ class ChapterEditForm(ChapterForm):
     remove_handout = BooleanField(_l("删除已上传的讲义文件"))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(CpeForm):
     question_type = RadioField(_l("题型"), choices=[("single", _l("单选题")), ("truefalse", _l("判断题"))], validate_choice=False)
     text = TextAreaField(_l("题干"))
     options = StringField(_l("选项（单选题，用“|”分隔）"))
@@ -60,13 +60,13 @@ class QuestionForm(FlaskForm):
     explanation = TextAreaField(_l("解析"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CpeForm):
     table = RadioField(_l("导入内容"), choices=list(service.TABLE_LABELS.items()), default="courses")
     file = FileField(_l("CSV 或 XLSX 文件"), validators=[FileRequired(message=_l("请选择要导入的文件。"))])
     only_good = BooleanField(_l("仅导入无误的行（有错误的行将被跳过）"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CpeForm):
     """A button that posts: CSRF only."""
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectMultipleField, StringField, widgets
@@ -31,14 +31,14 @@ bind_region(bp)
 verify_bp = Blueprint("certificates", __name__)
 
 
-class IssueForm(FlaskForm):
+class IssueForm(CpeForm):
     records = SelectMultipleField(
         _l("选择记录"), coerce=int, widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(), validate_choice=False,
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(CpeForm):
     reason = StringField(_l("撤销原因"), validators=[DataRequired(message=_l("请填写撤销原因。")), Length(max=200)])
 
 
@@ -123,7 +123,7 @@ def revoke(serial: str):
     return render_template("certificates/revoke.html", certificate=certificate, form=form, error=error)
 
 
-class CheckFileForm(FlaskForm):
+class CheckFileForm(CpeForm):
     pdf = FileField(_l("核对PDF文件"), validators=[FileRequired(message=_l("请选择要核对的PDF文件。"))])
 
 

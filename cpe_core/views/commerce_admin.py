@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, url_
 from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -22,17 +22,17 @@ bp = Blueprint("commerce_admin", __name__, url_prefix="/<region>/admin")
 bind_region(bp)
 
 
-class BatchForm(FlaskForm):
+class BatchForm(CpeForm):
     year = IntegerField(_l("年度"), validators=[DataRequired(message=_l("请填写年度。")), NumberRange(2000, 2100, message=_l("年度无效。"))])
     count = IntegerField(_l("张数"), validators=[InputRequired(message=_l("请填写张数。")),
                                            NumberRange(1, cards.MAX_BATCH, message=_l("每批可生成1至%(max)s张学习卡。", max=cards.MAX_BATCH))])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(CpeForm):
     number = StringField(_l("卡号"), validators=[DataRequired(message=_l("请输入卡号。")), Length(max=32)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CpeForm):
     pass
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from wtforms import RadioField
 from wtforms.validators import Optional
 
@@ -19,8 +19,10 @@ from ..extensions import login_manager
 from ..regions import rules_for
 from ..services import exams
 from ..services.capabilities import require
+from ..services.input_rules import Body, Integer
 from .api import bp as api_bp
 from .api import error as api_error
+from .api import json_body
 from .binding import bind_region
 from ..services.years import current_year
 
@@ -28,7 +30,13 @@ bp = Blueprint("exams", __name__, url_prefix="/<region>/exam")
 bind_region(bp)
 
 
-class StartForm(FlaskForm):
+class AnswerBody(Body):
+    """One answer of the paper: the option's index (the service checks it is one of the question's)."""
+
+    choice = Integer(required=True, label="答案", code="invalid_choice", message="所选答案不是该题的选项，答案未保存。")
+
+
+class StartForm(CpeForm):
     """Only the CSRF token: starting takes no input."""
 
 
@@ -42,8 +50,8 @@ def _learner_year() -> int:
     return year
 
 
-def _paper_form(questions: list[exams.PaperQuestion]) -> FlaskForm:
-    class PaperForm(FlaskForm):
+def _paper_form(questions: list[exams.PaperQuestion]) -> CpeForm:
+    class PaperForm(CpeForm):
         pass
 
     for question in questions:
@@ -131,14 +139,12 @@ def attempt_page(attempt_id: int):
 
 @bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
 @login_required
-def autosave(attempt_id: int, question_id: int):
+@json_body(AnswerBody)
+def autosave(attempt_id: int, question_id: int, body: dict):
     """The paper page's autosave (JSON, CSRF token in ``X-CSRFToken``). It lives on the site,
     not under ``/api/``, so that answering counts as activity for the idle sign-out."""
-    body = request.get_json(silent=True) or {}
-    choice = body.get("choice")
+    choice = body["choice"]
     try:
-        if not isinstance(choice, int) or isinstance(choice, bool):
-            raise exams.ExamRefused("invalid_choice", "所选答案不是该题的选项，答案未保存。", 422)
         attempt = exams.save_answers(current_user.id, attempt_id, {question_id: choice}, g.region.code)
     except exams.ExamRefused as err:
         return api_error(err.code, err.message, err.status)
@@ -240,14 +246,11 @@ def api_attempt(attempt_id: int):
 
 
 @api_bp.put("/exam/attempts/<int:attempt_id>/answers/<int:question_id>")
-def api_answer(attempt_id: int, question_id: int):
+@json_body(AnswerBody)
+def api_answer(attempt_id: int, question_id: int, body: dict):
     if (refusal := _api_learner()) is not None:
         return refusal
-    body = request.get_json(silent=True) or {}
-    choice = body.get("choice")
-    if not isinstance(choice, int) or isinstance(choice, bool):
-        return api_error("invalid_choice", "所选答案不是该题的选项，答案未保存。", 422)
-    attempt = exams.save_answers(current_user.id, attempt_id, {question_id: choice})
+    attempt = exams.save_answers(current_user.id, attempt_id, {question_id: body["choice"]})
     return jsonify(saved=True, remaining_seconds=exams.remaining_seconds(attempt))
 
 

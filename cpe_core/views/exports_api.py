@@ -11,8 +11,14 @@ from flask_login import current_user
 from ..extensions import db, login_manager
 from ..regions import RuleError, rules_for
 from ..services import audit, background, export_jobs
-from .api import bp, error
+from ..services.input_rules import Body, Text, Year
+from .api import bp, error, json_body
 from .api_accounts import documented
+
+
+class ExportBody(Body):
+    year = Year(required=True, code="year_invalid", message="年度应为2000至2100之间的整数。")
+    format = Text(required=True, max_length=16, label="导出格式", code="format_required", message="请选择导出格式。")
 
 
 def staff_api(view):
@@ -53,14 +59,10 @@ def _job_or_404(code: str, job_id: int):
             body={"year": {"type": "integer"}, "format": {"type": "string", "enum": ["csv", "xlsx", "push"]}},
             auth=True, ok=202, errors=(401, 403, 404, 422))
 @staff_api
-def export_start(code: str):
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict):
-        return error("json_required", "请以 JSON 格式提交。", 422)
-    year, fmt = data.get("year"), data.get("format")
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        return error("year_invalid", "年度应为2000至2100之间的整数。", 422)
-    if not isinstance(fmt, str) or not fmt:
+@json_body(ExportBody)
+def export_start(code: str, body: dict):
+    year, fmt = body["year"], body["format"]
+    if not fmt:
         return error("format_required", "请选择导出格式。", 422)
     try:
         job = export_jobs.start(code, year, fmt, current_user)

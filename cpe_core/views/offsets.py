@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, g, jsonify, redirect, render_templ
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 
 from hookspecs import OffsetType
@@ -39,10 +39,10 @@ FIELD_PREFIX = "f_"
 # --- forms -----------------------------------------------------------------------------------
 
 
-def application_form(offset: OffsetType, unit: str, data: dict | None = None) -> FlaskForm:
+def application_form(offset: OffsetType, unit: str, data: dict | None = None) -> CpeForm:
     """The form for ``offset``: its roles, its fields, the credits claimed and the evidence."""
 
-    class ApplicationForm(FlaskForm):
+    class ApplicationForm(CpeForm):
         pass
 
     choices = []
@@ -71,11 +71,11 @@ def application_form(offset: OffsetType, unit: str, data: dict | None = None) ->
 UNITS = {"day": _l("天"), "hour": _l("学时")}
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CpeForm):
     comment = TextAreaField(_l("审核意见（退回时必填）"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CpeForm):
     offset_type = SelectField(_l("抵免类型"))
     year = StringField(_l("年度"))
     table = MultipleFileField(_l("名单文件（CSV或XLSX）"))
@@ -210,7 +210,7 @@ def edit(application_id: int):
 @bp.post("/offsets/<int:application_id>/delete")
 @login_required
 def delete(application_id: int):
-    form = FlaskForm()
+    form = CpeForm()
     if not form.validate_on_submit():
         abort(400)
     try:

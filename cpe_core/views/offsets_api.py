@@ -14,15 +14,27 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..regions import RuleError, rules_for
 from ..services import offsets as service
-from .api import bp, error
+from ..services.input_rules import Body, Boolean, Integer, Object, Text, Year
+from .api import bp, error, json_body
 from ..services.years import current_year
 
 
-def _json() -> dict:
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict):
-        raise RuleError("json_required", "请以 JSON 格式提交。")
-    return data
+class ApplicationBody(Body):
+    """An application: the type's own ``fields`` are checked by the offsets service against
+    what the region declared for the type."""
+
+    year = Year(load_default=None)
+    type = Text(load_default=None, max_length=64, label="申请类型")
+    role = Text(load_default="", max_length=64, label="申请类别")
+    fields = Object(load_default=dict, label="fields", code="invalid_fields", message="fields 须为对象。")
+    credits = Integer(load_default=None, minimum=0, maximum=10000, label="学分")
+    submit = Boolean(load_default=False, label="提交")
+
+
+class DecisionBody(Body):
+    decision = Text(required=True, choices=("approve", "reject"), label="审核结果",
+                    code="invalid_decision", message="decision 须为 approve 或 reject。")
+    comment = Text(load_default="", max_length=1000, label="审核意见")
 
 
 def _refusal(err: RuleError):
@@ -55,14 +67,6 @@ def _application(application) -> dict:
     }
 
 
-def _int(value, default=None):
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleError("invalid_number", "数值须为整数。")
-    return value
-
-
 @bp.get("/regions/<code>/offset-types")
 def offset_types(code: str):
     rules = rules_for(code)
@@ -82,43 +86,39 @@ def my_offsets():
 
 @bp.post("/me/offsets/preview")
 @login_required
-def preview():
+@json_body(ApplicationBody)
+def preview(body: dict):
     try:
-        data = _json()
         region = current_user.region or ""
-        year = _int(data.get("year"), current_year(region))
-        offset = service.offset_type(region, year, str(data.get("type", "")))
-        fields, quantity, credits = service.value(
-            region, offset, str(data.get("role", "")), data.get("fields") or {}, _int(data.get("credits"))
-        )
+        year = body["year"] or current_year(region)
+        offset = service.offset_type(region, year, body["type"] or "")
+        fields, quantity, credits = service.value(region, offset, body["role"], body["fields"], body["credits"])
     except RuleError as err:
         return _refusal(err)
     return jsonify(type=offset.code, quantity=quantity, credits=credits, fields=fields)
 
 
-def _save(application=None):
-    data = _json()
+def _save(body: dict, application=None):
     region = current_user.region or ""
-    fields = data.get("fields") or {}
-    if not isinstance(fields, dict):
-        raise RuleError("invalid_fields", "fields 须为对象。")
+    type_code = body["type"] if body["type"] is not None else (application.offset_type if application else "")
     return service.save(
         current_user, region,
-        year=_int(data.get("year"), current_year(region)),
-        type_code=str(data.get("type", application.offset_type if application else "")),
-        role=str(data.get("role", "")),
-        raw_fields=fields,
-        submit=bool(data.get("submit")),
-        claimed=_int(data.get("credits")),
+        year=body["year"] or current_year(region),
+        type_code=type_code,
+        role=body["role"],
+        raw_fields=body["fields"],
+        submit=body["submit"],
+        claimed=body["credits"],
         application=application,
     )
 
 
 @bp.post("/me/offsets")
 @login_required
-def create():
+@json_body(ApplicationBody)
+def create(body: dict):
     try:
-        application = _save()
+        application = _save(body)
     except RuleError as err:
         return _refusal(err)
     return jsonify(_application(application)), 201
@@ -126,9 +126,10 @@ def create():
 
 @bp.put("/me/offsets/<int:application_id>")
 @login_required
-def update(application_id: int):
+@json_body(ApplicationBody)
+def update(application_id: int, body: dict):
     try:
-        application = _save(service.get_own(current_user, current_user.region or "", application_id))
+        application = _save(body, service.get_own(current_user, current_user.region or "", application_id))
     except RuleError as err:
         return _refusal(err)
     return jsonify(_application(application))
@@ -162,16 +163,12 @@ def review_queue(code: str):
 
 @bp.post("/regions/<code>/offsets/<int:application_id>/decision")
 @login_required
-def decide(code: str, application_id: int):
+@json_body(DecisionBody)
+def decide(code: str, application_id: int, body: dict):
     rules_for(code)
     try:
-        data = _json()
-        decision = data.get("decision")
-        if decision not in ("approve", "reject"):
-            raise RuleError("invalid_decision", "decision 须为 approve 或 reject。")
         application = service.review(
-            current_user, code, application_id, approve=decision == "approve",
-            comment=str(data.get("comment") or ""),
+            current_user, code, application_id, approve=body["decision"] == "approve", comment=body["comment"],
         )
     except RuleError as err:
         return _refusal(err)

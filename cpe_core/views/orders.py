@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from wtforms import HiddenField, IntegerField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -25,16 +25,16 @@ notify_bp = Blueprint("payments", __name__, url_prefix="/payments")
 csrf.exempt(notify_bp)  # providers sign their notifications; they cannot send our CSRF token
 
 
-class OrderForm(FlaskForm):
+class OrderForm(CpeForm):
     mode = HiddenField(validators=[DataRequired(message=_l("请选择购买方式。"))])
     year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
 
 
-class PayForm(FlaskForm):
+class PayForm(CpeForm):
     provider = RadioField(_l("支付方式"), validators=[DataRequired(message=_l("请选择支付方式。"))], choices=[])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CpeForm):
     """A button that posts (cancel): CSRF only."""
 
 
@@ -175,12 +175,12 @@ def notify(provider: str):
     return outcome.body, (200 if outcome.accepted else 400), {"Content-Type": "text/plain; charset=utf-8"}
 
 
-class CardForm(FlaskForm):
+class CardForm(CpeForm):
     number = StringField(_l("学习卡卡号"), validators=[DataRequired(message=_l("请输入学习卡卡号。")), Length(max=32)])
     secret = PasswordField(_l("学习卡密码"), validators=[DataRequired(message=_l("请输入学习卡密码。")), Length(max=32)])
 
 
-class RefundForm(FlaskForm):
+class RefundForm(CpeForm):
     reason = TextAreaField(_l("退款原因"), validators=[DataRequired(message=_l("请填写退款原因。"))])
 
 
@@ -217,7 +217,7 @@ def request_refund(number: str):
     return redirect(url_for("orders.show", number=number))
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(CpeForm):
     kind = RadioField(_l("发票类型"), choices=[SelectChoice("personal", _l("个人")), SelectChoice("company", _l("单位"))], default="personal",
                       validators=[DataRequired(message=_l("请选择发票类型。"))])
     title = StringField(_l("发票抬头"), validators=[Length(max=200)])
@@ -258,7 +258,7 @@ enrol_bp = Blueprint("enrolments", __name__, url_prefix="/<region>/enrolments")
 bind_region(enrol_bp)
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(CpeForm):
     year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
     level = StringField(_l("报名等级"), validators=[Length(max=32)])
     institution_id = IntegerField(_l("培训机构"), validators=[DataRequired(message=_l("请选择培训机构。"))])

@@ -9,21 +9,38 @@ from ..extensions import db
 from ..regions import RuleError, rules_for
 from ..services import enrolments, invoices, refunds
 from ..services import orders as service
-from .api import bp, error
+from ..services.input_rules import Body, Integer, Text, Year
+from .api import bp, error, json_body
 from ..services.years import current_year
+
+ORDER_REFUSAL = {"code": "invalid_order", "message": "请提供年度（整数）和购买方式。"}
+ENROLMENT_REFUSAL = {"code": "invalid_enrolment", "message": "请提供年度（整数）和培训机构编号（整数）。"}
+
+
+class OrderBody(Body):
+    year = Year(required=True, **ORDER_REFUSAL)
+    mode = Text(required=True, max_length=32, label="购买方式", **ORDER_REFUSAL)
+
+
+class PaymentBody(Body):
+    provider = Text(required=True, max_length=32, label="支付方式", code="provider_required", message="请选择支付方式。")
+
+
+class EnrolmentBody(Body):
+    year = Year(required=True, **ENROLMENT_REFUSAL)
+    institution_id = Integer(required=True, label="培训机构", **ENROLMENT_REFUSAL)
+    level = Text(load_default=None, max_length=32, label="报名等级", code="invalid_enrolment",
+                 message="报名等级应为文字。")
+
+
+class ModeBody(Body):
+    mode = Text(required=True, max_length=32, label="购买方式", code="invalid_order", message="请选择购买方式。")
 
 
 def _learner():
     if current_user.role != "learner" or not current_user.region:
         return error("learners_only", "仅学员可以使用此功能。", 403)
     return None
-
-
-def _json() -> dict:
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict):
-        raise RuleError("json_required", "请以 JSON 格式提交。")
-    return data
 
 
 def _order(order) -> dict:
@@ -73,15 +90,12 @@ def order_list():
 
 @bp.post("/orders")
 @login_required
-def order_create():
+@json_body(OrderBody)
+def order_create(body: dict):
     if (refused := _learner()) is not None:
         return refused
-    data = _json()
-    year, mode = data.get("year"), data.get("mode")
-    if not isinstance(year, int) or isinstance(year, bool) or not isinstance(mode, str):
-        raise RuleError("invalid_order", "请提供年度（整数）和购买方式。")
     try:
-        order = service.create_order(current_user, year, mode)
+        order = service.create_order(current_user, body["year"], body["mode"])
     except RuleError:
         db.session.rollback()
         raise
@@ -90,14 +104,12 @@ def order_create():
 
 @bp.post("/orders/<number>/payments")
 @login_required
-def order_pay(number: str):
+@json_body(PaymentBody)
+def order_pay(number: str, body: dict):
     if (refused := _learner()) is not None:
         return refused
-    provider = _json().get("provider")
-    if not isinstance(provider, str):
-        raise RuleError("provider_required", "请选择支付方式。")
     try:
-        _payment, instruction = service.start_payment(current_user, number, provider)
+        _payment, instruction = service.start_payment(current_user, number, body["provider"])
     except RuleError:
         db.session.rollback()
         raise
@@ -138,17 +150,12 @@ def _record_of(enrolment_id: int) -> dict:
 
 @bp.post("/enrolments")
 @login_required
-def enrolment_create():
+@json_body(EnrolmentBody)
+def enrolment_create(body: dict):
     if (refused := _learner()) is not None:
         return refused
-    data = _json()
-    year, institution_id, level = data.get("year"), data.get("institution_id"), data.get("level")
-    if not isinstance(year, int) or isinstance(year, bool) or not isinstance(institution_id, int) or isinstance(institution_id, bool):
-        raise RuleError("invalid_enrolment", "请提供年度（整数）和培训机构编号（整数）。")
-    if level is not None and not isinstance(level, str):
-        raise RuleError("invalid_enrolment", "报名等级应为文字。")
     try:
-        enrolment = enrolments.enrol(current_user, year, institution_id, level)
+        enrolment = enrolments.enrol(current_user, body["year"], body["institution_id"], body["level"])
     except RuleError:
         db.session.rollback()
         raise
@@ -170,15 +177,13 @@ def enrolment_cancel(enrolment_id: int):
 
 @bp.post("/enrolments/<int:enrolment_id>/orders")
 @login_required
-def enrolment_pay(enrolment_id: int):
+@json_body(ModeBody)
+def enrolment_pay(enrolment_id: int, body: dict):
     """The enrolment's order in ``mode``: every line and the total, before any payment."""
     if (refused := _learner()) is not None:
         return refused
-    mode = _json().get("mode")
-    if not isinstance(mode, str):
-        raise RuleError("invalid_order", "请选择购买方式。")
     try:
-        order = enrolments.pay(current_user, enrolment_id, mode)
+        order = enrolments.pay(current_user, enrolment_id, body["mode"])
     except RuleError:
         db.session.rollback()
         raise

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, g, jsonify, redirect, render_template, reque
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from wtforms import IntegerField, SelectField
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
@@ -29,7 +29,7 @@ bp = Blueprint("reporting", __name__, url_prefix="/<region>")
 bind_region(bp)
 
 
-class ExportForm(FlaskForm):
+class ExportForm(CpeForm):
     year = IntegerField(
         _l("年度"),
         validators=[
@@ -42,7 +42,7 @@ class ExportForm(FlaskForm):
     format = SelectField(_l("格式"), validate_choice=False)
 
 
-class CertificateBatchForm(FlaskForm):
+class CertificateBatchForm(CpeForm):
     year = IntegerField(
         _l("年度"),
         validators=[

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import CpeForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField
 from wtforms.validators import DataRequired, InputRequired
 
@@ -14,23 +14,32 @@ from ..extensions import db
 from ..regions import RuleError
 from ..services import entitlement, handouts, learning, ledger
 from ..services import study as service
+from ..services.input_rules import Body, Number
+from .api import json_body
 from .binding import bind_region
 from ..services.years import current_year
+
+
+class HeartbeatBody(Body):
+    """A player's heartbeat, on the site and the API (the gateway in front of the app reads the
+    same ``position`` and the service checks it the same way)."""
+
+    position = Number(required=True, label="播放进度", minimum=0, code="invalid_position", message="播放进度无效。")
 
 bp = Blueprint("study", __name__, url_prefix="/<region>")
 bind_region(bp)
 
 
-class CourseActionForm(FlaskForm):
+class CourseActionForm(CpeForm):
     course_id = IntegerField(validators=[DataRequired(message=_l("请选择课程。"))])
     year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
 
 
-class YearActionForm(FlaskForm):
+class YearActionForm(CpeForm):
     year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(CpeForm):
     year = HiddenField()
     institution_id = SelectField(_l("培训机构"), coerce=int, validators=[InputRequired(message=_l("请选择培训机构。"))])
     level = SelectField(_l("级别"), choices=[], validate_choice=False)
@@ -190,12 +199,12 @@ def player(chapter_id: int):
 
 @bp.post("/learn/<int:chapter_id>/heartbeat")
 @login_required
-def heartbeat(chapter_id: int):
+@json_body(HeartbeatBody)
+def heartbeat(chapter_id: int, body: dict):
     """The player's heartbeat (JSON, CSRF token in the ``X-CSRFToken`` header)."""
     _learner_of_region()
-    data = request.get_json(silent=True) or {}
     try:
-        result = learning.heartbeat(current_user, chapter_id, data.get("position"))
+        result = learning.heartbeat(current_user, chapter_id, body["position"])
     except RuleError as error:
         db.session.rollback()
         return jsonify(error={"code": error.code, "message": error.message}), 422
@@ -226,7 +235,7 @@ def exercise_form(questions, formdata=None):
     """A form with one radio group per question, named ``q<id>`` (showing ``formdata``'s choices;
     which questions were answered, and how, the service judges)."""
 
-    class ExerciseForm(FlaskForm):
+    class ExerciseForm(CpeForm):
         pass
 
     for q in questions:
@@ -258,7 +267,7 @@ def exercise(chapter_id: int):
     form = exercise_form(questions, formdata=None)
     result = None
     if request.method == "POST":
-        if FlaskForm().validate():  # the CSRF token
+        if CpeForm().validate():  # the CSRF token
             try:
                 result = learning.submit_exercise(current_user, chapter_id, _posted_answers())
             except RuleError as error:

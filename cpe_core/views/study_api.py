@@ -14,7 +14,10 @@ from ..extensions import db
 from ..regions import RuleError, rules_for
 from ..services import handouts, learning, ledger
 from ..services import study as service
-from .api import bp, error
+from ..services.identity import InvalidInput
+from ..services.input_rules import Body, Integer, Object, Text, Year, parse_int
+from .api import bp, error, json_body
+from .study import HeartbeatBody
 from ..services.years import current_year
 
 
@@ -24,22 +27,34 @@ def _learner():
     return None
 
 
-def _json() -> dict:
-    if not request.is_json:
-        raise RuleError("json_required", "请以 JSON 格式提交。")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise RuleError("json_required", "请以 JSON 格式提交。")
-    return data
-
-
 def _year(data: dict | None = None) -> int:
     value = (data or {}).get("year") if data else request.args.get("year", type=int)
     if value is None:
         return current_year(current_user.region)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise RuleError("invalid_year", "年度无效。")
     return value
+
+
+def _year_field() -> Year:
+    return Year(code="invalid_year", message="年度无效。", load_default=None)
+
+
+class PlanAddBody(Body):
+    course_id = Integer(required=True, label="课程", code="course_not_found", message="没有这门课程。")
+    year = _year_field()
+
+
+class YearBody(Body):
+    year = _year_field()
+
+
+class ExerciseBody(Body):
+    answers = Object(required=True, label="答案", code="answers_incomplete", message="请回答全部题目后再提交。")
+
+
+class InstitutionBody(Body):
+    institution_id = Integer(load_default=None, label="培训机构")
+    level = Text(load_default=None, max_length=32, label="等级")
+    year = _year_field()
 
 
 def _course(line) -> dict:
@@ -95,14 +110,11 @@ def plan_get():
 @bp.post("/me/plan")
 @login_required
 @_rollback_on_rule_error
-def plan_add():
+@json_body(PlanAddBody)
+def plan_add(body: dict):
     if (refusal := _learner()) is not None:
         return refusal
-    data = _json()
-    course_id = data.get("course_id")
-    if not isinstance(course_id, int) or isinstance(course_id, bool):
-        raise RuleError("course_not_found", "没有这门课程。")
-    service.add_course(current_user, course_id, _year(data))
+    service.add_course(current_user, body["course_id"], _year(body))
     return jsonify(ok=True), 201
 
 
@@ -119,11 +131,11 @@ def plan_remove(course_id: int):
 @bp.post("/me/plan/auto")
 @login_required
 @_rollback_on_rule_error
-def plan_auto():
+@json_body(YearBody)
+def plan_auto(body: dict):
     if (refusal := _learner()) is not None:
         return refusal
-    data = _json()
-    added = service.one_click_select(current_user, _year(data))
+    added = service.one_click_select(current_user, _year(body))
     return jsonify(added=[c.id for c in added])
 
 
@@ -173,15 +185,15 @@ def chapter_handout(chapter_id: int):
 @bp.post("/chapters/<int:chapter_id>/heartbeat")
 @login_required
 @_rollback_on_rule_error
-def heartbeat(chapter_id: int):
+@json_body(HeartbeatBody)
+def heartbeat(chapter_id: int, body: dict):
     # The usual heartbeat never gets here: views/heartbeat_gateway.py answers it in front of
     # the app with the same service. This answers the rest (first and finishing heartbeats,
     # refusals, tokens).
     if (refusal := _learner()) is not None:
         return refusal
-    data = _json()
     try:
-        result = learning.heartbeat(current_user, chapter_id, data.get("position"))
+        result = learning.heartbeat(current_user, chapter_id, body["position"])
     except learning.AccountRefused as refused:
         db.session.rollback()
         return error(refused.code, refused.message, refused.status)
@@ -205,16 +217,13 @@ def exercise_get(chapter_id: int):
 @bp.post("/chapters/<int:chapter_id>/exercise")
 @login_required
 @_rollback_on_rule_error
-def exercise_post(chapter_id: int):
+@json_body(ExerciseBody)
+def exercise_post(chapter_id: int, body: dict):
     if (refusal := _learner()) is not None:
         return refusal
-    data = _json()
-    raw = data.get("answers")
-    if not isinstance(raw, dict):
-        raise RuleError("answers_incomplete", "请回答全部题目后再提交。")
     try:
-        answers = {int(key): value for key, value in raw.items()}
-    except ValueError:
+        answers = {parse_int("题目", key): value for key, value in body["answers"].items()}
+    except InvalidInput:
         raise RuleError("invalid_answer", "答案选项无效。") from None
     result = learning.submit_exercise(current_user, chapter_id, answers)
     return jsonify(
@@ -270,16 +279,11 @@ def institution_get():
 @bp.post("/me/institution")
 @login_required
 @_rollback_on_rule_error
-def institution_choose():
+@json_body(InstitutionBody)
+def institution_choose(body: dict):
     if (refusal := _learner()) is not None:
         return refusal
-    data = _json()
-    institution_id = data.get("institution_id")
-    level = data.get("level")
-    enrolment = service.choose_institution(
-        current_user, _year(data), institution_id if isinstance(institution_id, int) else None,
-        level if isinstance(level, str) else None,
-    )
+    enrolment = service.choose_institution(current_user, _year(body), body["institution_id"], body["level"])
     return jsonify(institution_id=enrolment.institution_id, level=enrolment.level, status=enrolment.status), 201
 
 
