@@ -177,11 +177,12 @@ def review(staff: User, user: User, *, approve: bool, comment: str = "") -> None
     """A reviewer's decision on a submitted collection, audited in the same transaction."""
     from . import audit
     from .identity import InvalidInput
+    from .input_rules import check_text
 
     profile = user.profile
     if profile.collection_status != "submitted":
         raise InvalidInput("not_submitted", MSG_NOT_SUBMITTED)
-    comment = (comment or "").strip()
+    comment = check_text("审核意见", comment or "", 1000).strip()
     if not approve and not comment:
         raise InvalidInput("reason_needed", MSG_REASON_NEEDED)
     before = profile.collection_status

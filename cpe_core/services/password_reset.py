@@ -25,6 +25,7 @@ from ..transactions import begin_write
 from . import audit, sessions
 from .accounts import find_user, hash_password
 from .identity import InvalidInput, check_password, normalise_phone
+from .input_rules import check_text
 
 #: At most 5 codes per phone per day (as the provincial platform's manual says); the day is
 #: Asia/Shanghai's.
@@ -55,6 +56,7 @@ def codes_sent_today(phone: str) -> int:
 
 
 def _learner(rules: RegionRules, login: str, phone: str) -> User:
+    check_text("账号", login or "", 64)  # before it is looked up
     user = find_user(rules.code, (login or "").strip().upper() if rules.registration_spec().identity_field == "id_number" else (login or "").strip())
     if user is None or user.role != "learner" or user.phone != phone:
         raise InvalidInput("phone_mismatch", MSG_NO_MATCH)
