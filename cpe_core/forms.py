@@ -3,6 +3,7 @@ of every site form: it gives each field the rules of :mod:`cpe_core.services.inp
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -30,6 +31,9 @@ class InputRules:
                     continue
                 elif isinstance(value, int):
                     check_int(label, value)
+                elif isinstance(value, Decimal) and value.is_finite():
+                    # The site's decimals are yuan, stored as integer fen.
+                    check_int(label, int(value * 100))
                 elif isinstance(value, dt.date):
                     check_date(label, value if not isinstance(value, dt.datetime) else value.date())
         except InvalidInput as refused:
@@ -70,7 +74,7 @@ class ExplainForm(CpeForm):
     year = IntegerField(_l("年度"), validators=[Optional(), NumberRange(2000, 2100, message=_l("年度无效。"))])
 
 
-def year_settings_form(declared, values, formdata=None) -> FlaskForm:
+def year_settings_form(declared, values, formdata=None) -> CpeForm:
     """A form with one field per declared year setting (年度设置), filled with ``values``.
 
     Money (``fen``) is entered in yuan with two decimals; a datetime as a local Shanghai time.
@@ -83,7 +87,7 @@ def year_settings_form(declared, values, formdata=None) -> FlaskForm:
 
     from . import clock
 
-    class YearSettingsForm(FlaskForm):
+    class YearSettingsForm(CpeForm):
         pass
 
     data = {}
