@@ -30,7 +30,7 @@ from cpe_core.services import exams, offsets
 from cpe_core.services import orders as order_service
 from cpe_core.services.input_rules import CONTROL, Boolean, Integer, Number, Object, Text
 from cpe_core.testing import CAPTCHA_TEST_ANSWER, FreshRequestGlobals, id_number, login
-from exam_helpers import add_questions, give_credits
+from exam_helpers import add_questions, give_credits, plan
 from study_support import course, learner
 
 YEAR = 2024
@@ -77,8 +77,8 @@ NOT_WALKED = {
     "my_certificates.revoke": "needs an issued certificate",
     "commerce_admin.decide_refund": "needs a paid order with a refund asked",
     "commerce_admin.issue_invoice": "needs a paid order with an invoice asked",
-    "orders.request_invoice": "needs a paid order",
-    "orders.request_refund": "needs a paid order",
+    "orders.request_invoice": "needs a paid order (the walk's order is one still to pay)",
+    "orders.request_refund": "needs a paid order (the walk's order is one still to pay)",
     "study.exercise": "needs a chapter watched to its end",
 }
 
@@ -109,14 +109,17 @@ def world(app, make_learner, make_staff) -> dict[str, Any]:
     application; a Chaoyang admin; the ids their URLs need."""
     user = learner(make_learner, "chaoyang", name="走查学员")
     studied = course("chaoyang", chapters=2)
-    db.session.add(StudyPlanItem(user_id=user.id, course_id=studied.id, year=YEAR))
+    plan(user, studied, YEAR)  # in the plan and paid for, as a learner has it
     for kind in ("professional", "public"):
         exam_course = course("chaoyang", kind=kind, credits=30)
         add_questions(exam_course)
-        db.session.add(StudyPlanItem(user_id=user.id, course_id=exam_course.id, year=YEAR))
-    db.session.commit()
+        plan(user, exam_course, YEAR)
     give_credits(user, "chaoyang", YEAR, professional=60, public=30)
     attempt = exams.start(user.id, "chaoyang", YEAR)
+    db.session.commit()
+    # An order still to pay: one more course, chosen after the offsets, bought by its credits.
+    unpaid = course("chaoyang", chapters=1)
+    db.session.add(StudyPlanItem(user_id=user.id, course_id=unpaid.id, year=YEAR))
     db.session.commit()
     order = order_service.create_order(user, YEAR, "credit")
     db.session.commit()
