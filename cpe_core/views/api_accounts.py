@@ -120,6 +120,12 @@ class ResetBody(ResetCodeBody):
     password2 = Text(load_default="", max_length=128, strip=False, label="确认新密码")
 
 
+class PasswordChangeBody(Body):
+    current_password = Text(load_default="", max_length=128, strip=False, label="当前密码")
+    password = Text(load_default="", max_length=128, strip=False, label="新密码")
+    password2 = Text(load_default="", max_length=128, strip=False, label="确认新密码")
+
+
 def _with_region_fields(body: dict) -> dict:
     """``body`` plus the fields the schema leaves to the region (its registration or collection
     fields): the request's JSON object as sent, checked by the service."""
@@ -269,13 +275,12 @@ def logout():
             body={"current_password": {"type": "string"}, "password": {"type": "string"},
                   "password2": {"type": "string"}},
             auth=True, errors=(401, 422))
-def change_password():
+@json_body(PasswordChangeBody)
+def change_password(body: dict):
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    data = _body()
     try:
-        accounts.change_password(current_user, str(data.get("current_password", "")),
-                                 str(data.get("password", "")), str(data.get("password2", "")))
+        accounts.change_password(current_user, body["current_password"], body["password"], body["password2"])
     except InvalidInput as err:
         return error(err.code, err.message, 422)
     return jsonify(changed=True)
