@@ -61,6 +61,7 @@ NOT_WALKED = {
     "api.collection_submit": "takes no body",
     "api.collection_attachment": "a multipart file upload; files are checked by content (tests/test_info_collection.py)",
     "api.institution_cancel": "DELETE, takes no body",
+    "api.logout": "takes no body",
     # Forms with no field but the CSRF token: nothing to make bad.
     "exams.start": "only a CSRF token (the walk's learner has an attempt under way, so the page offers to go on)",
     "site.logout": "only a CSRF token",
@@ -410,7 +411,12 @@ def test_every_form_and_json_field_refuses_bad_input_without_a_500(app, world, c
                 if stored:
                     failures.append(f"{role} {endpoint} {field}: bad text stored: {stored}")
                     break
-        # Sessions may have ended (sign-out); sign in again for the JSON walk.
+    # The walk signed out and the admin's "disable account" form took the learner's account
+    # (any value but "1" disables): enable it again and sign in afresh for the JSON walk.
+    db.session.rollback()
+    learner_account = db.session.get(type(world["learner"]), world["learner"].id)
+    learner_account.is_active_account = True
+    db.session.commit()
     clients = {"anonymous": _client(app, None), "learner": _client(app, world["learner"]),
                "staff": _client(app, world["staff"])}
 
