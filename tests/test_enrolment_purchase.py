@@ -263,3 +263,21 @@ def test_the_api_enrols_prices_pays_cancels_and_refuses_with_the_same_rules(app,
     assert paid_cancelled["error"] == {"code": "enrolment_cancelled", "message": "该报名已取消，不能缴费；请重新报名。"}
     paying = testapp.post_json(f"/api/v1/orders/{order['number']}/payments", {"provider": "sandbox"}, status=422).json
     assert paying["error"]["code"] == "not_payable"
+
+
+def test_explain_quotes_the_fee_of_the_level_enrolled_at_as_the_site_charges_it(app, testapp, learner, schools):
+    """``cpe explain`` and the order page share one pricing: a learner enrolled at 高级 is told
+    ¥100, not the ¥60 a cart without the enrolment would cost."""
+    from cpe_core.services.explain import explain
+    from cpe_core.models import User
+
+    page = enrol(testapp, schools["senior"], level="高级")
+    enrolment = the_enrolment(learner.id)
+    assert "¥100.00" in page.html.find(id=f"enrolment-{enrolment.id}").text
+    charged = go_pay(testapp, enrolment.id)
+    assert "¥100.00" in charged.text
+
+    report = explain(db.session.get(User, learner.id), 2024)
+    prices = [reason.message for topic, reason in report.findings if topic == "price"]
+    assert prices == ["年度购买：¥100.00"]
+    db.session.rollback()

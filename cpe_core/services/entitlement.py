@@ -32,6 +32,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Course, Enrolment, Order, OrderLine, StudyPlanItem, User
 from ..regions import RuleError, rules_for
+from .carts import plan_items
 from .learners import facts_for
 
 NOT_OPENED_CODE = "course_not_opened"
@@ -142,8 +143,6 @@ def refresh_all(region: str | None = None) -> int:
 def would_open(user: User, year: int, quote) -> bool:
     """Whether paying ``quote`` would open a plan course of ``year`` that is not open yet, its
     lines read as :func:`refresh` reads paid ones (:class:`Cover`)."""
-    from .explain import plan_items
-
     items = plan_items(user.id, year, unopened_only=True)
     by_sku = {item.sku: item.course_id for item in items}
     courses = db.session.scalars(select(Course).where(Course.id.in_(list(by_sku.values())))).all()

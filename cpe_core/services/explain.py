@@ -8,21 +8,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from hookspecs import Cart, CartItem, Eligibility, PurchaseMode, Quote, Reason
+from hookspecs import Eligibility, Reason
 
 from ..extensions import db
 from .. import clock
 from ..models import OffsetApplication, Order, StudyPlanItem, User
 from ..regions import RuleError, rules_for
-from . import exams, ledger, years
+from . import exams, ledger, orders, years
+from .money import format_fen
 from .learners import facts_for
-
-
-@dataclass(frozen=True)
-class ModeQuote:
-    mode: PurchaseMode
-    quote: Quote | None
-    reason: Reason | None = None
 
 
 @dataclass(frozen=True)
@@ -33,37 +27,10 @@ class Explanation:
     eligibility: Eligibility
     progress: ledger.YearProgress | None
     year_reason: Reason | None
-    quotes: tuple[ModeQuote, ...]
+    quotes: tuple[orders.Offer, ...]
     offsets: tuple[OffsetApplication, ...]
     exam: exams.ExamStatus | None
     findings: tuple[tuple[str, Reason], ...] = field(default=())
-
-
-def plan_items(user_id: int, year: int, *, unopened_only: bool = False) -> tuple[CartItem, ...]:
-    """The learner's current study plan as cart items (only the courses not yet opened for
-    study, with ``unopened_only``: what an order may still sell)."""
-    query = (
-        select(StudyPlanItem)
-        .where(
-            StudyPlanItem.user_id == user_id,
-            StudyPlanItem.year == year,
-            StudyPlanItem.removed_at.is_(None),
-        )
-        .order_by(StudyPlanItem.id)
-    )
-    if unopened_only:
-        query = query.where(StudyPlanItem.opened_at.is_(None))
-    items = db.session.scalars(query)
-    return tuple(
-        CartItem(
-            sku=f"course:{item.course.code}",
-            title=item.course.title,
-            kind=item.course.kind,
-            credits=item.course.credits,
-            course_id=item.course_id,
-        )
-        for item in items
-    )
 
 
 def explain(user: User, year: int) -> Explanation:
@@ -97,7 +64,9 @@ def explain(user: User, year: int) -> Explanation:
         findings.append(("price", Reason(
             f"paid_{order.mode}", f"已缴费：{name} {format_fen(order.total_fen)}（订单号{order.number}，{when}）。")))
     paid_modes = {order.mode for order in paid}
-    quotes = tuple(_quotes(rules, facts, year, user.id, [m for m in modes if m.code not in paid_modes]))
+    # The order page's own offers, so the figures here are the ones the learner is charged
+    # (the plan's unopened courses, the enrolment's level where the region enrols first).
+    quotes = tuple(offer for offer in orders.offers(user, year) if offer.mode.code not in paid_modes)
     for entry in quotes:
         if entry.quote is not None:
             reason = Reason(f"quote_{entry.mode.code}", f"{entry.mode.name}：{format_fen(entry.quote.total_fen)}")
@@ -176,21 +145,3 @@ def _paid_orders(user_id: int, region: str, year: int) -> list[Order]:
         .where(Order.user_id == user_id, Order.region == region, Order.year == year, Order.status == "paid")
         .order_by(Order.id)
     ))
-
-
-def _quotes(rules, facts, year: int, user_id: int, modes):
-    items = plan_items(user_id, year)
-    for mode in modes:
-        if not mode.available:
-            yield ModeQuote(mode, None, mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。"))
-            continue
-        cart = Cart(region=rules.code, year=year, mode=mode.code, learner=facts, items=items)
-        try:
-            yield ModeQuote(mode, rules.quote(cart))
-        except RuleError as error:
-            yield ModeQuote(mode, None, Reason(error.code, f"{mode.name}：{error.message}"))
-
-
-def format_fen(fen: int) -> str:
-    """Integer fen as yuan for people: ``9000`` -> ``¥90.00``."""
-    return f"¥{fen // 100}.{fen % 100:02d}"

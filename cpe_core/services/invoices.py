@@ -20,7 +20,7 @@ from ..models import Invoice, Order, User
 from ..regions import RuleError, rules_for
 from .. import dev_outbox
 from . import audit
-from .explain import format_fen
+from .money import format_fen
 from .orders import order_for
 
 STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent": N_("已发送")}

@@ -47,7 +47,8 @@ from ..models import Enrolment, Order, OrderLine, Payment, Refund, StudyPlanItem
 from ..regions import RecordNotFound, RuleError, regions, rules_for
 from . import audit, entitlement
 from . import entitlement
-from .explain import format_fen, plan_items
+from .carts import plan_items
+from .money import format_fen
 from .learners import facts_for
 from .study import current_enrolment, institution_policy
 

@@ -25,6 +25,7 @@ from ..labels import N_
 from ..models import User, YearSettingValue
 from ..regions import RuleError, YearStatus, rules_for
 from . import audit
+from .money import format_fen
 
 #: Where a value came from, as ``cpe explain`` and the 年度设置 page say it.
 DEFAULT, ADMIN = "default", "admin"
@@ -94,7 +95,7 @@ def shown(setting: YearSetting, value: Any) -> str:
     if value is None:
         return "不限"
     if setting.type == "fen":
-        return f"¥{value // 100}.{value % 100:02d}"
+        return format_fen(value)
     if setting.type == "datetime":
         return value.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
     return value.isoformat() if setting.type == "date" else str(value)

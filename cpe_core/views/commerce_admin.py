@@ -14,7 +14,7 @@ from ..auth import admin_required
 from ..extensions import db
 from ..regions import RuleError
 from ..services import cards, invoices, refunds
-from ..services.explain import format_fen
+from ..services.money import format_fen
 from .binding import bind_region
 from ..services.years import current_year
 

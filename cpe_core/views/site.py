@@ -16,7 +16,7 @@ from .. import auth, clock
 from ..regions import regions
 from ..services.capabilities import NotOffered, capabilities
 from ..services import profiles
-from ..services.explain import format_fen
+from ..services.money import format_fen
 
 bp = Blueprint("site", __name__)
 
