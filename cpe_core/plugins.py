@@ -24,6 +24,7 @@ import hookspecs
 from hookspecs import CONTRACT_VERSION, ENTRY_POINT_GROUP, PROJECT_NAME, RegionInfo
 
 from . import builtin
+from .errors import PluginError  # noqa: F401 (re-exported: plugin authors and the app catch it here)
 
 #: The name under which the core's own default implementations are registered.
 BUILTIN_NAME = "cpe.builtin"
@@ -31,10 +32,6 @@ REGION_CODE = re.compile(r"^[a-z][a-z0-9-]{1,31}$")
 #: Where a plugin says which hook contract versions it was written for.
 CONTRACT_ATTRIBUTE = "CPE_CONTRACT"
 log = logging.getLogger("cpe.plugins")
-
-
-class PluginError(RuntimeError):
-    """A plugin configuration that must not start: the message says what to change."""
 
 
 @dataclass(frozen=True)

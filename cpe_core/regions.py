@@ -58,7 +58,7 @@ class RuleError(ValueError):
 
 def _record_not_found() -> type:
     # A werkzeug exception: werkzeug (with its development server) is imported when the class is
-    # first asked for, so ``cpe export --format csv`` (:mod:`cpe_core.quick_export`) does without.
+    # first asked for, so ``cpe export --format csv`` (:mod:`cpe_core.cli.quick_export`) does without.
     from werkzeug.exceptions import NotFound
 
     class RecordNotFound(NotFound):

@@ -2,7 +2,7 @@
 environment variables, then the caller's overrides.
 
 :func:`cpe_core.create_app` puts them into ``app.config``; ``cpe export --format csv`` (see
-:mod:`cpe_core.quick_export`) reads them here without building an app, so both see the same
+:mod:`cpe_core.cli.quick_export`) reads them here without building an app, so both see the same
 database, plugins and secret-key check.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-from .plugins import PluginError
+from .errors import PluginError
 
 #: Settings a deployer may give as environment variables (they win over the instance file).
 ENV_SETTINGS = ("CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SECRET_KEY", "CPE_ENV", "CPE_PASSWORD_METHOD",
@@ -181,7 +181,7 @@ def engine_options(given: Mapping[str, Any]) -> dict[str, Any]:
     ``pool_pre_ping``: a pooled connection is tested (one round trip) each time it is checked
     out, and replaced if the database dropped it (a restart, ``pg_terminate_backend``, a
     firewall's idle timeout), so a dropped connection costs no request a 500. The heartbeat's
-    fast path does not go through the pool (:mod:`cpe_core.held_connections` handles its own).
+    fast path does not go through the pool (:mod:`cpe_core.speed.held_connections` handles its own).
     ``hide_parameters``: a failing statement is logged and raised without its bound values,
     which may be a password hash, a reset code or a token.
     """

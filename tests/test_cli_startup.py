@@ -20,7 +20,7 @@ HEAVY = (
 
 RUN = """
 import json, sys
-from cpe_core.cli import main
+from cpe_core.cli.commands import main
 try:
     main(sys.argv[2:], prog_name="cpe")
 except SystemExit as exit:
@@ -103,13 +103,13 @@ def test_a_push_from_the_lean_command_reaches_the_receiver(app, tmp_path, make_l
 
 #: The application itself: a CSV export from the ``cpe`` console script builds no app at all.
 APP = ("flask", "flask_sqlalchemy", "flask_login", "jinja2", "werkzeug", "sqlalchemy.orm",
-       "cpe_core.models", "cpe_core.extensions", "cpe_core.cli", "cpe_core.export_cli")
+       "cpe_core.models", "cpe_core.extensions", "cpe_core.cli.commands", "cpe_core.cli.export")
 
 
 def test_a_csv_export_from_the_console_script_imports_no_flask_orm_or_models(app, tmp_path, make_learner, cpe_database_url, monkeypatch):
-    # The console script (setup.cfg: cpe = cpe_core.console:main) sends a CSV export to
-    # cpe_core.quick_export, which builds no Flask app.
-    monkeypatch.setattr(sys.modules[__name__], "RUN", RUN.replace("from cpe_core.cli import main", "from cpe_core.console import main"))
+    # The console script (setup.cfg: cpe = cpe_core.cli.console:main) sends a CSV export to
+    # cpe_core.cli.quick_export, which builds no Flask app.
+    monkeypatch.setattr(sys.modules[__name__], "RUN", RUN.replace("from cpe_core.cli.commands import main", "from cpe_core.cli.console import main"))
     earn(make_learner("chaoyang", name="张丽华"), 2024, professional=60, public=30)
     target = tmp_path / "out.csv"
 

@@ -107,3 +107,18 @@ def test_the_guide_documents_every_testing_fixture(guide: str, fixture: str):
 
     assert hasattr(cpe_core.testing, fixture)
     assert f"`{fixture}`" in guide or f"`{fixture}(" in guide
+
+
+def test_the_readme_architecture_tree_matches_cpe_core():
+    """Every module and folder of ``cpe_core`` is placed in README's Architecture tree, and
+    every ``cpe_core`` name the tree gives exists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    tree = next(block for block in re.findall(r"```\n(.*?)```", section, re.S) if block.startswith("hookspecs/"))
+    core = tree.split("\ncpe_core/", 1)[1].split("\nplugins/", 1)[0]
+    named = set(re.findall(r"(?m)^\s+((?:[\w.]+/?,\s*)*[\w.]+/?)(?=\s{2,}|\s*$)", core))
+    names = {part.strip().rstrip("/") for entry in named for part in entry.split(",")}
+    package = ROOT / "cpe_core"
+    present = {path.name for path in package.iterdir() if path.name != "__pycache__" and not path.name.endswith(".pyc")}
+    assert sorted(present - names) == [], "cpe_core entries missing from README's Architecture tree"
+    assert sorted(names - present) == [], "README's Architecture tree names what cpe_core does not hold"

@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 
 import cpe_core
 from cpe_core.extensions import db
-from cpe_core.held_connections import held_connections
+from cpe_core.speed.held_connections import held_connections
 from study_support import add_to_plan, course, learner, sign_in
 from study_support import api_heartbeat as beat
 
@@ -163,7 +163,7 @@ def test_nothing_else_in_the_code_turns_durability_off():
     )
     code = [(path, line) for path, line in found if "execute" in line or "set_config" in line]
     assert code == [
-        ("__init__.py", 'cursor.execute("PRAGMA synchronous=FULL")'),
+        ("app.py", 'cursor.execute("PRAGMA synchronous=FULL")'),
         ("services/learning.py", 'condition.append(func.set_config("synchronous_commit", "off", True).is_not(None))'),
         ("services/learning.py", 'held.dbapi_connection.execute("PRAGMA synchronous=NORMAL")'),
     ]

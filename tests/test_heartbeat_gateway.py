@@ -1,4 +1,4 @@
-"""The API heartbeat answered in front of the app (cpe_core/views/heartbeat_gateway.py): the
+"""The API heartbeat answered in front of the app (cpe_core/speed/heartbeat_gateway.py): the
 usual heartbeat never enters Flask's request handling, answers exactly as the app does, and
 every case the gateway does not own (session protection, expired or forged cookies, tokens,
 odd bodies, refusals) still gets the app's own answer."""

@@ -1,5 +1,5 @@
-"""The connection a thread keeps for the usual heartbeat (cpe_core/held_connections.py) and the
-statements run on it (cpe_core/services/raw_statements.py): no pool checkout per heartbeat, one
+"""The connection a thread keeps for the usual heartbeat (cpe_core/speed/held_connections.py) and the
+statements run on it (cpe_core/speed/raw_statements.py): no pool checkout per heartbeat, one
 connection per thread, closed with the engine; an error on it costs one answer the app's way
 and a new connection, never a wrong answer."""
 from __future__ import annotations
@@ -11,11 +11,12 @@ from flask import request_started
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.pool import NullPool
 
-from cpe_core import held_connections as held_module
+from cpe_core.speed import held_connections as held_module
 from cpe_core.extensions import db
-from cpe_core.held_connections import held_connections
+from cpe_core.speed.held_connections import held_connections
 from cpe_core.models import ChapterProgress
-from cpe_core.services import learning, raw_statements
+from cpe_core.services import learning
+from cpe_core.speed import raw_statements
 from study_support import api_heartbeat, studying_one_chapter
 
 

@@ -82,7 +82,7 @@ def test_the_command_line_stops_with_the_message_not_a_traceback(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in ENV_SETTINGS}
     env.update(CPE_INSTANCE_PATH=str(tmp_path), CPE_PLUGINS="chaoyang",
                CPE_DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite3'}")
-    done = subprocess.run([sys.executable, "-c", "from cpe_core.console import main; main()", "plugins"], env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", "from cpe_core.cli.console import main; main()", "plugins"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode != 0
     assert "TESTING" in done.stderr and "CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION" in done.stderr

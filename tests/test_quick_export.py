@@ -1,4 +1,4 @@
-"""``cpe export --format csv`` runs without the Flask app (:mod:`cpe_core.quick_export`) and
+"""``cpe export --format csv`` runs without the Flask app (:mod:`cpe_core.cli.quick_export`) and
 writes the very file the admin page's background export writes, on SQLite and PostgreSQL; it
 reads the deployment's settings as ``create_app`` does; every other use of ``cpe export`` still
 goes to the full command. Each command runs in a child process through the console script's
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from cpe_core import create_app, quick_export, settings
+from cpe_core import create_app, settings
+from cpe_core.cli import quick_export
 from cpe_core.services import export_jobs
 
 from credit_helpers import earn
@@ -22,7 +23,7 @@ from test_export_columns import learners_of_every_kind
 
 RUN = """
 import json, sys
-from cpe_core.console import main
+from cpe_core.cli.console import main
 code = 0
 try:
     main(sys.argv[2:])
@@ -82,7 +83,7 @@ def test_other_exports_and_help_still_go_to_the_full_command(app, tmp_path, make
 
     assert report["code"] in (0, None), done.stderr
     assert shown.format(tmp=tmp_path) in done.stdout
-    assert loaded(report["modules"], "cpe_core.export_cli")
+    assert loaded(report["modules"], "cpe_core.cli.export")
 
 
 def test_an_unknown_region_is_the_same_usage_error_as_the_full_commands(app, tmp_path, cpe_database_url):
@@ -126,7 +127,7 @@ def test_the_progress_bar_is_drawn_on_a_terminal(app, tmp_path, make_learner, cp
     for _ in range(3):
         earn(make_learner("chaoyang"), 2024, professional=60, public=30)
     target = tmp_path / "tty.csv"
-    script = "import sys\nfrom cpe_core.console import main\nmain(sys.argv[1:])\n"
+    script = "import sys\nfrom cpe_core.cli.console import main\nmain(sys.argv[1:])\n"
     # stdout is a pseudo-terminal, as when a person runs the command.
     leader, follower = pty.openpty()
     try:
@@ -201,7 +202,7 @@ def test_the_console_script_leaves_with_click_s_exit_code_and_everything_written
     # As the console script, the quick path ends the process without the interpreter's teardown.
     earn(make_learner("chaoyang", name="张丽华"), 2024, professional=60, public=30)
     target = tmp_path / "out.csv"
-    script = ("import atexit\nfrom cpe_core.console import main\natexit.register(print, 'torn down')\n"
+    script = ("import atexit\nfrom cpe_core.cli.console import main\natexit.register(print, 'torn down')\n"
               "main()\nprint('not reached')\n")
     env = deployment(tmp_path, cpe_database_url)
 

@@ -22,6 +22,7 @@ from sqlalchemy import Integer, Select, Text, and_, case, cast, func, literal, n
 from hookspecs import KINDS, CreditExport, ExportColumn, LearnerYear, Requirements
 
 from ..regions import RegionRules, RuleError, rules_for
+from .completion import complete_sql, is_complete
 from .export_tables import attempts, chapters, courses, ledger, profiles, users, watched
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 # Flask-SQLAlchemy (``db``) and the models are imported where the app's session or engine is
 # used: a CSV export given an engine (``cpe export --format csv``, see
-# :mod:`cpe_core.quick_export`) runs on this module without Flask.
+# :mod:`cpe_core.cli.quick_export`) runs on this module without Flask.
 
 #: Rows fetched per round trip; the server-side cursor keeps only this many in memory.
 BATCH = 2000
@@ -204,10 +205,7 @@ def _csv_cells(export: CreditExport, requirements: Requirements) -> tuple[Select
     """The learner-year query and the SQL of each of the export's cells (``export.fields``)."""
     query, fields = _learner_year_parts(export.region, export.year, active_only=True)
     kinds = {kind: fields[f"credits.{kind}"] for kind in KINDS}
-    complete = and_(
-        sum(kinds.values(), literal(0, Integer)) >= requirements.total,
-        *[kinds.get(kind, literal(0, Integer)) >= minimum for kind, minimum in requirements.minimums.items()],
-    )
+    complete = complete_sql(requirements, kinds)
     return query, [_sql_cell(column, fields, complete) for column in export.fields]
 
 
@@ -230,7 +228,6 @@ def csv_query(region: str, year: int) -> Select:
 def _converter(region: str, year: int, requirements: Requirements) -> Callable[[tuple], LearnerYear]:
     """Turn a row of :func:`_learner_year_query` into a LearnerYear. Positional access and no
     per-row lookups: this runs once per learner of the province."""
-    from .ledger import is_complete
 
     kinds = tuple(enumerate(KINDS, start=5))
     total_at = 5 + len(KINDS)

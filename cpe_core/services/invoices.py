@@ -16,15 +16,17 @@ from stdnum.cn import uscc
 from .. import clock
 from ..extensions import db
 from ..labels import N_
-from ..models import Invoice, Order, User
+from ..models import Invoice, Job, Order, User
 from ..regions import RuleError, rules_for
 from .. import dev_outbox
-from . import audit
+from . import audit, background
 from .money import format_fen
 from .orders import order_for
 
 STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent": N_("已发送")}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+#: The kind of background job that e-mails an issued invoice (run by :mod:`.mail_jobs`).
+MAIL_JOB = "invoice_mail"
 
 
 def invoice_of(order: Order) -> Invoice | None:
@@ -109,11 +111,17 @@ def issue(staff: User, region: str, invoice_id: int) -> tuple[Invoice, str | Non
     db.session.commit()
     # The e-mail goes through the job queue (sent at once without a broker; a failed send is
     # retried later, see mail_jobs).
-    from .mail_jobs import send_invoice_later
-
-    job = send_invoice_later(staff, invoice, order)
+    job = send_later(staff, invoice, order)
     db.session.refresh(invoice)
     return invoice, job.error if job.status == "failed" else None
+
+
+def send_later(staff: User | None, invoice: Invoice, order: Order) -> Job:
+    """Queue the invoice's e-mail, a :data:`MAIL_JOB` that :mod:`.mail_jobs` runs; returns the
+    job (already ended when no broker is set)."""
+    job = background.create(MAIL_JOB, region=order.region, params={"invoice_id": invoice.id}, actor=staff)
+    db.session.commit()
+    return background.submit(job)
 
 
 def send(invoice: Invoice, order: Order) -> str | None:

@@ -49,10 +49,11 @@ from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..extensions import db
-from ..held_connections import held_connections
+from ..speed.held_connections import held_connections
 from ..models import Chapter, ChapterProgress, Course, Question, StudyPlanItem, User
 from ..regions import RuleError
-from . import entitlement, ledger, raw_statements, sessions, years
+from ..speed import raw_statements
+from . import entitlement, ledger, sessions, years
 
 #: Legacy platforms refused a record claiming more than the elapsed time plus 120 s.
 DEFAULT_SLACK_SECONDS = 120
@@ -288,7 +289,7 @@ def _check_position(position: object) -> None:
 def quick_heartbeat(user_id: int, chapter_id: int, position: float,
                     session: str | None = None) -> HeartbeatResult | None:
     """The usual heartbeat (the progress row exists, this one does not finish the chapter), in
-    two statements on the connection this thread keeps (:mod:`cpe_core.held_connections`): the
+    two statements on the connection this thread keeps (:mod:`cpe_core.speed.held_connections`): the
     access SELECT, then the compare-and-swap (:func:`_cas_statements`), each committing on its
     own; no ORM session, no SQLAlchemy execution context (they cost several times what the
     statements do). Needs an app context, not a request.

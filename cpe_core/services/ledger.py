@@ -12,6 +12,7 @@ from hookspecs import KIND_LABELS, UNIT_LABELS, Reason, Requirements
 from ..extensions import db
 from ..models import Chapter, ChapterProgress, Course, CreditRecord
 from ..regions import rules_for
+from .completion import complete_sql, is_complete  # noqa: F401 (complete_sql: callers read the rule here too)
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class YearProgress:
 
     @property
     def complete(self) -> bool:
-        return self.missing_total == 0 and not any(self.missing.values())
+        return is_complete(self.requirements, self.earned)
 
     def reasons(self) -> list[Reason]:
         """Chinese explanations of what is missing, with stable codes."""
@@ -92,14 +93,6 @@ def measure(
     }
     missing_total = max(0, requirements.total - sum(earned.values()))
     return YearProgress(requirements, earned, offsets, missing, missing_total)
-
-
-def is_complete(requirements: Requirements, earned: dict[str, int]) -> bool:
-    """The same verdict as ``measure(requirements, earned).complete``, without building the
-    details: exports ask it once per learner, hundreds of thousands of times."""
-    if sum(earned.values()) < requirements.total:
-        return False
-    return all(earned.get(kind, 0) >= minimum for kind, minimum in requirements.minimums.items())
 
 
 def study_minutes(user_id: int, year: int) -> int:

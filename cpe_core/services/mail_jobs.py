@@ -1,23 +1,15 @@
 """E-mails sent through the job queue (inline without a broker, by a Celery worker with one).
 
-An invoice e-mail is an ``invoice_mail`` job: a send the mail server refused or never answered
+An invoice e-mail is an ``invoice_mail`` job, queued by :func:`.invoices.send_later`: a send the mail server refused or never answered
 leaves the job ``failed`` with the reason, visible to the region's staff, and is retried with
 a backoff by the periodic work (:func:`cpe_core.services.background.retry_due`).
 """
 from __future__ import annotations
 
 from ..extensions import db
-from ..models import Invoice, Job, Order, User
-from . import background
-
-KIND = "invoice_mail"
-
-
-def send_invoice_later(staff: User | None, invoice: Invoice, order: Order) -> Job:
-    """Queue the invoice's e-mail; returns the job (already ended when no broker is set)."""
-    job = background.create(KIND, region=order.region, params={"invoice_id": invoice.id}, actor=staff)
-    db.session.commit()
-    return background.submit(job)
+from ..models import Invoice, Job, Order
+from . import background, invoices
+from .invoices import MAIL_JOB as KIND  # noqa: F401 (the kind this module runs)
 
 
 def run_job(job_id: int) -> None:
@@ -25,8 +17,6 @@ def run_job(job_id: int) -> None:
 
 
 def _send_invoice(job: Job, context: background.JobContext) -> str:
-    from . import invoices
-
     invoice = db.session.get(Invoice, job.params["invoice_id"])
     order = db.session.get(Order, invoice.order_id) if invoice is not None else None
     if invoice is None or order is None:

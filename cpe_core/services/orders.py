@@ -50,7 +50,7 @@ from . import entitlement
 from .carts import plan_items
 from .money import format_fen
 from .learners import facts_for
-from .study import current_enrolment, institution_policy
+from .institutions import current_enrolment, institution_policy
 
 log = logging.getLogger("cpe.payments")
 

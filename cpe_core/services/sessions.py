@@ -12,7 +12,7 @@ sign-in, on the site or through the API, for every role alike. The session cooki
 
 :func:`verdict` is the one check of a session. The app's user loader (session cookies) and
 request loader (API tokens) call it (:mod:`cpe_core.auth`), and so does the heartbeat's access
-query on the fast path in front of the app (:mod:`cpe_core.views.heartbeat_gateway`), which reads
+query on the fast path in front of the app (:mod:`cpe_core.speed.heartbeat_gateway`), which reads
 the account's token in the SELECT it makes anyway: no path keeps a copy of the rule, and the
 fast path pays no extra query for it. :func:`client_identifier` is the other half of a
 session's check, Flask-Login's session protection: the app installs it as Flask-Login's own

@@ -26,29 +26,12 @@ from ..models import (
     User,
 )
 from ..regions import RuleError, rules_for
-from . import entitlement, ledger, years
+from . import entitlement, ledger, orders, years
+from .institutions import current_enrolment, institution_policy  # noqa: F401 (callers use them here too)
 from .learners import facts_for
 
 
 # --- institution choice --------------------------------------------------------------------
-
-
-def institution_policy(user: User, year: int) -> InstitutionPolicy | None:
-    """The region's policy if it applies to this learner, else None."""
-    policy = rules_for(user.region).institution_policy(year)
-    if policy is None:
-        return None
-    member_type = user.profile.member_type if user.profile else None
-    return policy if policy.applies_to(member_type) else None
-
-
-def current_enrolment(user: User, year: int) -> Enrolment | None:
-    return db.session.scalar(
-        select(Enrolment)
-        .where(Enrolment.user_id == user.id, Enrolment.year == year, Enrolment.status != "cancelled")
-        .order_by(Enrolment.id.desc())
-        .limit(1)
-    )
 
 
 def institutions_on_offer(user: User, policy: InstitutionPolicy) -> list[Institution]:
@@ -118,9 +101,7 @@ def cancel_institution(user: User, year: int) -> None:
         if studied is not None:
             raise RuleError("institution_studied", "已在该机构开始学习，本年度不能再更换。")
     # Its unpaid orders go with it; a payment that wins the race makes this refuse instead.
-    from .orders import cancel_unpaid_orders_of
-
-    cancel_unpaid_orders_of(enrolment)
+    orders.cancel_unpaid_orders_of(enrolment)
     db.session.commit()
 
 

@@ -59,6 +59,6 @@ def init_app(app: Flask) -> None:
 
     app.register_error_handler(BodyRejected, api.body_rejected)
     if app.config.get("CPE_HEARTBEAT_GATEWAY", True):
-        from . import heartbeat_gateway
+        from ..speed import heartbeat_gateway
 
         heartbeat_gateway.install(app)

@@ -19,7 +19,7 @@ from apispec import APISpec
 from flask import current_app, jsonify, request
 from flask_login import current_user
 
-from .. import __version__
+from ..version import __version__
 from ..auth import live_user
 from ..extensions import login_manager
 from ..regions import rules_for

@@ -187,7 +187,7 @@ def chapter_handout(chapter_id: int):
 @_rollback_on_rule_error
 @json_body(HeartbeatBody)
 def heartbeat(chapter_id: int, body: dict):
-    # The usual heartbeat never gets here: views/heartbeat_gateway.py answers it in front of
+    # The usual heartbeat never gets here: speed/heartbeat_gateway.py answers it in front of
     # the app with the same service. This answers the rest (first and finishing heartbeats,
     # refusals, tokens).
     if (refusal := _learner()) is not None:

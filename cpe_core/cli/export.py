@@ -1,7 +1,7 @@
 """``cpe export``: a region's credits as the file its authority imports, or pushed to it.
 
-A CSV export usually runs without this app (:mod:`cpe_core.quick_export`, chosen by
-:mod:`cpe_core.console`); it shares its options, progress bar and messages with this command."""
+A CSV export usually runs without this app (:mod:`cpe_core.cli.quick_export`, chosen by
+:mod:`cpe_core.cli.console`); it shares its options, progress bar and messages with this command."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from .quick_export import advance, export_options, export_with_progress, unknown_region
-from .regions import RuleError, UnknownRegion, regions, rules_for
+from ..regions import RuleError, UnknownRegion, regions, rules_for
 
 
 @click.command("export")
@@ -25,7 +25,7 @@ def export_command(region: str, year: int, fmt: str, output: Path | None, refres
         raise unknown_region(region, regions().codes()) from None
     try:
         if fmt == "push":
-            from .services import pushes  # requests and its TLS stack: only a push needs them
+            from ..services import pushes  # requests and its TLS stack: only a push needs them
 
             planned, total = pushes.prepare(region, year)
             with click.progressbar(length=total, label="推送") as bar:

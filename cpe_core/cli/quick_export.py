@@ -8,9 +8,9 @@ an SQLAlchemy engine on the same URL, and runs the very function the app runs
 (:func:`cpe_core.services.exports.export_file`, given the region's rules and the engine), so the
 file is the one the admin page's background export writes.
 
-:mod:`cpe_core.console` sends ``cpe export`` here when the format is CSV; anything else (XLSX,
+:mod:`cpe_core.cli.console` sends ``cpe export`` here when the format is CSV; anything else (XLSX,
 a push, ``--help``, a region whose rows are made in Python, a bad option) goes to the full
-command (:mod:`cpe_core.export_cli`), which shares these options, the progress bar and messages.
+command (:mod:`cpe_core.cli.export`), which shares these options, the progress bar and messages.
 """
 from __future__ import annotations
 
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import click
 
-from .plugins import PluginError, load_plugins
-from .regions import Regions, RegionRules, RuleError, UnknownRegion
-from .settings import engine_url, instance_path, load_settings
+from ..plugins import PluginError, load_plugins
+from ..regions import Regions, RegionRules, RuleError, UnknownRegion
+from ..settings import engine_url, instance_path, load_settings
 
-#: The options of ``cpe export``; the full command (:mod:`cpe_core.export_cli`) has the same.
+#: The options of ``cpe export``; the full command (:mod:`cpe_core.cli.export`) has the same.
 EXPORT_OPTIONS = (
     click.option("--region", required=True, help="Region code, e.g. as listed by `cpe plugins`."),
     click.option("--year", type=int, required=True, help="Programme year."),
@@ -38,6 +38,10 @@ EXPORT_OPTIONS = (
     click.option("--refresh-statuses", is_flag=True,
                  help="With --format push: then ask the receiver how far each accepted record has got."),
 )
+
+
+class NeedsTheApp(Exception):
+    """This export's rows are made by a plugin's Python code, which needs the app's models."""
 
 
 def export_options(function: Callable) -> Callable:
@@ -55,7 +59,7 @@ def export_with_progress(region: str, year: int, fmt: str, output: Path | None,
                          *, rules: RegionRules | None = None, engine=None) -> None:
     """Write the file with a progress bar (drawn on a terminal only), then say where it is.
     Without ``rules`` and ``engine`` it runs on the current app."""
-    from .services import exports
+    from ..services import exports
 
     target = output or Path(f"{region}-{year}.{fmt}")
     # The bar's length costs a second pass of the aggregated query; click draws the bar only
@@ -80,13 +84,12 @@ def advance(bar) -> Callable[[int], None]:
 
 @click.command("export")
 @export_options
-@click.pass_context
-def quick_export_command(ctx: click.Context, region: str, year: int, fmt: str, output: Path | None,
+def quick_export_command(region: str, year: int, fmt: str, output: Path | None,
                          refresh_statuses: bool) -> None:
     """Export a region's learner-years as CSV, with a progress bar."""
     from sqlalchemy import create_engine
 
-    from .services import exports
+    from ..services import exports
 
     try:
         folder = instance_path()
@@ -101,10 +104,9 @@ def quick_export_command(ctx: click.Context, region: str, year: int, fmt: str, o
         raise unknown_region(region, regions.codes()) from None
     try:
         if not exports.export_of(rules, year, fmt).fields:
-            # Rows made by a Python callable need the app's models: the full command.
-            from .cli import main
-
-            main(["export", *ctx.obj["args"]], prog_name=ctx.obj["prog_name"])
+            # Rows made by a Python callable need the app's models: the full command
+            # (:mod:`cpe_core.cli.console` runs it when this is raised).
+            raise NeedsTheApp(region)
         engine = create_engine(engine_url(settings, folder), **settings["SQLALCHEMY_ENGINE_OPTIONS"])
         try:
             export_with_progress(region, year, fmt, output, rules=rules, engine=engine)
@@ -138,4 +140,4 @@ def handles(args: Sequence[str]) -> bool:
 
 def run(args: Sequence[str], prog_name: str = "cpe") -> None:
     """Run ``cpe export`` + ``args[1:]`` here (exits, as any click command line)."""
-    quick_export_command.main(list(args[1:]), prog_name=f"{prog_name} export", obj={"args": list(args[1:]), "prog_name": prog_name})
+    quick_export_command.main(list(args[1:]), prog_name=f"{prog_name} export")

@@ -10,19 +10,19 @@ from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from hookspecs import CONTRACT_VERSION
 
-from .regions import RuleError, UnknownRegion, regions, rules_for
+from ..regions import RuleError, UnknownRegion, regions, rules_for
 
 
 def init_app(app: Flask) -> None:
-    from .cli_orders import orders_group
+    from .orders import orders_group
 
     app.cli.add_command(orders_group)
     for command in (plugins_command, explain_command, audit_group, demo_group):
         app.cli.add_command(command)
-    from .export_cli import export_command
+    from .export import export_command
 
     app.cli.add_command(export_command)
-    from .jobs_cli import jobs_group
+    from .jobs import jobs_group
 
     app.cli.add_command(jobs_group)
 
@@ -33,11 +33,14 @@ LEAN_COMMANDS = frozenset({"export", "plugins"})
 
 
 def _create_app():
-    from . import PluginError, create_app
+    from ..app import create_app
+    from ..plugins import PluginError
 
     info = click.get_current_context().ensure_object(ScriptInfo)
     try:
-        return create_app(lean=info.data.get("cpe_command") in LEAN_COMMANDS)
+        app = create_app(lean=info.data.get("cpe_command") in LEAN_COMMANDS)
+        init_app(app)
+        return app
     except PluginError as error:
         # A configuration mistake, not a crash: say what to change, without a traceback.
         raise click.ClickException(str(error)) from None
@@ -114,9 +117,9 @@ def plugins_command(as_json: bool) -> None:
 def explain_command(region: str, year: int | None, learner: str, as_json: bool) -> None:
     """Dry-run a region's rules for one learner: eligibility, what is missing, the price,
     offsets and the exam, each with a reason code."""
-    from .services.explain import explain
-    from .services.lookup import find_learner
-    from .services.years import current_year
+    from ..services.explain import explain
+    from ..services.lookup import find_learner
+    from ..services.years import current_year
 
     try:
         rules = rules_for(region)
@@ -162,7 +165,7 @@ def audit_group() -> None:
 @with_appcontext
 def audit_verify() -> None:
     """Check every link of the audit chain; exit 1 at the first broken one."""
-    from .services import audit
+    from ..services import audit
 
     result = audit.verify()
     if result.ok:
@@ -185,7 +188,7 @@ def demo_group() -> None:
 @with_appcontext
 def demo_load() -> None:
     """Load every enabled region's demo data; running it again changes nothing."""
-    from .services import demo
+    from ..services import demo
 
     for rules in regions():
         try:

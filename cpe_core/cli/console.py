@@ -1,6 +1,6 @@
 """The ``cpe`` console script: a CSV export runs without the Flask app
-(:mod:`cpe_core.quick_export`); every other command is the Flask command line of
-:mod:`cpe_core.cli`, imported only then."""
+(:mod:`cpe_core.cli.quick_export`); every other command is the Flask command line of
+:mod:`cpe_core.cli.commands`, imported only then."""
 from __future__ import annotations
 
 import os
@@ -17,12 +17,15 @@ def main(args: Sequence[str] | None = None, prog_name: str = "cpe") -> None:
     if quick_export.handles(args):
         try:
             quick_export.run(args, prog_name=prog_name)
+        except quick_export.NeedsTheApp:
+            pass  # rows made by a plugin's Python code: the full command below
         except SystemExit as exit:
             if not from_command_line:
                 raise
             _leave_now(exit.code)
-        return
-    from .cli import main as full
+        else:
+            return
+    from .commands import main as full
 
     full(args, prog_name=prog_name)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from .extensions import db
+from ..extensions import db
 
 
 @click.group("orders")
@@ -16,7 +16,7 @@ def orders_group() -> None:
 @with_appcontext
 def orders_expire() -> None:
     """Expire unpaid orders whose payment time ran out (CPE_ORDER_TTL_MINUTES, default 30)."""
-    from .services.orders import expire_due
+    from ..services.orders import expire_due
 
     expired = expire_due()
     db.session.commit()
@@ -27,7 +27,7 @@ def orders_expire() -> None:
 @with_appcontext
 def orders_refund_duplicates() -> None:
     """Retry the automatic refunds of duplicate payments whose provider call failed."""
-    from .services.orders import retry_duplicate_refunds
+    from ..services.orders import retry_duplicate_refunds
 
     click.echo(f"refunded {retry_duplicate_refunds()} duplicate payment(s)")
 
@@ -38,6 +38,6 @@ def orders_refund_duplicates() -> None:
 def orders_refresh_entitlements(region: str | None) -> None:
     """Recompute which plan courses are open for study from the paid orders and the regions'
     rules (e.g. once after upgrading: plan rows from before migration 0012 keep their old access)."""
-    from .services.entitlement import refresh_all
+    from ..services.entitlement import refresh_all
 
     click.echo(f"recomputed {refresh_all(region)} learner-year(s)")

@@ -1,7 +1,7 @@
 """Core statements compiled once and run on a bare held connection, for the hottest path.
 
 The usual heartbeat (:func:`cpe_core.services.learning.quick_heartbeat`) runs two statements on
-a connection its thread keeps (:mod:`cpe_core.held_connections`). SQLAlchemy's execution
+a connection its thread keeps (:mod:`cpe_core.speed.held_connections`). SQLAlchemy's execution
 (contexts, result objects) costs several times what these statements do, so they are compiled
 once per dialect and run on the DBAPI connection itself, with the same value conversions
 SQLAlchemy would apply:
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..held_connections import HeldConnection
+from .held_connections import HeldConnection
 
 
 def for_dialect(statement, dialect, name: str) -> CursorStatement | PreparedStatement:

@@ -19,7 +19,7 @@ def run_periodic() -> None:
 
         */5 * * * * cpe jobs run-periodic
     """
-    from .services import periodic
+    from ..services import periodic
 
     result = periodic.run_all()
     click.echo(f"重新排队的任务：{result['jobs']}个")
@@ -35,7 +35,7 @@ def run_periodic() -> None:
 @with_appcontext
 def list_jobs(region: str, limit: int) -> None:
     """The region's latest jobs: id, kind, status, progress, error."""
-    from .services import background
+    from ..services import background
 
     for job in background.jobs_of(region, limit):
         line = f"{job.id}\t{job.kind}\t{job.status}\t{job.done}/{job.total}\t{job.message or ''}"
