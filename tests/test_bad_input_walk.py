@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy import types as sa_types
-from sqlalchemy.pool import NullPool
 from webtest import TestApp
 
 from cpe_core.extensions import db
@@ -152,16 +151,12 @@ def _client(app, who, password: str = "Passw0rd!") -> TestApp:
     return client
 
 
-def _snapshot(url: str) -> dict[str, int]:
+def _snapshot(engine) -> dict[str, int]:
     """Row counts of every table, read on a connection of the test's own."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as connection:
-            tables = db.metadata.sorted_tables
-            union = " UNION ALL ".join(f"SELECT '{t.name}', count(*) FROM \"{t.name}\"" for t in tables)
-            return dict(connection.execute(text(union)).all())
-    finally:
-        engine.dispose()
+    with engine.connect() as connection:
+        tables = db.metadata.sorted_tables
+        union = " UNION ALL ".join(f"SELECT '{t.name}', count(*) FROM \"{t.name}\"" for t in tables)
+        return dict(connection.execute(text(union)).all())
 
 
 #: Tables a refusal may write to on purpose, with why.
@@ -171,23 +166,19 @@ REFUSALS_RECORDED = {
 }
 
 
-def _stored_bad_text(url: str) -> list[str]:
+def _stored_bad_text(engine) -> list[str]:
     """Stored text holding a control character or 10,000 characters: bad input that was
     accepted (SQLite keeps a NUL that PostgreSQL refuses)."""
-    engine = create_engine(url, poolclass=NullPool)
     found = []
-    try:
-        with engine.connect() as connection:
-            for table in db.metadata.sorted_tables:
-                columns = [c for c in table.columns if isinstance(c.type, sa_types.String)]
-                if not columns:
-                    continue
-                for row in connection.execute(select(*columns)):
-                    for column, value in zip(columns, row):
-                        if isinstance(value, str) and (CONTROL.search(value) or len(value) >= 10_000):
-                            found.append(f"{table.name}.{column.name}={value[:20]!r}")
-    finally:
-        engine.dispose()
+    with engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, sa_types.String)]
+            if not columns:
+                continue
+            for row in connection.execute(select(*columns)):
+                for column, value in zip(columns, row):
+                    if isinstance(value, str) and (CONTROL.search(value) or len(value) >= 10_000):
+                        found.append(f"{table.name}.{column.name}={value[:20]!r}")
     return found
 
 
@@ -354,8 +345,16 @@ def _json_fields(schema, base: dict) -> list[str]:
 # --- the walk ----------------------------------------------------------------------------
 
 
-def test_every_form_and_json_field_refuses_bad_input_without_a_500(app, world, cpe_database_url):
-    url = cpe_database_url
+@pytest.fixture
+def observer(cpe_database_url):
+    """An engine of the test's own, outside the app's session, to see what was stored: one
+    pool for the whole walk (a connection per look cost most of its time on PostgreSQL)."""
+    engine = create_engine(cpe_database_url)
+    yield engine
+    engine.dispose()
+
+
+def test_every_form_and_json_field_refuses_bad_input_without_a_500(app, world, observer):
     clients = {"anonymous": _client(app, None), "learner": _client(app, world["learner"]),
                "staff": _client(app, world["staff"])}
     _answer_registration_questions(clients["anonymous"], "chaoyang")
@@ -378,7 +377,7 @@ def test_every_form_and_json_field_refuses_bad_input_without_a_500(app, world, c
         if response.status_int >= 500:
             failures.append(f"{label}: {response.status_int}")
         elif response.status_int >= 400:
-            changed = _changed(before, _snapshot(url))
+            changed = _changed(before, _snapshot(observer))
             if changed:
                 failures.append(f"{label}: refused ({response.status_int}) but stored {changed}")
 
@@ -403,11 +402,11 @@ def test_every_form_and_json_field_refuses_bad_input_without_a_500(app, world, c
                 for name, (form_value, _json_value) in BAD_VALUES.items():
                     if form_value is None:
                         continue
-                    before = _snapshot(url)
+                    before = _snapshot(observer)
                     label = f"{role} {endpoint} {field}={name}"
                     response = send(label, lambda: _post_form(client, action, form, field, form_value))
                     check(label, response, before)
-                stored = _stored_bad_text(url)
+                stored = _stored_bad_text(observer)
                 if stored:
                     failures.append(f"{role} {endpoint} {field}: bad text stored: {stored}")
                     break
@@ -440,12 +439,12 @@ def test_every_form_and_json_field_refuses_bad_input_without_a_500(app, world, c
                     body.setdefault("captcha_id", challenge["captcha_id"])
                     body["captcha_id"] = challenge["captcha_id"] if field != "captcha_id" else json_value
                     body["captcha"] = CAPTCHA_TEST_ANSWER if field != "captcha" else json_value
-                before = _snapshot(url)
+                before = _snapshot(observer)
                 label = f"{role} {endpoint} {field}={name}"
                 response = send(label, lambda: client.request(path, method=method, body=_json_bytes(body), headers={
                     **headers, "Content-Type": "application/json"}, expect_errors=True))
                 check(label, response, before)
-                stored = _stored_bad_text(url)
+                stored = _stored_bad_text(observer)
                 if stored:
                     failures.append(f"{label}: bad text stored: {stored}")
                     break
