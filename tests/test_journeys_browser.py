@@ -169,6 +169,13 @@ def download_certificate_and_verify(page, region: str, button: str, name: str, a
     page.screenshot(path=artifact_dir / f"{shot}-certificate-verified.png", full_page=True)
 
 
+def shoot_home(page, region: str, artifact_dir) -> None:
+    """The learner's home at the journey's end, at a laptop's width: README's picture of the
+    region (docs/screenshots/ holds copies of these)."""
+    page.goto(f"/{region}/")
+    page.screenshot(path=artifact_dir / f"journey-{region}-home.png")
+
+
 def export_the_year(page, region: str, year: int, name: str) -> None:
     """The admin exports the year as CSV (a background job) and finds the learner in it."""
     from playwright.sync_api import expect
@@ -242,6 +249,7 @@ def test_chaoyang_journey_from_registration_to_a_verified_certificate_and_the_st
     sit_the_exam_and_pass(page, "chaoyang")
     download_certificate_and_verify(page, "chaoyang", "下载会计专业技术人员继续教育合格证", "赵新学", artifact_dir,
                                     "journey-chaoyang")
+    shoot_home(page, "chaoyang", artifact_dir)
     sign_out(page, "chaoyang")
 
     sign_in(page, "chaoyang", "cy-reviewer", DEMO_PASSWORD)
@@ -317,6 +325,7 @@ def test_guangdong_journey_with_info_collection_two_packages_and_the_public_exam
     sit_the_exam_and_pass(page, "guangdong")
     download_certificate_and_verify(page, "guangdong", "下载会计人员继续教育合格证", "梁新文", artifact_dir,
                                     "journey-guangdong")
+    shoot_home(page, "guangdong", artifact_dir)
     sign_out(page, "guangdong")
 
     sign_in(page, "guangdong", "gd-reviewer", DEMO_PASSWORD)
@@ -388,6 +397,7 @@ def test_cicpa_journey_of_a_non_practising_member_with_hours_and_an_hours_certif
     expect(page.locator("#verdict")).to_contain_text("真实有效")
     expect(page.locator("#sha256")).to_have_text(hashlib.sha256(pdf).hexdigest())
     page.screenshot(path=artifact_dir / "journey-cicpa-certificate-verified.png", full_page=True)
+    shoot_home(page, "cicpa", artifact_dir)
     sign_out(page, "cicpa")
 
     sign_in(page, "cicpa", "cicpa-reviewer", DEMO_PASSWORD)
