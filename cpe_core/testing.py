@@ -250,7 +250,10 @@ class FreshRequestGlobals:
 
 @pytest.fixture
 def make_learner(app) -> Callable[..., Any]:
-    """``make_learner(region, **fields)`` -> a committed learner with a valid ID number."""
+    """``make_learner(region, **fields)`` -> a committed learner with a valid ID number.
+
+    Returns the :class:`cpe_core.models.User` (its ``login`` is the ID number unless ``login``
+    is given; ``.profile`` holds the fields, e.g. ``collection_region="hainan"``)."""
     from .extensions import db
     from .services.accounts import create_user
 
@@ -317,6 +320,23 @@ def make_course(app) -> Callable[..., Any]:
     return make
 
 
+@pytest.fixture
+def make_institution(app) -> Callable[..., Any]:
+    """``make_institution(region, name, level=None)`` -> a committed
+    :class:`cpe_core.models.Institution` (培训机构), for regions whose ``cpe_institution_policy``
+    lets learners choose or enrol; ``level`` for a school of one level only."""
+    from .extensions import db
+    from .models import Institution
+
+    def make(region: str, name: str, level: str | None = None):
+        institution = Institution(region=region, name=name, level=level)
+        db.session.add(institution)
+        db.session.commit()
+        return institution
+
+    return make
+
+
 def login(testapp, region: str | None, login_name: str, password: str = "Passw0rd!"):
     """Sign in through the real login form."""
     path = f"/{region}/login" if region else "/login"
@@ -363,54 +383,54 @@ class RegionContract:
 
     def test_region_info_is_complete(self, rules):
         info: RegionInfo = rules.info
-        assert info.code == self.region
-        assert CJK.search(info.name) and CJK.search(info.authority)
+        assert info.code == self.region, f"cpe_regions declares {info.code!r}, but this contract test is for {self.region!r}"
+        assert CJK.search(info.name) and CJK.search(info.authority), "RegionInfo.name and .authority (主管部门) must be Chinese"
         for colour in (info.branding.primary_color, info.branding.accent_color):
             assert re.fullmatch(r"#[0-9a-fA-F]{6}", colour), colour
-        assert info.branding.logo_svg.lstrip().startswith(("<svg", "<?xml"))
-        assert info.contact.phone
-        assert info.unit in ("credit", "hour")
+        assert info.branding.logo_svg.lstrip().startswith(("<svg", "<?xml")), "Branding.logo_svg must be inline SVG markup"
+        assert info.contact.phone, "RegionInfo.contact needs a phone number (联系我们)"
+        assert info.unit in ("credit", "hour"), f"RegionInfo.unit is {info.unit!r}: use \"credit\" (学分) or \"hour\" (学时)"
         slugs = [notice.slug for notice in info.notices]
         assert len(slugs) == len(set(slugs)), "notice slugs must be unique"
-        assert all(CJK.search(n.title) for n in info.notices)
-        assert all(CJK.search(q.question) and q.answer for q in info.faq)
+        assert all(CJK.search(n.title) for n in info.notices), "every notice (通知公告) needs a Chinese title"
+        assert all(CJK.search(q.question) and q.answer for q in info.faq), "every FAQ entry needs a Chinese question and an answer"
 
     def test_requirements_are_well_formed(self, rules, year):
         req = rules.requirements(year)
-        assert (req.region, req.year) == (self.region, year)
-        assert req.period_start <= req.period_end
-        assert req.total > 0 and req.unit == rules.info.unit
-        assert set(req.minimums) <= set(KINDS)
-        assert sum(req.minimums.values()) <= req.total
+        assert (req.region, req.year) == (self.region, year), f"cpe_year_requirements({year}) answered for {req.region!r} {req.year}"
+        assert req.period_start <= req.period_end, f"{year}: the period ends ({req.period_end}) before it starts ({req.period_start})"
+        assert req.total > 0 and req.unit == rules.info.unit, f"{year}: total must be positive and the unit {rules.info.unit!r} of RegionInfo (got {req.total}, {req.unit!r})"
+        assert set(req.minimums) <= set(KINDS), f"{year}: minimums name unknown kinds {sorted(set(req.minimums) - set(KINDS))}; kinds are {KINDS}"
+        assert sum(req.minimums.values()) <= req.total, f"{year}: the minimums add up to more than the total {req.total}"
 
     def test_eligibility_gives_chinese_reasons(self, rules, year):
         blank = LearnerFacts(learner_id=0, region=self.region)
         answer = rules.eligibility(blank, year)
-        assert isinstance(answer, Eligibility) and answer.reasons
-        assert all(reason.code and CJK.search(reason.message) for reason in answer.reasons)
+        assert isinstance(answer, Eligibility) and answer.reasons, "cpe_check_eligibility must return an Eligibility with at least one reason when it refuses"
+        assert all(reason.code and CJK.search(reason.message) for reason in answer.reasons), f"each eligibility reason needs a code and a Chinese message: {answer.reasons}"
 
     def test_quotes_are_integer_fen(self, rules, year):
         facts = LearnerFacts(learner_id=0, region=self.region)
         item = CartItem(sku="course:contract", title="合同测试课程", kind="professional", credits=10, course_id=1)
         for mode in rules.purchase_modes(facts, year):
-            assert mode.code and CJK.search(mode.name)
+            assert mode.code and CJK.search(mode.name), f"purchase mode {mode!r} needs a code and a Chinese name"
             cart = Cart(region=self.region, year=year, mode=mode.code, learner=facts, items=(item,))
             quote = rules.quote(cart)
-            assert isinstance(quote, Quote) and quote.lines
+            assert isinstance(quote, Quote) and quote.lines, f"cpe_quote for mode {mode.code!r} must return a Quote with lines"
             for line in quote.lines:
-                assert isinstance(line.unit_price_fen, int) and line.unit_price_fen >= 0
-                assert isinstance(line.quantity, int) and line.quantity >= 0
-            assert isinstance(quote.total_fen, int)
+                assert isinstance(line.unit_price_fen, int) and line.unit_price_fen >= 0, f"{mode.code}: prices are integer fen, not negative: {line!r}"
+                assert isinstance(line.quantity, int) and line.quantity >= 0, f"{mode.code}: quantities are whole numbers: {line!r}"
+            assert isinstance(quote.total_fen, int), f"{mode.code}: the total is integer fen"
 
     def test_offset_types_are_well_formed(self, rules, year):
         types = rules.offset_types(year)
         codes = [t.code for t in types]
-        assert len(codes) == len(set(codes))
+        assert len(codes) == len(set(codes)), f"codes must be unique: {codes}"
         for offset_type in types:
-            assert offset_type.kind in KINDS and offset_type.roles
-            assert offset_type.evidence.max_files >= offset_type.evidence.min_files
+            assert offset_type.kind in KINDS and offset_type.roles, f"offset type {offset_type.code!r}: kind must be one of {KINDS} and roles not empty"
+            assert offset_type.evidence.max_files >= offset_type.evidence.min_files, f"offset type {offset_type.code!r}: max_files below min_files"
             for role in offset_type.roles:
-                assert role.credits >= 0 and offset_type.credits_for(role.code) >= 0
+                assert role.credits >= 0 and offset_type.credits_for(role.code) >= 0, f"offset type {offset_type.code!r}, role {role.code!r}: credits cannot be negative"
             if any(role.per_unit for role in offset_type.roles):
                 # The form asks for the units in an int field that quantity_field names.
                 ints = {f.name for f in offset_type.fields if f.type == "int"}
@@ -420,12 +440,12 @@ class RegionContract:
         policy = rules.exam_policy(year)
         if policy is None:
             return
-        assert (policy.region, policy.year) == (self.region, year)
-        assert policy.sections and policy.time_limit_minutes > 0
-        assert 0 < policy.pass_mark <= policy.full_marks
+        assert (policy.region, policy.year) == (self.region, year), f"cpe_exam_policy({year}) answered for {policy.region!r} {policy.year}"
+        assert policy.sections and policy.time_limit_minutes > 0, f"{year}: an exam needs sections and a positive time limit"
+        assert 0 < policy.pass_mark <= policy.full_marks, f"{year}: the pass mark {policy.pass_mark} must lie in 1..{policy.full_marks}"
         if policy.opens_at and policy.closes_at:
-            assert policy.opens_at < policy.closes_at
-            assert policy.opens_at.tzinfo is not None
+            assert policy.opens_at < policy.closes_at, f"{year}: the exam closes ({policy.closes_at}) before it opens ({policy.opens_at})"
+            assert policy.opens_at.tzinfo is not None, f"{year}: exam times must be timezone-aware (Asia/Shanghai)"
 
     def test_credit_export_rows_match_columns(self, rules, year):
         export = rules.credit_export(year)
@@ -436,8 +456,8 @@ class RegionContract:
             credits={"professional": 60, "public": 30}, total=90, complete=True, exam_score=80,
             study_minutes=2000,
         )
-        assert len(export.row(sample)) == len(export.columns)
-        assert set(export.formats) <= {"csv", "xlsx", "push"}
+        assert len(export.row(sample)) == len(export.columns), f"{year}: an export row has {len(export.row(sample))} cells for {len(export.columns)} columns"
+        assert set(export.formats) <= {"csv", "xlsx", "push"}, f"{year}: export formats are csv, xlsx or push, not {export.formats}"
 
     def test_demo_data_loads_twice_without_change(self, rules):
         from .services import demo
@@ -450,13 +470,13 @@ class RegionContract:
         if data is None:
             return
         assert data.year == year, "cpe_demo_data must fill the year it is asked for"
-        assert all(course.kind in KINDS and course.credits > 0 for course in data.courses)
-        assert all(account.role in ROLES for account in data.accounts)
+        assert all(course.kind in KINDS and course.credits > 0 for course in data.courses), f"demo courses need a kind of {KINDS} and positive credits"
+        assert all(account.role in ROLES for account in data.accounts), f"demo accounts' roles must be among {ROLES}"
         first = demo.load(rules)
         second = demo.load(rules)
-        assert first.courses == len(data.courses)
+        assert first.courses == len(data.courses), f"the demo loaded {first.courses} of {len(data.courses)} courses"
         assert not any("stopped" in line or "refused" in line for line in first.stages), first.stages
-        assert (second.courses, second.accounts, second.institutions, second.settings) == (0, 0, 0, 0)
+        assert (second.courses, second.accounts, second.institutions, second.settings) == (0, 0, 0, 0), f"loading the demo twice added rows: {second}"
 
 
 # --- live server and browser ---------------------------------------------------------------

@@ -26,7 +26,10 @@ from .markers import (
 from . import types as _types
 from .types import *  # noqa: F401,F403  (the value types are part of this package's surface)
 
-SPEC_MODULES = (region, rules, years, accounts, pricing, offsets, exams, certificates, export, demo, messaging, payments, study)
+#: In the order an author meets them: who the region is and who may register, what a year asks,
+#: where and what to study, what it costs and how it is paid, what else counts, the exam and the
+#: certificate, what reaches the authority, messages, and the demo.
+SPEC_MODULES = (region, accounts, rules, years, study, pricing, payments, offsets, exams, certificates, export, messaging, demo)
 
 __all__ = [
     "CONTRACT_VERSION", "ENTRY_POINT_GROUP", "PROJECT_NAME", "SPEC_MODULES", "CpeDeprecationWarning",

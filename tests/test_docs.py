@@ -52,10 +52,47 @@ def test_the_spec_modules_hold_every_hook():
     assert all(name.startswith("cpe_") for name in SPEC_NAMES)
 
 
-@pytest.mark.parametrize("name", SPEC_NAMES)
-def test_every_hook_is_documented_in_the_plugin_guide(guide: str, name: str):
-    heading = re.search(rf"^#+ .*\b{name}\b", guide, re.MULTILINE)
-    assert heading or f"`{name}`" in guide, f"{name} is missing from docs/plugins.md"
+def signature_block(name: str, spec) -> str:
+    """The signature block a hook's section opens with, as the spec declares it today."""
+    marker = "@hookspec(firstresult=True)" if spec.cpe_spec["firstresult"] else "@hookspec"
+    signature = inspect.signature(spec)
+    params = ", ".join(f"{arg}: {param.annotation}" for arg, param in signature.parameters.items())
+    return f"```python\n{marker}\ndef {name}({params}) -> {signature.return_annotation}\n```"
+
+
+def hooks_in_source_order(module) -> list[str]:
+    specs = [(name, f) for name, f in inspect.getmembers(module, inspect.isfunction) if hasattr(f, "cpe_spec")]
+    return [name for name, f in sorted(specs, key=lambda item: item[1].__code__.co_firstlineno)]
+
+
+@pytest.mark.parametrize("name, spec", SPECS, ids=SPEC_NAMES)
+def test_every_hook_has_its_section_opening_with_its_current_signature(guide: str, name: str, spec):
+    heading = f"#### `{name}`\n\n"
+    assert heading in guide, f"docs/plugins.md has no section {heading.strip()}"
+    section = guide.split(heading, 1)[1].split("\n#### ", 1)[0].split("\n## ", 1)[0]
+    assert section.startswith(signature_block(name, spec)), f"{name}: the signature in docs/plugins.md is stale"
+    assert "None" in section, f"{name}: the section does not say what None means"
+
+
+def test_the_guide_presents_the_hooks_in_the_order_of_spec_modules(guide: str):
+    expected = [name for module in hookspecs.SPEC_MODULES for name in hooks_in_source_order(module)]
+    sections = re.findall(r"(?m)^#### `(cpe_\w+)`$", guide)
+    table = re.findall(r"(?m)^\| `(cpe_\w+)` \|", guide.split("## The hooks", 1)[1].split("\n### ", 1)[0])
+    assert sections == expected
+    assert table == expected
+
+
+def test_the_sample_start_up_error_is_the_one_the_core_raises(guide: str):
+    from cpe_core.plugins import PluginError
+
+    class Typo:
+        @hookspecs.hookimpl
+        def cpe_quot(self, cart):
+            return None
+
+    with pytest.raises(PluginError) as raised:
+        load_plugins("", extra=[("typo", Typo())])
+    assert f"PluginError: {raised.value}" in guide
 
 
 @pytest.mark.parametrize("name, spec", SPECS, ids=SPEC_NAMES)
@@ -97,11 +134,16 @@ def test_the_guide_names_the_entry_point_group_and_the_setting(guide: str):
     assert "CPE_PLUGINS" in guide and "instance/cpe.cfg" in guide
 
 
-@pytest.mark.parametrize(
-    "fixture",
-    ["app", "testapp", "clock", "make_learner", "make_course", "make_staff", "cpe_plugins",
-     "extra_plugins", "RegionContract", "require_or_skip"],
-)
+def testing_fixtures() -> list[str]:
+    """Every fixture the ``cpe`` pytest plugin offers plugin authors."""
+    import cpe_core.testing
+    from _pytest.fixtures import FixtureFunctionDefinition
+
+    return sorted(name for name, value in vars(cpe_core.testing).items()
+                  if isinstance(value, FixtureFunctionDefinition) and not name.startswith("_"))
+
+
+@pytest.mark.parametrize("fixture", testing_fixtures() + ["RegionContract", "require_or_skip"])
 def test_the_guide_documents_every_testing_fixture(guide: str, fixture: str):
     import cpe_core.testing
 
@@ -122,3 +164,34 @@ def test_the_readme_architecture_tree_matches_cpe_core():
     present = {path.name for path in package.iterdir() if path.name != "__pycache__" and not path.name.endswith(".pyc")}
     assert sorted(present - names) == [], "cpe_core entries missing from README's Architecture tree"
     assert sorted(names - present) == [], "README's Architecture tree names what cpe_core does not hold"
+
+
+def settings_the_code_reads() -> set[str]:
+    """Every ``CPE_*`` name the core or the contract reads: a quoted name (``config["CPE_X"]``,
+    ``environ.get("CPE_X")``) or a default's keyword (``CPE_X=...`` in settings.py)."""
+    found = set()
+    for folder in ("cpe_core", "hookspecs"):
+        for path in (ROOT / folder).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            found.update(re.findall(r"""["'](CPE_[A-Z0-9_]+)["']""", source))
+            found.update(re.findall(r"\b(CPE_[A-Z0-9_]+)=", source))
+    return found
+
+
+def test_every_setting_the_code_reads_is_documented(guide: str):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    settings = settings_the_code_reads()
+    assert len(settings) > 40
+    undocumented = sorted(name for name in settings if f"`{name}`" not in readme + guide)
+    assert undocumented == [], "settings read by the code but named in neither README nor docs/plugins.md"
+
+
+def test_every_check_of_region_contract_says_what_is_wrong():
+    """A plugin author whose contract test fails reads why, not a bare ``assert``."""
+    import ast
+
+    import cpe_core.testing
+
+    source = inspect.getsource(cpe_core.testing.RegionContract)
+    bare = [node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Assert) and node.msg is None]
+    assert bare == [], f"RegionContract asserts without a message at lines {bare} of the class"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from cpe_core.extensions import db
-from cpe_core.models import AuditEntry, Enrolment, Institution, Order, Payment, Refund
+from cpe_core.models import AuditEntry, Enrolment, Order, Payment, Refund
 from cpe_core.testing import login
 
 from test_orders import count, sandbox
@@ -32,15 +32,13 @@ def extra_plugins(monkeypatch):
 
 
 @pytest.fixture
-def schools(app):
+def schools(make_institution):
     """Hainan's two schools (the second for senior accountants only) and Chaoyang's."""
     rows = {
-        "society": Institution(region="hainan", name="海南省会计学会"),
-        "senior": Institution(region="hainan", name="海南高级会计人才培训中心", level="高级"),
-        "chaoyang": Institution(region="chaoyang", name="朝阳市会计学会"),
+        "society": make_institution("hainan", "海南省会计学会"),
+        "senior": make_institution("hainan", "海南高级会计人才培训中心", level="高级"),
+        "chaoyang": make_institution("chaoyang", "朝阳市会计学会"),
     }
-    db.session.add_all(rows.values())
-    db.session.commit()
     ids = {key: row.id for key, row in rows.items()}
     db.session.rollback()
     return ids
