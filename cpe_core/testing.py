@@ -253,7 +253,7 @@ def make_learner(app) -> Callable[..., Any]:
     """``make_learner(region, **fields)`` -> a committed learner with a valid ID number.
 
     Returns the :class:`cpe_core.models.User` (its ``login`` is the ID number unless ``login``
-    is given; ``.profile`` holds the fields, e.g. ``collection_region="hainan"``)."""
+    is given; ``.profile`` holds the fields, e.g. ``collection_region=region``)."""
     from .extensions import db
     from .services.accounts import create_user
 

@@ -16,8 +16,9 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: ``major.minor``. A minor release only adds: a hook, an argument (implementations may leave
 #: it out), a field with a default. A major release may remove or change; a hook or argument is
 #: removed only after a whole major version marked deprecated (see :func:`deprecated`).
-#: 1.2 added ``QuoteLine.opens_year`` and ``QuoteLine.opens_kind`` (what a paid line opens).
-CONTRACT_VERSION = "1.2"
+#: 1.2 added ``QuoteLine.opens_year`` and ``QuoteLine.opens_kind`` (what a paid line opens);
+#: 1.3 added :mod:`hookspecs.kit` (helpers for short plugins).
+CONTRACT_VERSION = "1.3"
 
 
 class CpeDeprecationWarning(DeprecationWarning):

@@ -28,7 +28,7 @@ def extra_plugins(monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLE))
     import cpe_hainan.hooks
 
-    return [("hainan", cpe_hainan.hooks)]
+    return [("hainan", cpe_hainan.hooks.plugin)]
 
 
 @pytest.fixture

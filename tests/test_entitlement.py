@@ -31,7 +31,7 @@ def extra_plugins(monkeypatch):
     monkeypatch.syspath_prepend(str(EXAMPLE))
     import cpe_hainan.hooks
 
-    return [("hainan", cpe_hainan.hooks)]
+    return [("hainan", cpe_hainan.hooks.plugin)]
 
 
 def lesson(region: str, **fields) -> SimpleNamespace:

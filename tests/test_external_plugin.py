@@ -35,7 +35,7 @@ def hainan_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cfg = _setup_cfg()
     # The installed metadata says what examples/hainan/setup.cfg says, so both stay in step.
     assert (cfg["metadata"]["name"], cfg["metadata"]["version"]) == ("cpe-hainan", "0.1.0")
-    assert cfg["options.entry_points"]["cpe.plugins"].strip() == "hainan = cpe_hainan.hooks"
+    assert cfg["options.entry_points"]["cpe.plugins"].strip() == "hainan = cpe_hainan.hooks:plugin"
     site = tmp_path_factory.mktemp("hainan") / "site"
     shutil.copytree(EXAMPLE / "cpe_hainan", site / "cpe_hainan", ignore=shutil.ignore_patterns("__pycache__"))
     dist_info = site / "cpe_hainan-0.1.0.dist-info"
@@ -44,7 +44,7 @@ def hainan_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "Metadata-Version: 2.1\nName: cpe-hainan\nVersion: 0.1.0\n", encoding="utf-8"
     )
     (dist_info / "entry_points.txt").write_text(
-        "[cpe.plugins]\nhainan = cpe_hainan.hooks\n", encoding="utf-8"
+        "[cpe.plugins]\nhainan = cpe_hainan.hooks:plugin\n", encoding="utf-8"
     )
     return site
 

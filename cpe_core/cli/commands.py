@@ -73,6 +73,17 @@ def main() -> None:
     """
 
 
+def _add_app_free_commands() -> None:
+    # Commands that need no app (no settings, no database) sit on the group itself, so they
+    # run on a machine with no instance folder at all.
+    from .plugin_new import plugin_group
+
+    main.add_command(plugin_group)
+
+
+_add_app_free_commands()
+
+
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @with_appcontext

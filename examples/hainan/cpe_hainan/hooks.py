@@ -1,67 +1,22 @@
-"""The Hainan plugin's hooks: thin glue from the cpe hook specs to :mod:`.rules`.
+"""The Hainan plugin object: the rulebook's functions registered as cpe hooks.
 
-The core calls them only for the ``hainan`` region declared in :func:`cpe_regions`, so none of
-them checks which region it serves. Hooks left out fall back to the core's defaults: no offsets
-(cpe_offset_types), no exam (cpe_exam_policy), SMS written to the log (cpe_send_sms).
+The core calls them only for the ``hainan`` region, so none checks which region it serves.
+Hooks left out fall back to the core's defaults: no offsets, no exam, SMS written to the log.
 """
 from __future__ import annotations
 
-from hookspecs import (
-    Cart,
-    CreditExport,
-    DemoData,
-    Eligibility,
-    InstitutionPolicy,
-    LearnerFacts,
-    PurchaseMode,
-    Quote,
-    RegionInfo,
-    Requirements,
-    hookimpl,
-)
+from hookspecs import kit
 
 from . import content, rules
 
-#: The cpe hook contract versions these hooks are written for.
-CPE_CONTRACT = ">=1.2,<2"
-
-
-@hookimpl
-def cpe_regions() -> list[RegionInfo]:
-    """Declare 海南省会计人员继续教育."""
-    return [content.REGION_INFO]
-
-
-@hookimpl
-def cpe_year_requirements(year: int) -> Requirements:
-    return rules.year_requirements(year)
-
-
-@hookimpl
-def cpe_check_eligibility(learner: LearnerFacts) -> Eligibility:
-    return rules.check_eligibility(learner)
-
-
-@hookimpl
-def cpe_purchase_modes() -> list[PurchaseMode]:
-    return rules.purchase_modes()
-
-
-@hookimpl
-def cpe_quote(cart: Cart) -> Quote | None:
-    return rules.quote(cart)
-
-
-@hookimpl
-def cpe_institution_policy(year: int) -> InstitutionPolicy:
-    return rules.institution_policy(year)
-
-
-@hookimpl
-def cpe_credit_export(year: int) -> CreditExport:
-    return rules.credit_export(year)
-
-
-@hookimpl
-def cpe_demo_data(year: int) -> DemoData:
-    return content.demo_data(year)
+plugin = kit.region_plugin(
+    content.REGION_INFO,
+    contract=">=1.3,<2",
+    year_requirements=rules.year_requirements,
+    check_eligibility=rules.check_eligibility,
+    purchase_modes=rules.purchase_modes,
+    quote=rules.quote,
+    institution_policy=rules.institution_policy,
+    credit_export=rules.credit_export,
+    demo_data=content.demo_data,
+)

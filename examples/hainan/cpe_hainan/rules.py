@@ -1,23 +1,8 @@
 """The Hainan rulebook as plain typed code: every number is a named constant."""
 from __future__ import annotations
 
-import datetime as dt
-
-from hookspecs import (
-    PROFESSIONAL,
-    PUBLIC,
-    Cart,
-    CreditExport,
-    Eligibility,
-    InstitutionPolicy,
-    LearnerFacts,
-    LearnerYear,
-    PurchaseMode,
-    Quote,
-    QuoteLine,
-    Reason,
-    Requirements,
-)
+from hookspecs import (PROFESSIONAL, PUBLIC, Cart, CreditExport, InstitutionPolicy, LearnerYear, PurchaseMode, Quote,
+                       Requirements, kit)
 
 REGION = "hainan"
 
@@ -42,23 +27,12 @@ SENIOR_CENTRE_FROM = 2024
 
 def year_requirements(year: int) -> Requirements:
     """90 credits, at least 60 professional and 30 public, from Y-01-01 to Y-12-31."""
-    return Requirements(
-        region=REGION,
-        year=year,
-        period_start=dt.date(year, 1, 1),
-        period_end=dt.date(year, 12, 31),
-        total=ANNUAL_CREDITS,
-        minimums={PROFESSIONAL: PROFESSIONAL_MINIMUM, PUBLIC: PUBLIC_MINIMUM},
-    )
+    minimums = {PROFESSIONAL: PROFESSIONAL_MINIMUM, PUBLIC: PUBLIC_MINIMUM}
+    return kit.calendar_year(REGION, year, total=ANNUAL_CREDITS, minimums=minimums)
 
 
-def check_eligibility(learner: LearnerFacts) -> Eligibility:
-    """Only learners whose info collection (信息采集) chose Hainan study here."""
-    if learner.collection_region != REGION:
-        return Eligibility.refused(
-            Reason("not_collected_here", "您的信息采集地不是海南省，请先在海南省完成会计人员信息采集。")
-        )
-    return Eligibility.ok()
+#: Only learners whose info collection (信息采集) chose Hainan study here.
+check_eligibility = kit.collected_in(REGION, "海南省")
 
 
 def purchase_modes() -> list[PurchaseMode]:
@@ -73,8 +47,7 @@ def quote(cart: Cart) -> Quote | None:
         return None
     where = f"（{cart.institution}，{cart.level}）" if cart.institution and cart.level else ""
     price = LEVEL_PRICES_FEN.get(cart.level or "", YEAR_PRICE_FEN)
-    line = QuoteLine(f"year:{cart.year}", f"{cart.year}年度继续教育{where}", 1, price, opens_year=True)
-    return Quote(YEAR_MODE, (line,))
+    return kit.whole_year_quote(cart, price, f"{cart.year}年度继续教育{where}")
 
 
 def institution_policy(year: int) -> InstitutionPolicy:

@@ -31,7 +31,7 @@ def cpe_plugins() -> str:
 @pytest.fixture
 def extra_plugins() -> list[tuple[str, object]]:
     # Only importable (PYTHONPATH): register the hooks module directly under the same name.
-    return [] if installed() else [("hainan", cpe_hainan.hooks)]
+    return [] if installed() else [("hainan", cpe_hainan.hooks.plugin)]
 
 
 class TestHainanContract(RegionContract):
