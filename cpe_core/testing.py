@@ -322,14 +322,15 @@ def make_course(app) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_institution(app) -> Callable[..., Any]:
-    """``make_institution(region, name, level=None)`` -> a committed
+    """``make_institution(region, name, level=None, **details)`` -> a committed
     :class:`cpe_core.models.Institution` (培训机构), for regions whose ``cpe_institution_policy``
-    lets learners choose or enrol; ``level`` for a school of one level only."""
+    lets learners choose or enrol; ``level`` for a school of one level only; ``details``:
+    ``url`` (where 进入网校 leads), ``introduction``, ``contact``, ``fees``."""
     from .extensions import db
     from .models import Institution
 
-    def make(region: str, name: str, level: str | None = None):
-        institution = Institution(region=region, name=name, level=level)
+    def make(region: str, name: str, level: str | None = None, **details: str):
+        institution = Institution(region=region, name=name, level=level, **details)
         db.session.add(institution)
         db.session.commit()
         return institution

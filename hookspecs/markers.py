@@ -17,7 +17,8 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: it out), a field with a default. A major release may remove or change; a hook or argument is
 #: removed only after a whole major version marked deprecated (see :func:`deprecated`).
 #: 1.2 added ``QuoteLine.opens_year`` and ``QuoteLine.opens_kind`` (what a paid line opens);
-#: 1.3 added :mod:`hookspecs.kit` (helpers for short plugins).
+#: 1.3 added :mod:`hookspecs.kit` (helpers for short plugins), ``DemoInstitution``'s details
+#: and ``InstitutionPolicy.studies_at_institution``.
 CONTRACT_VERSION = "1.3"
 
 

@@ -835,8 +835,17 @@ class DemoCourse:
 
 @dataclass(frozen=True)
 class DemoInstitution:
+    """A training institution (培训机构 / 网校) of the demo. The details are what a learner sees
+    under 查看 before enrolling: ``url`` is where 进入网校 leads (the institution's own site; a
+    path such as ``"/<region>/"`` for a region served by the same deployment), ``fees`` the
+    institution's prices in its words."""
+
     name: str
     level: str | None = None
+    url: str = ""
+    introduction: str = ""
+    contact: str = ""
+    fees: str = ""
 
 
 #: Where a demo learner stands in the year's journey when ``cpe demo load`` has run, so that
@@ -1034,6 +1043,10 @@ class InstitutionPolicy:
     #: cannot be cancelled, and a refund of its order cancels it (the learner may enrol again).
     #: False: learners choose an institution and buy the year independently of that choice.
     enrol_then_pay: bool = False
+    #: True for a hub (a provincial platform): learners pay and study at the institution's own
+    #: site (进入网校, ``Institution.url``), so this site shows no course centre or study plan of
+    #: its own, and credits come back to the enrolment (学分已登记).
+    studies_at_institution: bool = False
 
     def applies_to(self, member_type: str | None) -> bool:
         return not self.member_types or member_type in self.member_types

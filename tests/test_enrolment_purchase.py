@@ -203,7 +203,7 @@ def test_a_refund_approved_by_staff_releases_the_enrolment(app, testapp, learner
     "school, level, year, message",
     [
         ("senior", "中级", 2024, "该培训机构仅招收高级学员，请重新选择。"),
-        ("senior", "高级", 2023, "请选择列表中的培训机构。"),  # not on 2023's list
+        ("senior", "高级", 2023, "现已截止，报名不再计入2023年度。"),  # a year that no longer counts
         ("chaoyang", "中级", 2024, "请选择列表中的培训机构。"),  # another region's school
         ("society", "专家级", 2024, "请选择级别（初级及以下、中级、高级）。"),
     ],

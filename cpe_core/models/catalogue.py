@@ -17,6 +17,11 @@ class Institution(Model):
     region: Mapped[str] = mapped_column(String(32), index=True)
     name: Mapped[str] = mapped_column(String(128))
     level: Mapped[str | None] = mapped_column(String(32))
+    #: What 查看 shows and where 进入网校 leads (the institution's own site).
+    url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    introduction: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    fees: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class Course(Model):

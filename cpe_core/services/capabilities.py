@@ -43,6 +43,9 @@ class Capabilities:
     enrolment: bool
     #: ``cpe_collection_steps`` is not empty: learners fill info collection on this site.
     collection: bool
+    #: Learners study courses on this site: not a hub whose institution policy sends them to the
+    #: institution's own site (``studies_at_institution``).
+    catalogue: bool = True
     #: The export formats the region offers (``csv``, ``xlsx``, ``push``), in its order.
     export_formats: tuple[str, ...] = ()
 
@@ -69,6 +72,7 @@ MISSING = {
     "institution": ("no_institution_choice", "本地区无需选择培训机构。"),
     "enrolment": ("no_enrolment", "本地区无需报名，请直接购买课程。"),
     "collection": ("no_collection", "本地区不在本平台进行信息采集。"),
+    "catalogue": ("study_at_institution", "请在报名的培训机构网校学习：在【报名记录】中点击【进入网校】。"),
 }
 
 
@@ -102,6 +106,7 @@ def capabilities(region: str, year: int) -> Capabilities:
         institution=policy is not None,
         enrolment=policy is not None and policy.enrol_then_pay,
         collection=bool(rules.collection_steps()),
+        catalogue=policy is None or not policy.studies_at_institution,
         export_formats=tuple(export.formats) if export is not None else (),
     )
     if cache is not None:

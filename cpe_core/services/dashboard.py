@@ -57,7 +57,13 @@ def _next_step(user: User, year: int, caps, progress: ledger.YearProgress) -> Ne
     if not eligibility.allowed:
         return NextStep("not_eligible", "accounts.me", message=eligibility.reasons[0].message)
     if caps.institution and institution_policy(user, year) is not None and current_enrolment(user, year) is None:
+        if caps.enrolment:
+            return NextStep("enrol", "enrolments.enrolment_index")
         return NextStep("institution", "study.institution")
+    if not progress.complete and not caps.catalogue:
+        # A hub: study and payment happen at the institution's site, credits come back here.
+        return NextStep("study_at_institution", "enrolments.enrolment_index",
+                        {"missing": progress.missing_total or sum(progress.missing.values())})
     if not progress.complete:
         plan = plan_view(user, year)
         if not plan.lines:

@@ -126,7 +126,8 @@ def _institutions(region: str, data: DemoData, report: LoadReport) -> dict[str, 
     }
     for demo in data.institutions:
         if demo.name not in found:
-            found[demo.name] = Institution(region=region, name=demo.name, level=demo.level)
+            found[demo.name] = Institution(region=region, name=demo.name, level=demo.level, url=demo.url,
+                                           introduction=demo.introduction, contact=demo.contact, fees=demo.fees)
             db.session.add(found[demo.name])
             report.institutions += 1
     return found

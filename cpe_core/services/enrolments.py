@@ -92,6 +92,7 @@ def records(user: User) -> list[EnrolmentRecord]:
 def enrol(user: User, year: int, institution_id: int | None, level: str | None) -> Enrolment:
     """报名: enrol at an institution of the year's list at a level; one live enrolment a year."""
     policy_for(user, year)
+    study.check_may_study(user, year, "报名")
     existing = study.current_enrolment(user, year)
     if existing is not None:
         raise RuleError("already_enrolled", f"您已报名{year}年度继续教育，如需更换培训机构请先取消报名。")

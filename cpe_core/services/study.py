@@ -129,8 +129,10 @@ def _course_for(user: User, course_id: int, year: int) -> Course:
     return course
 
 
-def _check_eligible(user: User, year: int) -> None:
-    years.require_counting(user.region, year, "选课")
+def check_may_study(user: User, year: int, action: str = "选课") -> None:
+    """Refuse (``RuleError``) when ``year`` no longer counts or the region's eligibility rule
+    says no: asked before a course joins the plan and before an enrolment (报名)."""
+    years.require_counting(user.region, year, action)
     answer = rules_for(user.region).eligibility(facts_for(user, year), year)
     if not answer.allowed:
         raise RuleError(answer.reasons[0].code, answer.reasons[0].message)
@@ -139,7 +141,7 @@ def _check_eligible(user: User, year: int) -> None:
 def add_course(user: User, course_id: int, year: int) -> StudyPlanItem:
     """Add a course to the plan, or restore it with its learning record; commit."""
     course = _course_for(user, course_id, year)
-    _check_eligible(user, year)
+    check_may_study(user, year)
     allowed = _institution_filter(user, year)
     if allowed is not None and course.institution_id is not None:
         enrolment = current_enrolment(user, year)
@@ -209,7 +211,7 @@ def one_click_select(user: User, year: int) -> list[Course]:
     """一键选课: add required courses, then courses per kind until each minimum and the total
     of the year's requirement are met by the plan; commit. Returns the courses added."""
     requirements = rules_for(user.region).requirements(year)
-    _check_eligible(user, year)
+    check_may_study(user, year)
     allowed = _institution_filter(user, year)
     query = select(Course).where(Course.region == user.region, Course.year == year)
     if allowed is not None:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from .. import auth
 from ..extensions import db
 from ..models import Course
+from ..services.capabilities import require
 from ..services.dashboard import learner_home
 from .binding import bind_region
 from ..services.years import current_year
@@ -57,6 +58,7 @@ def faq():
 @bp.get("/courses")
 def courses():
     info = g.region.info
+    require(info.code, current_year(info.code), "catalogue")
     rows = db.session.scalars(
         select(Course)
         .where(Course.region == info.code, Course.year == current_year(info.code))

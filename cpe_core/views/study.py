@@ -14,6 +14,7 @@ from ..extensions import db
 from ..regions import RuleError
 from ..services import entitlement, handouts, learning, ledger
 from ..services import study as service
+from ..services.capabilities import require
 from ..services.input_rules import Body, Number
 from .api import json_body
 from .binding import bind_region
@@ -74,6 +75,7 @@ def course(course_id: int):
 def plan():
     _learner_of_region()
     year = _year()
+    require(g.region.code, year, "catalogue")
     try:
         view = service.plan_view(current_user, year)
     except RuleError as error:

@@ -1,0 +1,79 @@
+"""Liaoning, the provincial hub (seed liaoning-2025-system-manual): 网络培训 lists the
+institutions of a level with 查看 (introduction, fees, contact), 确认报名 records the enrolment,
+and 进入网校 leads to the institution's own site, inside this deployment or outside it."""
+from __future__ import annotations
+
+import pytest
+
+from cpe_core.testing import login
+
+
+@pytest.fixture
+def cpe_plugins() -> str:
+    return "liaoning,chaoyang"
+
+
+@pytest.fixture
+def schools(make_institution):
+    inside = make_institution("liaoning", "朝阳会计在线", url="/chaoyang/", introduction="朝阳市财政局主办的网校。",
+                              contact="0421-2622171", fees="按学分收费，每学分1元。")
+    outside = make_institution("liaoning", "辽宁会计网校", url="https://school.example.org/", contact="024-00000001")
+    return inside.id, outside.id
+
+
+def enrol(testapp, school_id: int, level: str = "中级"):
+    form = testapp.get("/liaoning/enrolments/?year=2024").forms["enrol"]
+    form["level"] = level
+    form["institution_id"] = str(school_id)
+    return form.submit().follow()
+
+
+def test_a_learner_sees_each_institution_enrols_at_a_level_and_is_sent_to_its_site(testapp, make_learner, schools):
+    inside, outside = schools
+    learner = make_learner("liaoning", collection_region="liaoning", qualified_year=2015)
+    login(testapp, "liaoning", learner.login)
+    page = testapp.get("/liaoning/enrolments/?year=2024")
+    details = page.html.find(id=f"institution-{inside}").text
+    assert "查看" in details and "朝阳市财政局主办的网校。" in details
+    assert "收费标准：按学分收费，每学分1元。" in details and "联系方式：0421-2622171" in details
+    assert [o.text for o in page.html.select("select[name=level] option")] == ["初级及以下", "中级", "高级"]
+
+    records = enrol(testapp, inside)
+    row = records.html.select_one("#enrolments tbody tr")
+    assert "朝阳会计在线" in row.text and "中级" in row.text and "已报名，待缴费" in row.text
+    link = row.select_one("a.enter-school")
+    assert (link.text, link["href"], link.get("target")) == ("进入网校", "/chaoyang/", None)
+
+    # 取消报名 to switch school until paid: the cancelled record leads nowhere any more.
+    cancelled = records.forms[row.select_one("form[id^=cancel-]")["id"]].submit().follow()
+    assert "已取消" in cancelled.html.select_one("#enrolments tbody tr").text
+    assert cancelled.html.select_one("#enrolments tbody tr a.enter-school") is None
+    row = enrol(testapp, outside, level="初级及以下").html.select_one("#enrolments tbody tr")
+    link = row.select_one("a.enter-school")
+    assert (link["href"], link["target"], link["rel"]) == ("https://school.example.org/", "_blank", ["noopener"])
+
+
+def test_a_learner_qualified_this_year_is_told_from_which_year_to_enrol(testapp, make_learner, schools):
+    learner = make_learner("liaoning", collection_region="liaoning", qualified_year=2024)
+    login(testapp, "liaoning", learner.login)
+    page = enrol(testapp, schools[0])
+    assert "您应自2025年度起参加继续教育，2024年度无需报名。" in page.text
+    assert "已报名" not in page.html.select_one("#enrolments").text
+
+
+def test_the_hub_offers_enrolment_and_credits_but_no_course_centre_plan_exam_or_certificates(testapp, make_learner,
+                                                                                             schools):
+    learner = make_learner("liaoning", collection_region="liaoning", qualified_year=2015)
+    login(testapp, "liaoning", learner.login)
+    menu = [a.text.strip() for a in testapp.get("/liaoning/").html.select("nav a")]
+    assert "网络培训" in menu and "学分查询" in menu
+    assert not {"课程中心", "学习计划", "在线考试", "我的证书", "学分抵免", "我的订单"} & set(menu)
+    home = testapp.get("/liaoning/").html
+    assert home.select_one("#next-step")["data-step"] == "enrol"
+    assert home.select_one("#next-step-action")["href"] == "/liaoning/enrolments/"
+    for url in ("/liaoning/courses", "/liaoning/plan"):
+        refused = testapp.get(url, status=404)
+        assert "请在报名的培训机构网校学习" in refused.text
+    enrol(testapp, schools[0])
+    step = testapp.get("/liaoning/").html.select_one("#next-step")
+    assert step["data-step"] == "study_at_institution" and "还差90学分" in step.text
