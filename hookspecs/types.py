@@ -1047,6 +1047,10 @@ class InstitutionPolicy:
     #: site (进入网校, ``Institution.url``), so this site shows no course centre or study plan of
     #: its own, and credits come back to the enrolment (学分已登记).
     studies_at_institution: bool = False
+    #: The region's own words for an enrolment's statuses, by code: ``selected`` (enrolled, not
+    #: paid), ``paid``, ``cancelled``, ``completed`` (credits registered back, 学分已登记). A code
+    #: left out keeps the core's label.
+    status_labels: Mapping[str, str] = field(default_factory=dict)
 
     def applies_to(self, member_type: str | None) -> bool:
         return not self.member_types or member_type in self.member_types

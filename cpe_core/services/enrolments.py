@@ -18,7 +18,7 @@ from .. import clock
 from ..extensions import db
 from ..labels import N_
 from ..models import Enrolment, Institution, Order, User
-from ..regions import RecordNotFound, RuleError
+from ..regions import RecordNotFound, RuleError, rules_for
 from . import ledger, study
 
 STATUS_LABELS = {
@@ -57,6 +57,12 @@ class EnrolmentRecord:
         return self.enrolment.status == "selected"
 
 
+def status_labels(region: str, year: int) -> dict:
+    """The core's enrolment status labels, with the region's own words where its policy gives them."""
+    policy = rules_for(region).institution_policy(year)
+    return {**STATUS_LABELS, **(dict(policy.status_labels) if policy is not None else {})}
+
+
 def policy_for(user: User, year: int) -> InstitutionPolicy:
     """The year's policy when the learner's region enrols before paying, else ``no_enrolment``."""
     policy = study.institution_policy(user, year)
@@ -73,8 +79,11 @@ def records(user: User) -> list[EnrolmentRecord]:
     """Every enrolment of the learner, newest first, with its latest order and the credits of
     its year."""
     found = []
+    labels: dict[int, dict] = {}
     rows = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id).order_by(Enrolment.id.desc()))
     for enrolment in rows:
+        if enrolment.year not in labels:
+            labels[enrolment.year] = status_labels(user.region or "", enrolment.year)
         order = db.session.scalar(
             select(Order).where(Order.enrolment_id == enrolment.id).order_by(Order.id.desc()).limit(1)
         )
@@ -82,7 +91,7 @@ def records(user: User) -> list[EnrolmentRecord]:
         found.append(EnrolmentRecord(
             enrolment=enrolment,
             institution=enrolment.institution.name if enrolment.institution else "",
-            status_label=STATUS_LABELS.get(enrolment.status, enrolment.status),
+            status_label=labels[enrolment.year].get(enrolment.status, enrolment.status),
             credits=earned,
             order=order,
         ))

@@ -19,6 +19,9 @@ PUBLIC_MINIMUM = 30
 #: 网络培训: "选择对应的培训年度、培训等级可出现可进行报名的培训机构".
 LEVELS: tuple[str, ...] = ("初级及以下", "中级", "高级")
 
+#: 报名记录's status column, in the manual's words ("学分已登记": credits registered back).
+STATUS_LABELS = {"selected": "已报名", "paid": "已缴费", "cancelled": "已取消报名", "completed": "学分已登记"}
+
 #: Where info collection (信息采集) must have happened: "未在辽宁省完成信息采集的人员，需要在全国平台
 #: 完成信息采集后，在此页面进行注册后登录。"
 not_collected_here = kit.collected_in(REGION, "辽宁省")
@@ -55,6 +58,7 @@ def institution_policy(year: int) -> InstitutionPolicy:
     site (进入网校); cancel to switch until paid there, after which only a refund cancels."""
     return InstitutionPolicy(
         region=REGION, year=year, levels=LEVELS, enrol_then_pay=True, studies_at_institution=True,
+        status_labels=STATUS_LABELS,
         note="选择培训年度、培训等级和培训机构，点击【确认报名】后通过【进入网校】在网校缴费学习；"
              "在网校缴费后不能取消报名，需联系网校退费，退费后自动取消报名。",
     )

@@ -58,3 +58,7 @@ def test_the_faq_answers_the_seed_and_lists_each_institutions_contact():
     assert "专业科目不少于60学分，公需科目不少于30学分" in answers["会计人员继续教育学分有什么要求?"]
     contacts = answers["各培训机构的联系方式?"]
     assert all(institution.name in contacts and institution.contact in contacts for institution in content.INSTITUTIONS)
+
+
+def test_enrolment_records_use_the_manuals_status_words():
+    assert rules.institution_policy(2025).status_labels["completed"] == "学分已登记"
