@@ -487,3 +487,14 @@ def test_the_price_is_fixed_on_the_order_when_it_is_created(gateway, app, testap
     offers, _res = place_order(testapp, "chaoyang", "annual")
     assert "¥180.00" in offers.text
     assert the_order(newcomer).total_fen == 18000
+
+
+def test_an_ineligible_learner_is_told_why_instead_of_offered_an_order_button(app, testapp, make_learner):
+    """Chaoyang: a learner collected elsewhere sees the region's reason on each purchase mode,
+    and no 提交订单 that would only be refused."""
+    learner = make_learner("chaoyang", collection_region="guangdong", collection_area="广州市")
+    login(testapp, "chaoyang", learner.login)
+    page = testapp.get("/chaoyang/orders/new?year=2024")
+    assert "提交订单" not in page.text and not [name for name in page.forms if str(name).startswith("order-")]
+    reasons = {p.text for p in page.html.select("p.reason")}
+    assert len(reasons) == 1 and "朝阳" in reasons.pop()

@@ -107,8 +107,15 @@ def offers(user: User, year: int) -> list[Offer]:
     rules = rules_for(user.region or "")
     facts = facts_for(user, year)
     enrol_first, enrolment = _enrolment_to_pay(user, year)
+    # A learner the region refuses is told why on every mode, instead of an order button that
+    # create_order would refuse (the same rule: rules.eligibility).
+    eligibility = rules.eligibility(facts, year)
+    refusal = None if eligibility.allowed else eligibility.reasons[0]
     found = []
     for mode in rules.purchase_modes(facts, year):
+        if refusal is not None:
+            found.append(Offer(mode, None, refusal))
+            continue
         if not mode.available:
             found.append(Offer(mode, None, mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。")))
             continue
