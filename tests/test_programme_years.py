@@ -61,6 +61,20 @@ def test_open_years_include_one_still_open_for_making_up(app, clock):
     assert years.open_years("chaoyang") == [2026]
 
 
+def test_the_learner_chooses_the_programme_year_on_the_plan_and_order_pages(app, clock, testapp, make_learner):
+    """"选择培训年份" (the Chaoyang notice): the open years as links, the make-up year marked."""
+    at(clock, "2026-06-01")
+    learner_ = make_learner("chaoyang", collection_region="chaoyang", collection_area="朝阳市双塔区")
+    login(testapp, "chaoyang", learner_.login)
+    for page, endpoint in (("/chaoyang/plan", "/chaoyang/plan"), ("/chaoyang/orders/new", "/chaoyang/orders/new")):
+        choice = testapp.get(page).html.select_one("#year-choice")
+        assert "选择培训年份" in choice.text and "2025年度（补学）" in choice.text
+        assert [a["href"] for a in choice.select("a")] == [f"{endpoint}?year=2026", f"{endpoint}?year=2025"]
+        assert choice.select_one("a[aria-current]").text == "2026年度"
+    chosen = testapp.get("/chaoyang/plan?year=2025").html
+    assert chosen.select_one("#year-choice a[aria-current]").text == "2025年度"
+
+
 # --- what counts for a year, and when -------------------------------------------------------------
 
 

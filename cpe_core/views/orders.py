@@ -17,7 +17,7 @@ from ..services import cards, enrolments, entitlement, invoices, refunds
 from ..services.capabilities import require
 from ..services import orders as service
 from .binding import bind_region
-from ..services.years import current_year
+from ..services.years import current_year, open_years
 
 bp = Blueprint("orders", __name__, url_prefix="/<region>/orders")
 bind_region(bp)
@@ -54,7 +54,7 @@ def new():
     require(g.region.code, year, "sales")
     offers = service.offers(current_user, year)
     return render_template("orders/new.html", offers=offers, year=year, form=OrderForm(year=year),
-                           format_fen=service.format_fen)
+                           format_fen=service.format_fen, years=open_years(g.region.code))
 
 
 @bp.post("/")

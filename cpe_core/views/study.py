@@ -18,7 +18,7 @@ from ..services.capabilities import require
 from ..services.input_rules import Body, Number
 from .api import json_body
 from .binding import bind_region
-from ..services.years import current_year
+from ..services.years import current_year, open_years
 
 
 class HeartbeatBody(Body):
@@ -81,7 +81,8 @@ def plan():
     except RuleError as error:
         flash(error.message, "error")
         return redirect(url_for("region.home"))
-    return render_template("study/plan.html", view=view, form=CourseActionForm(), year_form=YearActionForm())
+    return render_template("study/plan.html", view=view, form=CourseActionForm(), year_form=YearActionForm(),
+                           years=open_years(g.region.code))
 
 
 def _plan_action(action) -> object:
