@@ -143,6 +143,13 @@ def test_guangdong_examines_public_courses_only_after_study_time(testapp, make_l
     policy = rules_for("guangdong").exam_policy(YEAR)
     assert f"考试需学习{policy.min_study_minutes}分钟，已学习0分钟" in page.text
     assert "start" not in page.forms
+    # 考试概况, as Guangdong's guide shows it: study and exam deadlines, progress, result.
+    rows = {row.th.text: row.td.text for row in page.html.select("#exam-summary tr")}
+    assert rows["学习截止"] == f"{YEAR}-12-31"
+    assert rows["测试截止"] == f"{policy.closes_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+    assert rows["学习进度（公需科目）"] == "0/30学分"  # given as an offset: Guangdong's exam counts study only
+    assert rows["学习时长"] == f"0/{policy.min_study_minutes}分钟"
+    assert rows["通过情况"] == "未通过"
 
 
 def test_guangdong_paper_uses_public_courses_and_attempts_run_out(testapp, make_learner, make_course, monkeypatch):

@@ -498,3 +498,15 @@ def test_an_ineligible_learner_is_told_why_instead_of_offered_an_order_button(ap
     assert "提交订单" not in page.text and not [name for name in page.forms if str(name).startswith("order-")]
     reasons = {p.text for p in page.html.select("p.reason")}
     assert len(reasons) == 1 and "朝阳" in reasons.pop()
+
+
+def test_the_order_page_shows_when_it_was_ordered_and_paid(app, testapp, make_learner):
+    learner = make_learner("chaoyang", collection_region="chaoyang", collection_area="朝阳市双塔区")
+    login(testapp, "chaoyang", learner.login)
+    page = testapp.get("/chaoyang/orders/new?year=2024").forms["order-annual"].submit().follow()
+    from cpe_core import clock as clocks
+
+    order = db.session.scalar(select(Order))
+    ordered = clocks.from_utc_naive(order.created_at).astimezone(clocks.SHANGHAI)
+    assert page.html.select_one("#order-times").text == f"下单时间：{ordered:%Y-%m-%d %H:%M}"
+    db.session.rollback()

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..transactions import begin_write
 from ..models import Chapter, Course, ExamAnswer, ExamAttempt, Question, StudyPlanItem, User
 from ..regions import RuleError, rules_for
-from . import entitlement, ledger
+from . import entitlement, ledger, years
 
 _random = random.SystemRandom()  # the paper must not be predictable from earlier ones
 
@@ -62,6 +62,37 @@ def status(user_id: int, region: str, year: int) -> ExamStatus:
     if reasons:
         return ExamStatus(policy, False, tuple(reasons))
     return ExamStatus(policy, True, (Reason("exam_open", "已满足考试条件，可以参加考试。"),))
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    value: str
+
+
+def summary(user_id: int, region: str, year: int, policy: ExamPolicy) -> list[SummaryRow]:
+    """The exam page's 考试概况: until when study counts (学习截止), when the exam closes
+    (测试截止), progress against each requirement the exam asks (credits per kind, minutes of
+    study) and the result so far (通过情况). The figures are the ones :func:`status` judges."""
+    rules = rules_for(region)
+    unit = UNIT_LABELS[rules.info.unit]
+    year_status = years.status(region, year)
+    study_until = year_status.makeup_until or year_status.period_end
+    rows = [SummaryRow("学习截止", f"{study_until:%Y-%m-%d}")]
+    if policy.closes_at is not None:
+        rows.append(SummaryRow("测试截止", clock.shanghai_text(policy.closes_at)))
+    earned, offsets = ledger.earned_by_source(user_id, year)
+    if not policy.counts_offsets:
+        earned = {kind: amount - offsets.get(kind, 0) for kind, amount in earned.items()}
+    if policy.required_total:
+        rows.append(SummaryRow("学习进度（合计）", f"{sum(earned.values())}/{policy.required_total}{unit}"))
+    for kind, needed in policy.required_by_kind.items():
+        rows.append(SummaryRow(f"学习进度（{KIND_LABELS.get(kind, kind)}）", f"{earned.get(kind, 0)}/{needed}{unit}"))
+    if policy.min_study_minutes:
+        rows.append(SummaryRow("学习时长", f"{ledger.study_minutes(user_id, year)}/{policy.min_study_minutes}分钟"))
+    best = passed_attempt(user_id, region, year)
+    rows.append(SummaryRow("通过情况", f"已通过（{best.score}分）" if best is not None else "未通过"))
+    return rows
 
 
 def _credit_reasons(policy: ExamPolicy, user_id: int) -> list[Reason]:

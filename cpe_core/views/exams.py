@@ -84,6 +84,7 @@ def exam_page():
         state=state,
         attempts=attempts,
         current=current,
+        summary=exams.summary(current_user.id, g.region.code, year, state.policy) if state.policy else [],
         form=StartForm(),
         kind_labels=KIND_LABELS,
     )
