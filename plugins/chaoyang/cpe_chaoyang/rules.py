@@ -129,11 +129,27 @@ def _last_second(day: dt.date) -> dt.datetime:
 
 
 # --- 五、学分管理 -----------------------------------------------------------------------------
-# "学分不得少于 90 学分，其中，专业科目不少于 60 学分". Unlike the provincial FAQ, the city's notice
-# sets no minimum of its own for public subjects: they simply make up the rest of the 90.
+# The minimums change by programme year, each rule holding from the year of the document that
+# set it until a later one changed it:
+# - the 2021 training flow: "本课程一共最低学满90学分，专业课最低60学分和公需课30学分";
+# - the 2024 notice: "学分不得少于 90 学分，其中，专业科目不少于 60 学分". Unlike the provincial
+#   FAQ, it sets no minimum of its own for public subjects: they simply make up the rest of the 90.
 REQUIRED_TOTAL = 90
 REQUIRED_PROFESSIONAL = 60
-MINIMUMS: Mapping[str, int] = {PROFESSIONAL: REQUIRED_PROFESSIONAL}
+REQUIRED_PUBLIC_2021 = 30
+MINIMUMS_FROM: Mapping[int, Mapping[str, int]] = {
+    2021: {PROFESSIONAL: REQUIRED_PROFESSIONAL, PUBLIC: REQUIRED_PUBLIC_2021},
+    2024: {PROFESSIONAL: REQUIRED_PROFESSIONAL},
+}
+#: Today's rule (the latest document's).
+MINIMUMS: Mapping[str, int] = MINIMUMS_FROM[max(MINIMUMS_FROM)]
+
+
+def minimums(year: int) -> dict[str, int]:
+    """The least of each kind in ``year``: the rule of the latest document from that year or before
+    (the earliest rule for a year before any document)."""
+    since = max((first for first in MINIMUMS_FROM if first <= year), default=min(MINIMUMS_FROM))
+    return dict(MINIMUMS_FROM[since])
 
 
 def year_requirements(year: int, settings: YearSettings | None = None) -> Requirements | None:
@@ -147,7 +163,7 @@ def year_requirements(year: int, settings: YearSettings | None = None) -> Requir
         period_start=value["period_start"],
         period_end=value["period_end"],
         total=REQUIRED_TOTAL,
-        minimums=dict(MINIMUMS),
+        minimums=minimums(year),
         unit="credit",
         makeup_deadline=value["makeup_deadline"],
     )
@@ -537,7 +553,7 @@ def exam_policy(year: int, settings: YearSettings | None = None) -> ExamPolicy |
         time_limit_minutes=EXAM_TIME_LIMIT_MINUTES,
         pass_mark=EXAM_PASS_MARK,
         required_total=REQUIRED_TOTAL,
-        required_by_kind=dict(MINIMUMS),
+        required_by_kind=minimums(year),
         counts_offsets=True,
         opens_at=opens,
         closes_at=closes,

@@ -81,10 +81,20 @@ def test_year_requires_at_least_60_professional_credits() -> None:
     assert requirements.minimums[PROFESSIONAL] == 60
 
 
-def test_public_subjects_have_no_minimum_of_their_own() -> None:
-    requirements = rules.year_requirements(2024)
-    assert requirements is not None
-    assert PUBLIC not in requirements.minimums
+def test_public_subjects_have_no_minimum_of_their_own_from_the_2024_notice() -> None:
+    for year in (2024, 2026):
+        requirements = rules.year_requirements(year)
+        assert requirements is not None
+        assert PUBLIC not in requirements.minimums
+
+
+@pytest.mark.parametrize("year", [2021, 2022, 2023])
+def test_the_2021_flow_asked_60_professional_and_30_public_credits(year: int) -> None:
+    """"本课程一共最低学满90学分，专业课最低60学分和公需课30学分" (2021 training flow), until the 2024
+    notice dropped the public minimum; the exam asks the year's own minimums."""
+    requirements = rules.year_requirements(year)
+    assert (requirements.total, dict(requirements.minimums)) == (90, {PROFESSIONAL: 60, PUBLIC: 30})
+    assert dict(rules.exam_policy(year).required_by_kind) == {PROFESSIONAL: 60, PUBLIC: 30}
 
 
 # --- 继续教育对象 -----------------------------------------------------------------------------
