@@ -65,6 +65,7 @@ CASES: list[tuple[str, str, str]] = [
     ("POST", "/chaoyang/admin/learners/{learner}/collection", "site"),
     ("POST", "/chaoyang/admin/learners/{learner}/password", "site"),
     ("POST", "/chaoyang/admin/learners/{learner}/active", "site"),
+    ("POST", "/chaoyang/admin/learners/{learner}/reveal", "site"),
     ("POST", "/chaoyang/admin/refunds/{refund}/approve", "site"),
     ("POST", "/chaoyang/admin/invoices/{invoice}/issue", "site"),
     ("GET", "/chaoyang/admin/courses/{course}", "site"),

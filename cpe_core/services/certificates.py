@@ -23,6 +23,7 @@ from .. import clock
 from ..extensions import db
 from ..models import Certificate, CreditRecord, Enrolment, Institution, User
 from ..regions import RuleError, rules_for
+from .privacy import mask_id_number
 from . import audit, exams, ledger
 
 #: Debian's fonts-wqy-microhei; set ``CPE_CJK_FONT`` to another TrueType (.ttf/.ttc) font.
@@ -41,15 +42,6 @@ class CertificateStatus:
     template: CertificateTemplate | None
     allowed: bool
     reasons: tuple[Reason, ...]
-
-
-def mask_id_number(number: str | None) -> str:
-    """Keep the first 6 and the last 4 characters: ``110101********0011``."""
-    if not number:
-        return ""
-    if len(number) <= 10:
-        return number[:2] + "*" * max(0, len(number) - 2)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
 def status(user_id: int, region: str, year: int) -> CertificateStatus:

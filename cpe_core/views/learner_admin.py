@@ -17,7 +17,7 @@ from ..auth import staff_required
 from ..extensions import db
 from ..labels import N_
 from ..models import AuditEntry, LearnerProfile, User
-from ..services import accounts, collection
+from ..services import accounts, collection, privacy
 from ..services.identity import InvalidInput
 from ..services.password_reset import staff_reset
 from .binding import bind_region
@@ -26,7 +26,8 @@ bp = Blueprint("learner_admin", __name__, url_prefix="/<region>/admin/learners")
 bind_region(bp)
 PAGE_SIZE = 50
 #: What the audit entries about a learner are called on the learner's page.
-HISTORY_LABELS = {"learner.collection_reviewed": N_("审核信息采集"), "learner.password_reset": N_("重置密码")}
+HISTORY_LABELS = {"learner.collection_reviewed": N_("审核信息采集"), "learner.password_reset": N_("重置密码"),
+                  "learner.reveal": N_("查看完整证件号和手机号")}
 
 
 def region_learner(learner_id: int) -> User:
@@ -56,13 +57,13 @@ def search():
 
 
 def _detail(user: User, error: str | None = None, done: bool = False, status: int = 200,
-            review_error: str | None = None):
+            review_error: str | None = None, revealed: bool = False):
     history = db.session.scalars(
         select(AuditEntry).where(AuditEntry.target == f"user:{user.id}").order_by(AuditEntry.id.desc())
     ).all()
     return render_template(
         "accounts/admin_learner.html", learner=user, history=history, error=error, done=done,
-        review_error=review_error,
+        review_error=review_error, revealed=revealed,
         answers=collection.answers_of(user), attachments=collection.attachments_of(user),
         attachment_labels=collection.attachment_labels(g.region),
         steps=g.region.collection_steps(), status_labels=collection.STATUS_LABELS, history_labels=HISTORY_LABELS,
@@ -73,6 +74,17 @@ def _detail(user: User, error: str | None = None, done: bool = False, status: in
 @staff_required
 def detail(learner_id: int):
     return _detail(region_learner(learner_id), done=bool(request.args.get("reset")))
+
+
+@bp.post("/<int:learner_id>/reveal")
+@staff_required
+def reveal(learner_id: int):
+    """The learner's ID number and phone whole, for this page only; audited (PIPL)."""
+    user = region_learner(learner_id)
+    if not current_user.may_administer(g.region.code):
+        abort(403)
+    privacy.reveal(current_user, user)
+    return _detail(user, revealed=True)
 
 
 @bp.post("/<int:learner_id>/password")

@@ -1,0 +1,51 @@
+"""Staff see learners' ID numbers and phone numbers masked (《个人信息保护法》); a region's admin
+may show one learner's whole, and each reveal is audited. Reviewers cannot reveal."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from cpe_core.extensions import db
+from cpe_core.models import AuditEntry
+from cpe_core.services.privacy import mask_id_number, mask_phone
+from cpe_core.testing import login
+
+
+def test_masks_keep_only_the_ends():
+    assert mask_id_number("211302198805161828") == "211302********1828"
+    assert mask_phone("13800001234") == "138****1234"
+    assert (mask_id_number(None), mask_phone("")) == ("", "")
+
+
+def test_the_staff_list_and_learner_page_show_masked_numbers_and_an_admin_reveal_is_audited(
+        app, testapp, make_learner, make_staff):
+    learner = make_learner("chaoyang", phone="13800001234")
+    make_staff("chaoyang", "admin")
+    login(testapp, "chaoyang", "chaoyang-admin")
+    listing = testapp.get("/chaoyang/admin/learners")
+    assert learner.login not in listing.text and "13800001234" not in listing.text
+    row = listing.html.select_one("td.login").parent
+    assert row.select_one("td.login").text == mask_id_number(learner.login)
+    assert row.select_one("td.phone").text == "138****1234"
+    # An exact ID number still finds the learner (the search runs on the stored value).
+    assert testapp.get("/chaoyang/admin/learners", {"q": learner.login}).html.select_one("td.login")
+
+    page = testapp.get(f"/chaoyang/admin/learners/{learner.id}")
+    assert learner.login not in page.text and "13800001234" not in page.text
+    shown = page.forms["reveal"].submit()
+    assert shown.html.select_one("#learner-login").text == learner.login
+    assert shown.html.select_one("#learner-phone").text == "13800001234"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "learner.reveal"))
+    assert (entry.target, entry.region) == (f"user:{learner.id}", "chaoyang")
+    db.session.rollback()
+    assert learner.login not in testapp.get(f"/chaoyang/admin/learners/{learner.id}").text  # for that page only
+
+
+def test_a_reviewer_sees_masked_numbers_and_cannot_reveal(app, testapp, make_learner, make_staff):
+    learner = make_learner("chaoyang", phone="13800001234")
+    make_staff("chaoyang", "reviewer")
+    login(testapp, "chaoyang", "chaoyang-reviewer")
+    page = testapp.get(f"/chaoyang/admin/learners/{learner.id}")
+    assert "reveal" not in page.forms and learner.login not in page.text
+    csrf = page.html.select_one("input[name=csrf_token]")["value"]
+    testapp.post(f"/chaoyang/admin/learners/{learner.id}/reveal", {"csrf_token": csrf}, status=403)
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "learner.reveal")) is None
