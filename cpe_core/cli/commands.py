@@ -76,9 +76,11 @@ def main() -> None:
 def _add_app_free_commands() -> None:
     # Commands that need no app (no settings, no database) sit on the group itself, so they
     # run on a machine with no instance folder at all.
+    from .check import check_command
     from .plugin_new import plugin_group
 
     main.add_command(plugin_group)
+    main.add_command(check_command)
 
 
 _add_app_free_commands()
