@@ -449,6 +449,10 @@ EXPORT_HEADER = ("申请编号", "账号", "姓名", "年度", "类型", "类别
 
 def export_rows(region: str, applications: Iterable[OffsetApplication]) -> list[list[object]]:
     types: dict[tuple[int, str], OffsetType | None] = {}
+    applications = list(applications)
+    # One query for every applicant, not one per row.
+    users = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_({application.user_id for application in applications})))}
     rows = []
     for application in applications:
         key = (application.year, application.offset_type)
@@ -458,7 +462,7 @@ def export_rows(region: str, applications: Iterable[OffsetApplication]) -> list[
             except RuleError:
                 types[key] = None
         offset = types[key]
-        user = db.session.get(User, application.user_id)
+        user = users[application.user_id]
         labels = {f.name: f.label for f in offset.fields} if offset else {}
         details = "；".join(
             f"{labels.get(name, name)}：{value}" for name, value in application.fields.items() if value not in (None, "")
