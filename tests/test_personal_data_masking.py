@@ -49,3 +49,32 @@ def test_a_reviewer_sees_masked_numbers_and_cannot_reveal(app, testapp, make_lea
     csrf = page.html.select_one("input[name=csrf_token]")["value"]
     testapp.post(f"/chaoyang/admin/learners/{learner.id}/reveal", {"csrf_token": csrf}, status=403)
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "learner.reveal")) is None
+
+
+def test_a_learner_downloads_a_copy_of_their_personal_data_and_the_download_is_audited(app, testapp, make_learner):
+    import io
+    import json
+    import zipfile
+
+    from cpe_core.services.ledger import record_credit
+
+    learner = make_learner("chaoyang", name="张丽华", phone="13800001234", collection_region="chaoyang")
+    record_credit(user_id=learner.id, region="chaoyang", year=2024, kind="professional", credits=10,
+                  source="course", source_id=1, description="会计准则")
+    db.session.commit()
+    login(testapp, "chaoyang", learner.login)
+    link = testapp.get("/chaoyang/me").html.select_one("#personal-data")
+    download = testapp.get(link["href"])
+    assert download.content_type == "application/zip" and "no-store" in download.headers["Cache-Control"]
+    bundle = zipfile.ZipFile(io.BytesIO(download.body))
+    assert {"profile.json", "collection/answers.json", "orders.json", "credits.json", "certificates.json"} <= set(
+        bundle.namelist())
+    profile = json.loads(bundle.read("profile.json"))
+    assert (profile["name"], profile["phone"], profile["id_number"]) == ("张丽华", "13800001234", learner.login)
+    assert json.loads(bundle.read("credits.json"))[0]["description"] == "会计准则"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "learner.personal_data_export"))
+    assert entry.target == f"user:{learner.id}"
+    db.session.rollback()
+    # Another learner's data is never in reach: the URL takes no id.
+    testapp.reset()
+    assert testapp.get("/chaoyang/me/personal-data.zip").status_int == 302

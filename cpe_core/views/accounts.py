@@ -12,6 +12,7 @@ from ..extensions import db, login_manager
 from ..models import User
 from ..regions import RuleError
 from ..services import accounts, captcha, collection, password_reset
+from ..services import personal_data as personal_data_service
 from ..services.eligibility import eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
@@ -82,6 +83,17 @@ def register():
         "accounts/register.html", spec=spec, fields=fields_of(spec), values=request.form, errors=errors,
         captcha_prefill=captcha.test_answer() or "",
     ), (422 if errors else 200)
+
+
+@bp.get("/me/personal-data.zip")
+@learner_required
+def personal_data():
+    """The learner's copy of their personal data (PIPL), as one ZIP archive; audited."""
+    response = Response(personal_data_service.archive(current_user), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="personal-data.zip"'
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.get("/me")

@@ -1,0 +1,69 @@
+"""A learner's copy of their personal data (《个人信息保护法》第四十五条: the right to obtain a
+copy): one ZIP archive of the profile, the info-collection answers and attachments, orders,
+credits and certificates. Each download is written to the audit log."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import Certificate, CreditRecord, Order, User
+from . import audit, collection
+
+
+def _when(value) -> str | None:
+    return clock.shanghai_text(value, clock.SECONDS) if value is not None else None
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def archive(user: User) -> bytes:
+    """The learner's data as a ZIP (UTF-8 JSON files, attachments as stored); audited, committed."""
+    profile = user.profile
+    orders = db.session.scalars(select(Order).where(Order.user_id == user.id).order_by(Order.id)).all()
+    credits = db.session.scalars(select(CreditRecord).where(CreditRecord.user_id == user.id)
+                                 .order_by(CreditRecord.year, CreditRecord.id)).all()
+    certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)
+                                      .order_by(Certificate.id)).all()
+    files = {
+        "profile.json": {
+            "region": user.region, "login": user.login, "name": user.name, "phone": user.phone,
+            "email": getattr(user, "email", None), "registered_at": _when(getattr(user, "created_at", None)),
+            "id_number": profile.id_number if profile else None,
+            "collection_status": profile.collection_status if profile else None,
+        },
+        "collection/answers.json": collection.answers_of(user) if profile else {},
+        "orders.json": [{
+            "number": o.number, "year": o.year, "mode": o.mode, "total_fen": o.total_fen, "status": o.status,
+            "ordered_at": _when(o.created_at), "paid_at": _when(o.paid_at),
+            "lines": [{"description": line.description, "quantity": line.quantity, "amount_fen": line.amount_fen}
+                      for line in o.lines],
+        } for o in orders],
+        "credits.json": [{
+            "year": c.year, "kind": c.kind, "credits": c.credits, "source": c.source, "description": c.description,
+            "recorded_at": _when(c.created_at),
+        } for c in credits],
+        "certificates.json": [{
+            "year": c.year, "serial": c.serial, "issued_at": _when(c.issued_at), "revoked_at": _when(c.revoked_at),
+            "fields": c.fields,
+        } for c in certificates],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in files.items():
+            bundle.writestr(name, _json(data))
+        for code in (collection.attachments_of(user) if profile else {}):
+            path = collection.attachment_file(user, code)
+            if path is not None:
+                bundle.writestr(f"collection/{code}.jpg", path.read_bytes())
+    audit.record("learner.personal_data_export", f"user:{user.id}", actor=user, region=user.region,
+                 after={"files": sorted(files)})
+    db.session.commit()
+    return buffer.getvalue()
