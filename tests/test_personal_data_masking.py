@@ -78,3 +78,43 @@ def test_a_learner_downloads_a_copy_of_their_personal_data_and_the_download_is_a
     # Another learner's data is never in reach: the URL takes no id.
     testapp.reset()
     assert testapp.get("/chaoyang/me/personal-data.zip").status_int == 302
+
+
+def test_a_learner_closes_their_account_and_only_what_the_credit_record_needs_is_kept(app, testapp, make_learner):
+    from cpe_core.models import CreditRecord, User
+    from cpe_core.services import collection
+    from cpe_core.services.ledger import record_credit
+
+    learner = make_learner("chaoyang", name="张丽华", phone="13800001234", collection_region="chaoyang",
+                           collection_area="朝阳市双塔区", employer="朝阳市某公司")
+    record_credit(user_id=learner.id, region="chaoyang", year=2024, kind="professional", credits=10,
+                  source="course", source_id=1, description="会计准则")
+    db.session.commit()
+    folder = collection.upload_dir(learner)
+    folder.mkdir(parents=True)
+    (folder / "id_front.jpg").write_bytes(b"\xff\xd8\xff")
+    login(testapp, "chaoyang", learner.login)
+
+    form = testapp.get("/chaoyang/me").forms["close"]
+    form["password"] = "wrong-password"
+    refused = form.submit().follow()
+    assert "密码不正确，账号未注销。" in refused.text
+    form = refused.forms["close"]
+    form["password"] = "Passw0rd!"
+    home = form.submit().follow()
+    assert "账号已注销" in home.text
+
+    db.session.expire_all()
+    user = db.session.get(User, learner.id)
+    assert (user.is_active_account, user.phone, user.email) == (False, None, None)
+    assert (user.name, user.profile.id_number) == ("张丽华", learner.login)  # the credit record's person
+    assert (user.profile.employer, user.profile.collection_area) == (None, None)
+    assert not folder.exists()
+    assert db.session.scalar(select(CreditRecord).where(CreditRecord.user_id == learner.id)).credits == 10
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.closed")) is not None
+    db.session.rollback()
+    # Signed out, and the password no longer opens it.
+    assert testapp.get("/chaoyang/me").status_int == 302
+    form = testapp.get("/chaoyang/login").forms["login"]
+    form["login"], form["password"] = learner.login, "Passw0rd!"
+    assert form.submit(expect_errors=True).status_int == 401

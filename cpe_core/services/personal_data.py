@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
+import shutil
 import zipfile
 from typing import Any
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from .. import clock
 from ..extensions import db
 from ..models import Certificate, CreditRecord, Order, User
-from . import audit, collection
+from . import audit, collection, sessions
+from .accounts import hash_password
+from .identity import InvalidInput
 
 
 def _when(value) -> str | None:
@@ -67,3 +72,40 @@ def archive(user: User) -> bytes:
                  after={"files": sorted(files)})
     db.session.commit()
     return buffer.getvalue()
+
+
+#: What closing an account keeps: what the credit records, payments and certificates need to
+#: stay verifiable (name, ID or member number, the region that collected the learner); the
+#: rest of the personal data is erased.
+KEPT_PROFILE = ("id_number", "member_number", "member_type", "collection_region", "qualification_level",
+                "qualified_year", "work_start_year")
+
+
+def close_account(user: User, password: str) -> None:
+    """The learner closes their account (注销账号): checked by password; every session ends,
+    sign-in is no longer possible, and the personal data not needed for the credit record is
+    erased (phone, e-mail, employer, info-collection answers and attachment files). Orders,
+    payments, credits and certificates stay, so what was issued can still be verified. Audited;
+    commit.
+
+    :raises InvalidInput: ``wrong_password``.
+    """
+    if not check_password_hash(user.password_hash, password or ""):
+        raise InvalidInput("wrong_password", "密码不正确，账号未注销。")
+    folder = collection.upload_dir(user)
+    user.is_active_account = False
+    user.phone = None
+    user.email = None
+    # A random password no one knows: the account cannot be signed into even if re-enabled.
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    profile = user.profile
+    if profile is not None:
+        profile.employer = None
+        profile.collection_area = None
+        profile.is_student = False
+        profile.details = {"closed_at": clock.shanghai_text(clock.now(), clock.SECONDS)}
+    sessions.end(user)
+    audit.record("account.closed", f"user:{user.id}", actor=user, region=user.region,
+                 after={"kept": list(KEPT_PROFILE) + ["name", "orders", "credits", "certificates"]})
+    db.session.commit()
+    shutil.rmtree(folder, ignore_errors=True)

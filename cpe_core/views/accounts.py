@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from ..auth import notify_next_page, start_session
@@ -94,6 +95,21 @@ def personal_data():
     response.cache_control.private = True
     response.cache_control.no_store = True
     return response
+
+
+@bp.post("/me/close")
+@learner_required
+def close_account():
+    """注销账号: the learner's own, confirmed by password; they are signed out at once."""
+    try:
+        personal_data_service.close_account(current_user, request.form.get("password", ""))
+    except InvalidInput as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for(".me"))
+    logout_user()
+    flash(_("账号已注销。学分、订单和证书记录依法保留，证书仍可核验。"), "success")
+    return redirect(url_for("region.home"))
 
 
 @bp.get("/me")
