@@ -357,6 +357,14 @@ def api_captcha(testapp) -> dict[str, str]:
 # --- the contract every region plugin must meet --------------------------------------------
 
 
+def openapi_body_properties(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
+    """The properties of an OpenAPI operation's JSON request body (its ``$ref`` followed)."""
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema["properties"]
+
+
 class RegionContract:
     """Checks that a region plugin's answers are well formed. Subclass it in your tests::
 

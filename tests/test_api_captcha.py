@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from cpe_core.extensions import db
 from cpe_core.models import CaptchaChallenge, User
-from cpe_core.testing import CAPTCHA_TEST_ANSWER, api_captcha, id_number
+from cpe_core.testing import CAPTCHA_TEST_ANSWER, api_captcha, id_number, openapi_body_properties
 
 LEARNER_ID = id_number("211302", "19880516", 31)
 MSG = "验证码错误或已过期，请重新输入。"
@@ -149,11 +149,12 @@ def test_a_real_random_answer_is_checked_against_the_stored_hash(app, testapp, m
 
 
 def test_openapi_documents_the_captcha(testapp):
-    paths = testapp.get("/api/v1/openapi.json").json["paths"]
+    document = testapp.get("/api/v1/openapi.json").json
+    paths = document["paths"]
     assert "post" in paths["/captcha"] and "get" in paths["/captcha"]
     for path in ("/regions/{code}/register", "/regions/{code}/login"):
         operation = paths[path]["post"]
-        properties = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
+        properties = openapi_body_properties(document, operation)
         assert {"captcha_id", "captcha"} <= set(properties)
         assert "400" in operation["responses"] and "captcha_used" in operation["summary"]
 

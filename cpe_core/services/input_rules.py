@@ -232,17 +232,21 @@ class Text(_Rules, fields.Field):
 
 
 class Integer(_Rules, fields.Field):
-    """A JSON integer (not a boolean, not a string) in ``minimum``..``maximum``."""
+    """A JSON integer (not a boolean, not a string) in ``minimum``..``maximum``; with
+    ``from_text`` (a query string, which carries only text) its digits too."""
 
     kind_name = "整数"
 
-    def __init__(self, *, minimum: int = INT_MIN, maximum: int = INT_MAX, **kwargs: Any) -> None:
+    def __init__(self, *, minimum: int = INT_MIN, maximum: int = INT_MAX, from_text: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.minimum, self.maximum = minimum, maximum
+        self.minimum, self.maximum, self.from_text = minimum, maximum, from_text
         self.metadata.setdefault("minimum", minimum)
         self.metadata.setdefault("maximum", maximum)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if self.from_text and isinstance(value, str):
+            return self.checked(parse_int, value, self.minimum, self.maximum)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail("field_not_integer", MSG_NOT_INTEGER.format(label=self.label))
         return self.checked(check_int, value, self.minimum, self.maximum)

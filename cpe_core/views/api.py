@@ -1,15 +1,25 @@
 """The JSON API, ``/api/v1``. Errors are ``{"error": {"code": ..., "message": ...}}`` with a
-stable code and a Chinese message."""
+stable code (one of :data:`cpe_core.services.error_codes.CODES`) and a Chinese message.
+
+Every operation is described once, on its view: :func:`operation` (summary, the success
+response's marshmallow schema, the refusals it answers and their codes), :func:`json_body` (the
+request body's schema, which also checks the request) and :func:`query_args` (the query string's
+schema, which checks it too). ``/api/v1/openapi.json`` (:mod:`cpe_core.views.api_spec`) is built
+from those same schemas, so the document cannot drift from what the views accept and answer.
+"""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
+from typing import Any
 
 from flask import Blueprint, jsonify, request
+from marshmallow import Schema, fields
 
 from ..extensions import csrf
 from ..regions import RecordNotFound, RuleError, UnknownRegion, regions, rules_for
+from ..services.error_codes import CODES
 from ..services.input_rules import Body, BodyRejected, load_body
 from ..services.years import current_year
 
@@ -21,6 +31,68 @@ def error(code: str, message: str, status: int):
     response = jsonify(error={"code": code, "message": message})
     response.status_code = status
     return response
+
+
+# --- describing an operation --------------------------------------------------------------
+
+
+class Reply(Schema):
+    """A response body: every key it may hold is declared (the document says
+    ``additionalProperties: false``), so an answer outside it is caught by the API tests."""
+
+
+class ErrorDetail(Reply):
+    code = fields.String(required=True, metadata={"description": "稳定的错误代码"})
+    message = fields.String(required=True, metadata={"description": "中文说明"})
+    problems = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields",
+                           metadata={"description": "表单各字段的问题（注册、信息采集）"})
+
+
+class Error(Reply):
+    """Every refusal of ``/api/v1``: ``{"error": {"code", "message"}}``."""
+
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+#: What a signed-in operation answers a stranger or an ended session (401).
+SIGN_IN_CODES = ("login_required", "session_replaced")
+#: What a refused JSON body or query string answers (422), besides a field's own ``code=``.
+INPUT_CODES = ("json_required", "field_required", "field_wrong_type", "field_control_characters",
+               "field_too_long", "field_not_integer", "field_out_of_range", "field_not_date",
+               "field_bad_choice")
+
+
+@dataclasses.dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says about one view (see :func:`operation`)."""
+
+    summary: str
+    response: type[Schema] | None
+    status: int
+    errors: Mapping[int, tuple[str, ...]]
+    auth: bool
+    media_type: str
+    upload: str | None
+
+
+def operation(summary: str, response: type[Schema] | None = None, *, status: int = 200,
+              errors: Mapping[int, tuple[str, ...]] | None = None, auth: bool = True,
+              media_type: str = "application/json", upload: str | None = None) -> Callable:
+    """Describe the view's operation: ``response`` is the schema of its success answer
+    (``status``; ``None`` for an empty 204 or a file of ``media_type``), ``errors`` the refusals it
+    answers besides those the document adds itself (401 for ``auth``, 422 for a body or query),
+    each status with its codes, all from :data:`~cpe_core.services.error_codes.CODES`;
+    ``upload`` names the file field of a multipart request."""
+    errors = dict(errors or {})
+    unknown = sorted({code for codes in errors.values() for code in codes} - CODES)
+    if unknown:
+        raise ValueError(f"error codes missing from services.error_codes.CODES: {unknown}")
+
+    def decorate(view):
+        view.api_operation = Operation(summary, response, status, errors, auth, media_type, upload)
+        return view
+
+    return decorate
 
 
 @bp.errorhandler(UnknownRegion)
@@ -57,12 +129,80 @@ def json_body(schema: type[Body]) -> Callable:
     return decorate
 
 
+def query_args(schema: type[Body]) -> Callable:
+    """Check the query string against ``schema`` (422 as for a body; an empty value counts as
+    absent) before the view runs, so the view's ``request.args.get(name, type=int)`` only ever
+    sees a value the schema allows. Below the sign-in decorators, like :func:`json_body`; the
+    schema stays on the view (``query_schema``) for the document."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            load_body(schema, {name: value for name, value in request.args.items() if value != ""})
+            return view(*args, **kwargs)
+
+        wrapper.query_schema = schema
+        return wrapper
+
+    return decorate
+
+
 @bp.errorhandler(RecordNotFound)
 def record_not_found(err: RecordNotFound):
     return error(err.code, err.message, 404)
 
 
+# --- regions ---------------------------------------------------------------------------------
+
+
+class RegionSummary(Reply):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    authority = fields.String(required=True)
+    unit = fields.String(required=True)
+    current_year = fields.Integer(required=True)
+
+
+class RegionList(Reply):
+    regions = fields.List(fields.Nested(RegionSummary), required=True)
+
+
+class Contact(Reply):
+    phone = fields.String(required=True)
+    email = fields.String(required=True)
+    address = fields.String(required=True)
+    hours = fields.String(required=True)
+
+
+class NoticeSummary(Reply):
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    published = fields.Date(required=True)
+
+
+class FaqEntry(Reply):
+    question = fields.String(required=True)
+    answer = fields.String(required=True)
+
+
+class RegionDetail(RegionSummary):
+    contact = fields.Nested(Contact, required=True)
+    notices = fields.List(fields.Nested(NoticeSummary), required=True)
+    faq = fields.List(fields.Nested(FaqEntry), required=True)
+
+
+class RequirementsReply(Reply):
+    region = fields.String(required=True)
+    year = fields.Integer(required=True)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    unit = fields.String(required=True)
+    total = fields.Integer(required=True)
+    minimums = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
 @bp.get("/regions")
+@operation("开通的地区及其当前年度", RegionList, auth=False)
 def region_list():
     return jsonify(
         regions=[
@@ -74,6 +214,7 @@ def region_list():
 
 
 @bp.get("/regions/<code>")
+@operation("地区的介绍：联系方式、通知、常见问题", RegionDetail, auth=False, errors={404: ("unknown_region",)})
 def region_detail(code: str):
     info = rules_for(code).info
     return jsonify(
@@ -91,6 +232,7 @@ def region_detail(code: str):
 
 
 @bp.get("/regions/<code>/requirements/<int:year>")
+@operation("地区某年度的学分要求", RequirementsReply, auth=False, errors={404: ("unknown_region",)})
 def requirements(code: str, year: int):
     req = rules_for(code).requirements(year)
     return jsonify(

@@ -15,11 +15,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from apispec import APISpec
 from flask import current_app, jsonify, request
 from flask_login import current_user
+from marshmallow import fields
 
-from ..version import __version__
 from ..auth import live_user
 from ..extensions import login_manager
 from ..regions import rules_for
@@ -29,39 +28,9 @@ from ..services.eligibility import as_json, eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
 from ..services.signin import LoginRefused, issue_token, sign_in, token_claim
-from ..services.input_rules import Body, Object, Text
-from .api import bp, error, json_body
+from ..services.input_rules import Body, Integer, Text, Year
+from .api import Reply, bp, error, json_body, operation, query_args
 from ..services.years import current_year
-
-JSON_ERROR = {
-    "description": "错误：稳定的 code 与中文 message",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
-
-
-def documented(summary: str, *, body: dict | None = None, auth: bool = False, ok: int = 200,
-               errors: tuple[int, ...] = ()) -> Callable:
-    """Attach the OpenAPI operation of a view; :func:`openapi` collects them from the url map."""
-
-    def decorate(view):
-        operation: dict[str, Any] = {
-            "summary": summary,
-            "responses": {str(ok): {"description": "成功", "content": {"application/json": {}}}},
-        }
-        for status in errors:
-            operation["responses"][str(status)] = JSON_ERROR
-        if body is not None:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": {"type": "object", "properties": body}}},
-            }
-        if auth:
-            operation["security"] = [{"bearerAuth": []}]
-        view.openapi = operation
-        return view
-
-    return decorate
-
 
 @login_manager.request_loader
 def load_user_from_token(req):
@@ -107,6 +76,139 @@ class LoginBody(CaptchaFields):
 
 class CollectionBody(Body):
     """One step's answers: the region's fields for the step, checked by the collection service."""
+
+
+class YearQuery(Body):
+    year = Year(load_default=None, from_text=True)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+
+class LearnerReply(Reply):
+    id = fields.Integer(required=True)
+    region = fields.String(required=True)
+    login = fields.String(required=True)
+    name = fields.String(required=True)
+    phone = fields.String(required=True, allow_none=True)
+    id_number = fields.String(required=True, allow_none=True)
+    member_number = fields.String(required=True, allow_none=True)
+    member_type = fields.String(required=True, allow_none=True)
+    qualification_level = fields.String(required=True, allow_none=True)
+    qualified_year = fields.Integer(required=True, allow_none=True)
+    work_start_year = fields.Integer(required=True, allow_none=True)
+    employer = fields.String(required=True, allow_none=True)
+    collection_region = fields.String(required=True, allow_none=True)
+    collection_area = fields.String(required=True, allow_none=True)
+    collection_status = fields.String(required=True, allow_none=True)
+
+
+class StaffReply(Reply):
+    id = fields.Integer(required=True)
+    region = fields.String(required=True, allow_none=True)
+    login = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class Choice(Reply):
+    value = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class FieldReply(Reply):
+    """A field a region declares (registration, information collection)."""
+
+    name = fields.String(required=True)
+    label = fields.String(required=True)
+    type = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    choices = fields.List(fields.Nested(Choice), required=True)
+    help = fields.String(required=True, allow_none=True)
+
+
+class QuestionReply(Reply):
+    code = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class RegistrationForm(Reply):
+    identity_field = fields.String(required=True)
+    identity_label = fields.String(required=True)
+    field_list = fields.List(fields.Nested(FieldReply), required=True, data_key="fields")
+    captcha = fields.Boolean(required=True)
+    questions = fields.List(fields.Nested(QuestionReply), required=True)
+
+
+class CaptchaReply(Reply):
+    captcha_id = fields.String(required=True)
+    image_base64 = fields.String(required=True)
+    mime_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+
+
+class Registered(Reply):
+    token = fields.String(required=True)
+    learner = fields.Nested(LearnerReply, required=True)
+
+
+class SignedIn(Reply):
+    token = fields.String(required=True)
+    role = fields.String(required=True)
+    learner = fields.Nested(LearnerReply)
+    staff = fields.Nested(StaffReply)
+
+
+class SignedOut(Reply):
+    signed_out = fields.Boolean(required=True)
+
+
+class PasswordChanged(Reply):
+    changed = fields.Boolean(required=True)
+
+
+class Reason(Reply):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class EligibilityReply(Reply):
+    year = fields.Integer(required=True)
+    allowed = fields.Boolean(required=True)
+    reasons = fields.List(fields.Nested(Reason), required=True)
+
+
+class AttachmentRule(Reply):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    students_only = fields.Boolean(required=True)
+    content_types = fields.List(fields.String(), required=True)
+    max_bytes = fields.Integer(required=True)
+
+
+class CollectionStep(Reply):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    field_list = fields.List(fields.Nested(FieldReply), required=True, data_key="fields")
+    attachments = fields.List(fields.Nested(AttachmentRule), required=True)
+
+
+class CollectionReply(Reply):
+    status = fields.String(required=True, allow_none=True)
+    status_label = fields.String(required=True, allow_none=True)
+    steps = fields.List(fields.Nested(CollectionStep), required=True)
+    answers = fields.Dict(keys=fields.String(), required=True)
+    attachments = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)
+    missing = fields.List(fields.String(), required=True)
+
+
+class CodeSent(Reply):
+    sent = fields.Boolean(required=True)
+
+
+class PasswordReset(Reply):
+    reset = fields.Boolean(required=True)
 
 
 class ResetCodeBody(Body):
@@ -171,7 +273,8 @@ def signed_in_json(user) -> dict:
 
 
 @bp.get("/regions/<code>/registration-form")
-@documented("地区的注册表单：账号字段、必填项、注册前问题", errors=(404,))
+@operation("地区的注册表单：账号字段、必填项、注册前问题", RegistrationForm, auth=False,
+           errors={404: ("unknown_region",)})
 def registration_form(code: str):
     spec = rules_for(code).registration_spec()
     return jsonify(
@@ -181,10 +284,7 @@ def registration_form(code: str):
     )
 
 
-CAPTCHA_FIELDS = {
-    "captcha_id": {"type": "string", "description": "POST /captcha 返回的 captcha_id（地区要求验证码时必填）"},
-    "captcha": {"type": "string", "description": "图片上的验证码（不区分大小写）"},
-}
+CAPTCHA_CODES = ("captcha_required", "captcha_wrong", "captcha_expired", "captcha_used")
 CAPTCHA_NOTE = (
     "地区的注册规则要求验证码时（registration-form 的 captcha 为 true），须先 POST /captcha，"
     "再带上 captcha_id 与 captcha；缺少、错误、过期或已用过的验证码返回 400，"
@@ -193,8 +293,9 @@ CAPTCHA_NOTE = (
 
 
 @bp.route("/captcha", methods=["GET", "POST"])
-@documented("取得一个图形验证码：captcha_id 与 PNG 图片（base64），一次有效，过期作废；"
-            "同一地址获取过于频繁返回 429（too_many_captchas）", ok=201, errors=(429,))
+@operation("取得一个图形验证码：captcha_id 与 PNG 图片（base64），一次有效，过期作废；"
+           "同一地址获取过于频繁返回 429（too_many_captchas）", CaptchaReply, status=201, auth=False,
+           errors={429: ("too_many_captchas",)})
 def captcha_challenge():
     try:
         challenge, answer = captcha.issue(request.remote_addr)
@@ -221,11 +322,12 @@ def _captcha_refusal(spec, data: dict):
 
 
 @bp.post("/regions/<code>/register")
-@documented(
-    "注册学员，返回令牌。" + CAPTCHA_NOTE,
-    body={"login": {"type": "string"}, "password": {"type": "string"}, "password2": {"type": "string"},
-          **CAPTCHA_FIELDS},
-    ok=201, errors=(400, 404, 409, 422),
+@operation(
+    "注册学员，返回令牌；地区的注册字段（registration-form）与 login、password 一同提交。" + CAPTCHA_NOTE,
+    Registered, status=201, auth=False,
+    errors={400: CAPTCHA_CODES, 404: ("unknown_region",), 409: ("already_registered",),
+            422: ("invalid_input", "field_not_date", "invalid_id_number",
+                  "weak_password", "password_mismatch")},
 )
 @json_body(RegisterBody)
 def register(code: str, body: dict):
@@ -245,9 +347,10 @@ def register(code: str, body: dict):
 
 
 @bp.post("/regions/<code>/login")
-@documented("登录，返回令牌；学员返回 learner，工作人员返回 staff（role 为其角色）。" + CAPTCHA_NOTE,
-            body={"login": {"type": "string"}, "password": {"type": "string"}, **CAPTCHA_FIELDS},
-            errors=(400, 401, 404, 429))
+@operation("登录，返回令牌；学员返回 learner，工作人员返回 staff（role 为其角色）。" + CAPTCHA_NOTE,
+           SignedIn, auth=False,
+           errors={400: CAPTCHA_CODES, 401: ("bad_credentials",), 404: ("unknown_region",),
+                   429: ("too_many_attempts",)})
 @json_body(LoginBody)
 def login(code: str, body: dict):
     spec = rules_for(code).registration_spec()
@@ -262,7 +365,7 @@ def login(code: str, body: dict):
 
 
 @bp.post("/logout")
-@documented("退出登录：结束本账号的全部会话与令牌", auth=True, errors=(401,))
+@operation("退出登录：结束本账号的全部会话与令牌", SignedOut)
 def logout():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
@@ -271,10 +374,8 @@ def logout():
 
 
 @bp.post("/me/password")
-@documented("修改密码：成功后本账号的全部会话与令牌失效，须用新密码重新登录",
-            body={"current_password": {"type": "string"}, "password": {"type": "string"},
-                  "password2": {"type": "string"}},
-            auth=True, errors=(401, 422))
+@operation("修改密码：成功后本账号的全部会话与令牌失效，须用新密码重新登录", PasswordChanged,
+           errors={422: ("wrong_password", "password_mismatch", "weak_password")})
 @json_body(PasswordChangeBody)
 def change_password(body: dict):
     if not current_user.is_authenticated:
@@ -287,15 +388,17 @@ def change_password(body: dict):
 
 
 @bp.get("/me")
-@documented("当前学员的个人信息", auth=True, errors=(401,))
+@operation("当前学员的个人信息", LearnerReply, errors={403: ("forbidden",)})
 @learner_api
 def me():
     return jsonify(learner_json(current_user))
 
 
 @bp.get("/me/eligibility")
-@documented("当前学员某年度的学习资格（含中文原因）", auth=True, errors=(401,))
+@operation("当前学员某年度的学习资格（含中文原因；year 缺省为本地区当前年度）", EligibilityReply,
+           errors={403: ("forbidden",)})
 @learner_api
+@query_args(YearQuery)
 def eligibility():
     year = request.args.get("year", type=int) or current_year(current_user.region)
     return jsonify(year=year, **as_json(eligibility_for(current_user, year)))
@@ -324,14 +427,15 @@ def collection_json(user) -> dict:
 
 
 @bp.get("/me/collection")
-@documented("信息采集：步骤、已填内容、状态", auth=True, errors=(401,))
+@operation("信息采集：步骤、已填内容、状态", CollectionReply, errors={403: ("forbidden",)})
 @learner_api
 def collection_get():
     return jsonify(collection_json(current_user))
 
 
 @bp.put("/me/collection/<step>")
-@documented("保存信息采集的一步（JSON 字段）", auth=True, body={}, errors=(401, 422))
+@operation("保存信息采集的一步（该步的字段，见 GET /me/collection）", CollectionReply,
+           errors={403: ("forbidden",), 422: ("invalid_input", "unknown_step")})
 @learner_api
 @json_body(CollectionBody)
 def collection_put(step: str, body: dict):
@@ -343,7 +447,8 @@ def collection_put(step: str, body: dict):
 
 
 @bp.post("/me/collection/<step>/attachments/<name>")
-@documented("上传信息采集附件（multipart，字段 file）", auth=True, errors=(401, 422))
+@operation("上传信息采集附件（multipart，字段 file）", CollectionReply, upload="file",
+           errors={403: ("forbidden",), 422: ("missing_file", "invalid_input", "unknown_step")})
 @learner_api
 def collection_attachment(step: str, name: str):
     upload = request.files.get("file")
@@ -358,7 +463,8 @@ def collection_attachment(step: str, name: str):
 
 
 @bp.post("/me/collection/submit")
-@documented("提交信息采集", auth=True, errors=(401, 422))
+@operation("提交信息采集", CollectionReply,
+           errors={403: ("forbidden",), 422: ("collection_incomplete", "invalid_input")})
 @learner_api
 def collection_submit():
     try:
@@ -369,8 +475,9 @@ def collection_submit():
 
 
 @bp.post("/regions/<code>/password-reset/code")
-@documented("发送找回密码短信验证码", body={"login": {"type": "string"}, "phone": {"type": "string"}},
-            errors=(404, 422))
+@operation("发送找回密码短信验证码", CodeSent, auth=False,
+           errors={404: ("unknown_region",),
+                   422: ("identity_mismatch", "phone_mismatch", "sms_daily_limit", "sms_failed")})
 @json_body(ResetCodeBody)
 def reset_code(code: str, body: dict):
     try:
@@ -381,9 +488,10 @@ def reset_code(code: str, body: dict):
 
 
 @bp.post("/regions/<code>/password-reset")
-@documented("用短信验证码设置新密码", body={"login": {"type": "string"}, "phone": {"type": "string"},
-            "code": {"type": "string"}, "password": {"type": "string"}, "password2": {"type": "string"}},
-            errors=(404, 422))
+@operation("用短信验证码设置新密码", PasswordReset, auth=False,
+           errors={404: ("unknown_region",),
+                   422: ("identity_mismatch", "phone_mismatch", "bad_sms_code", "password_mismatch",
+                         "weak_password")})
 @json_body(ResetBody)
 def reset_password(code: str, body: dict):
     try:
@@ -396,36 +504,7 @@ def reset_password(code: str, body: dict):
 
 @bp.get("/openapi.json")
 def openapi():
-    """The OpenAPI 3 document of ``/api/v1``, built from the url map and each view's operation."""
-    spec = APISpec(title="cpe API", version=__version__, openapi_version="3.0.3",
-                   info={"description": "会计人员继续教育平台 JSON API；错误为 {error: {code, message}}。"})
-    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    spec.components.schema("Error", {
-        "type": "object",
-        "properties": {"error": {"type": "object", "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"}}}},
-    })
-    paths: dict[str, dict] = {}
-    for rule in current_app.url_map.iter_rules():
-        if not rule.rule.startswith(bp.url_prefix) or rule.endpoint == "api.openapi":
-            continue
-        view = current_app.view_functions[rule.endpoint]
-        operation = getattr(view, "openapi", None) or {
-            "summary": ((view.__doc__ or rule.endpoint).strip().splitlines() or [rule.endpoint])[0],
-            "responses": {"200": {"description": "成功"}},
-        }
-        path = rule.rule[len(bp.url_prefix):] or "/"
-        for converter_arg in rule.arguments:
-            path = path.replace(f"<int:{converter_arg}>", f"{{{converter_arg}}}").replace(
-                f"<{converter_arg}>", f"{{{converter_arg}}}")
-        params = [{"name": a, "in": "path", "required": True, "schema": {"type": "string"}} for a in sorted(rule.arguments)]
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            op = dict(operation)
-            if params:
-                op["parameters"] = params
-            paths.setdefault(path, {})[method.lower()] = op
-    for path, operations in sorted(paths.items()):
-        spec.path(path=path, operations=operations)
-    document = spec.to_dict()
-    document["servers"] = [{"url": bp.url_prefix}]
-    return jsonify(document)
+    """The OpenAPI 3 document of ``/api/v1`` (:mod:`cpe_core.views.api_spec`)."""
+    from .api_spec import document
+
+    return jsonify(document(current_app))

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from marshmallow import fields
 from ..forms import CpeForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -21,7 +22,8 @@ from ..regions import RuleError, rules_for
 from ..services import certificates
 from .api import bp as api_bp
 from .api import error as api_error
-from .api_accounts import documented, learner_api
+from .api import Reply, operation, query_args
+from .api_accounts import YearQuery, learner_api
 from ..services.capabilities import require
 from .binding import bind_region
 from ..services.years import current_year
@@ -161,9 +163,28 @@ def _certificate_json(certificate: Certificate) -> dict:
     }
 
 
+class CertificateReply(Reply):
+    serial = fields.String(required=True)
+    region = fields.String(required=True)
+    year = fields.Integer(required=True)
+    title = fields.String(required=True, allow_none=True)
+    issued_at = fields.String(required=True)
+    revoked = fields.Boolean(required=True)
+    revoked_at = fields.String(required=True, allow_none=True)
+    verify_url = fields.String(required=True)
+    pdf_url = fields.String(required=True, allow_none=True)
+
+
+class CertificateList(Reply):
+    year = fields.Integer(required=True)
+    certificates = fields.List(fields.Nested(CertificateReply), required=True)
+
+
 @api_bp.get("/me/certificates")
-@documented("当前学员某年度已发的证书（含撤销状态；year 缺省为本地区当前年度）", auth=True, errors=(401, 403))
+@operation("当前学员某年度已发的证书（含撤销状态；year 缺省为本地区当前年度）", CertificateList,
+           errors={403: ("forbidden",)})
 @learner_api
+@query_args(YearQuery)
 def certificate_list():
     year = request.args.get("year", type=int) or rules_for(current_user.region).info.current_year
     return jsonify(year=year, certificates=[
@@ -172,7 +193,8 @@ def certificate_list():
 
 
 @api_bp.get("/me/certificates/<serial>.pdf")
-@documented("下载自己的证书PDF；已撤销的证书返回 410（certificate_revoked）", auth=True, errors=(401, 403, 404, 410))
+@operation("下载自己的证书PDF；已撤销的证书返回 410（certificate_revoked）", None, media_type="application/pdf",
+           errors={403: ("forbidden",), 404: ("certificate_not_found",), 410: ("certificate_revoked",)})
 @learner_api
 def certificate_pdf(serial: str):
     certificate = certificates.owned(current_user.id, serial)

@@ -5,6 +5,7 @@ HTML under ``/<region>/exam`` and JSON under ``/api/v1``; both call :mod:`..serv
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from marshmallow import fields
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,8 @@ from ..services.capabilities import require
 from ..services.input_rules import Body, Integer
 from .api import bp as api_bp
 from .api import error as api_error
-from .api import json_body
+from .api import Reply, json_body, operation
+from .api_accounts import Reason
 from .binding import bind_region
 from ..services.years import current_year
 
@@ -171,6 +173,48 @@ def _api_learner():
     return None
 
 
+class PaperQuestion(Reply):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True)
+    type = fields.String(required=True)
+    text = fields.String(required=True)
+    options = fields.List(fields.String(), required=True)
+    points = fields.Integer(required=True)
+    choice = fields.Integer(required=True, allow_none=True)
+    answer = fields.Raw(metadata={"description": "正确答案（交卷后）"})
+    explanation = fields.String(allow_none=True)
+
+
+class AttemptReply(Reply):
+    id = fields.Integer(required=True)
+    region = fields.String(required=True)
+    year = fields.Integer(required=True)
+    status = fields.String(required=True)
+    deadline_at = fields.String(required=True)
+    remaining_seconds = fields.Integer(required=True)
+    score = fields.Integer(required=True, allow_none=True)
+    passed = fields.Boolean(required=True, allow_none=True)
+    questions = fields.List(fields.Nested(PaperQuestion))
+
+
+class ExamStatus(Reply):
+    open = fields.Boolean(required=True)
+    reasons = fields.List(fields.Nested(Reason), required=True)
+    attempts = fields.List(fields.Nested(AttemptReply), required=True)
+
+
+class AttemptEnvelope(Reply):
+    attempt = fields.Nested(AttemptReply, required=True)
+
+
+class AnswerSaved(Reply):
+    saved = fields.Boolean(required=True)
+    remaining_seconds = fields.Integer(required=True)
+
+
+ATTEMPT_ERRORS = {403: ("not_your_attempt",), 404: ("attempt_not_found",)}
+
+
 def _attempt_json(attempt, with_paper: bool = True) -> dict:
     data = {
         "id": attempt.id,
@@ -213,7 +257,8 @@ def _attempt_json(attempt, with_paper: bool = True) -> dict:
     return data
 
 
-@api_bp.get("/regions/<code>/exam/<int:year>")
+@api_bp.get("/regions/<code>/exam/<int(min=2000, max=2100):year>")
+@operation("学员在某地区某年度的考试：能否开考（及原因）与历次考试", ExamStatus, errors={404: ("unknown_region",)})
 def api_exam_status(code: str, year: int):
     if (refusal := _api_learner()) is not None:
         return refusal
@@ -226,7 +271,11 @@ def api_exam_status(code: str, year: int):
     )
 
 
-@api_bp.post("/regions/<code>/exam/<int:year>/attempts")
+@api_bp.post("/regions/<code>/exam/<int(min=2000, max=2100):year>/attempts")
+@operation("开始一次考试（服务器计时），返回试卷；不能开考时 403，code 为 GET 考试状态所列原因之一", AttemptEnvelope,
+           status=201, errors={403: ("wrong_region", "question_bank_too_small", "no_exam", "window_not_open",
+                                     "window_closed", "attempts_used_up", "exam_passed", "attempt_open"),
+                               404: ("unknown_region",)})
 def api_start(code: str, year: int):
     if (refusal := _api_learner()) is not None:
         return refusal
@@ -238,6 +287,7 @@ def api_start(code: str, year: int):
 
 
 @api_bp.get("/exam/attempts/<int:attempt_id>")
+@operation("一次考试：进行中为试卷与作答，交卷后含答案与解析", AttemptEnvelope, errors=ATTEMPT_ERRORS)
 def api_attempt(attempt_id: int):
     if (refusal := _api_learner()) is not None:
         return refusal
@@ -247,6 +297,9 @@ def api_attempt(attempt_id: int):
 
 
 @api_bp.put("/exam/attempts/<int:attempt_id>/answers/<int:question_id>")
+@operation("保存一题的答案（选项序号）", AnswerSaved,
+           errors={**ATTEMPT_ERRORS, 409: ("attempt_closed", "already_submitted", "time_up"),
+                   422: ("question_not_in_attempt", "invalid_choice")})
 @json_body(AnswerBody)
 def api_answer(attempt_id: int, question_id: int, body: dict):
     if (refusal := _api_learner()) is not None:
@@ -256,6 +309,7 @@ def api_answer(attempt_id: int, question_id: int, body: dict):
 
 
 @api_bp.post("/exam/attempts/<int:attempt_id>/submit")
+@operation("交卷并评分", AttemptEnvelope, errors={**ATTEMPT_ERRORS, 409: ("already_submitted", "attempt_closed")})
 def api_submit(attempt_id: int):
     if (refusal := _api_learner()) is not None:
         return refusal

@@ -7,18 +7,47 @@ from functools import wraps
 
 from flask import jsonify, request, send_file, url_for
 from flask_login import current_user
+from marshmallow import fields
 
 from ..extensions import db, login_manager
 from ..regions import RuleError, rules_for
 from ..services import audit, background, export_jobs
 from ..services.input_rules import Body, Text, Year
-from .api import bp, error, json_body
-from .api_accounts import documented
+from .api import Reply, bp, error, json_body, operation
 
 
 class ExportBody(Body):
     year = Year(required=True, code="year_invalid", message="年度应为2000至2100之间的整数。")
     format = Text(required=True, max_length=16, label="导出格式", code="format_required", message="请选择导出格式。")
+
+
+class ExportJob(Reply):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    region = fields.String(required=True, allow_none=True)
+    params = fields.Dict(keys=fields.String(), required=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    done = fields.Integer(required=True)
+    total = fields.Integer(required=True, allow_none=True)
+    percent = fields.Integer(required=True, allow_none=True)
+    message = fields.String(required=True, allow_none=True)
+    error = fields.String(required=True, allow_none=True)
+    attempts = fields.Integer(required=True)
+    created_by = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True, allow_none=True)
+    finished_at = fields.String(required=True, allow_none=True)
+    year = fields.Integer(required=True, allow_none=True)
+    format = fields.String(required=True, allow_none=True)
+    url = fields.String(required=True)
+    download = fields.String(required=True, allow_none=True)
+
+
+class ExportJobs(Reply):
+    jobs = fields.List(fields.Nested(ExportJob), required=True)
+
+
+STAFF_ERRORS = {403: ("not_region_staff",), 404: ("unknown_region",)}
 
 
 def staff_api(view):
@@ -55,9 +84,9 @@ def _job_or_404(code: str, job_id: int):
 
 
 @bp.post("/regions/<code>/exports")
-@documented("开始一个学分导出任务（管理员）：年度、格式（csv、xlsx、push）",
-            body={"year": {"type": "integer"}, "format": {"type": "string", "enum": ["csv", "xlsx", "push"]}},
-            auth=True, ok=202, errors=(401, 403, 404, 422))
+@operation("开始一个学分导出任务（管理员）：年度、格式（csv、xlsx、push）", ExportJob, status=202,
+           errors={**STAFF_ERRORS, 422: ("export_format_not_offered", "export_not_offered", "year_not_offered",
+                                         "push_not_configured")})
 @staff_api
 @json_body(ExportBody)
 def export_start(code: str, body: dict):
@@ -76,7 +105,7 @@ def export_start(code: str, body: dict):
 
 
 @bp.get("/regions/<code>/exports")
-@documented("本地区最近的导出任务（管理员）", auth=True, errors=(401, 403, 404))
+@operation("本地区最近的导出任务（管理员）", ExportJobs, errors=STAFF_ERRORS)
 @staff_api
 def export_list(code: str):
     jobs = [job for job in background.jobs_of(code, 50) if job.kind == export_jobs.KIND]
@@ -84,7 +113,8 @@ def export_list(code: str):
 
 
 @bp.get("/regions/<code>/exports/<int:job_id>")
-@documented("导出任务的状态与进度（管理员）", auth=True, errors=(401, 403, 404))
+@operation("导出任务的状态与进度（管理员）", ExportJob,
+           errors={403: ("not_region_staff",), 404: ("unknown_region", "export_not_found")})
 @staff_api
 def export_status(code: str, job_id: int):
     job, refusal = _job_or_404(code, job_id)
@@ -92,7 +122,9 @@ def export_status(code: str, job_id: int):
 
 
 @bp.get("/regions/<code>/exports/<int:job_id>/download")
-@documented("下载已完成的导出文件（管理员）", auth=True, errors=(401, 403, 404, 409))
+@operation("下载已完成的导出文件（管理员）", None, media_type="application/octet-stream",
+           errors={403: ("not_region_staff",), 404: ("unknown_region", "export_not_found"),
+                   409: ("export_not_ready",)})
 @staff_api
 def export_download(code: str, job_id: int):
     job, refusal = _job_or_404(code, job_id)

@@ -10,12 +10,14 @@ import dataclasses
 
 from flask import jsonify, request
 from flask_login import current_user, login_required
+from marshmallow import fields as ma
 
 from ..extensions import db
 from ..regions import RuleError, rules_for
 from ..services import offsets as service
 from ..services.input_rules import Body, Boolean, Integer, Object, Text, Year
-from .api import bp, error, json_body
+from .api import Reply, bp, error, json_body, operation, query_args
+from .api_accounts import YearQuery
 from ..services.years import current_year
 
 
@@ -35,6 +37,98 @@ class DecisionBody(Body):
     decision = Text(required=True, choices=("approve", "reject"), label="审核结果",
                     code="invalid_decision", message="decision 须为 approve 或 reject。")
     comment = Text(load_default="", max_length=1000, label="审核意见")
+
+
+class QueueQuery(Body):
+    year = Year(load_default=None, from_text=True)
+    status = Text(load_default=None, max_length=32, label="状态")
+    type = Text(load_default=None, max_length=64, label="申请类型")
+
+
+class OffsetRoleReply(Reply):
+    code = ma.String(required=True)
+    label = ma.String(required=True)
+    credits = ma.Integer(required=True)
+    per_unit = ma.String(required=True, allow_none=True)
+
+
+class OffsetFieldReply(Reply):
+    name = ma.String(required=True)
+    label = ma.String(required=True)
+    type = ma.String(required=True)
+    required = ma.Boolean(required=True)
+    choices = ma.List(ma.String(), required=True)
+
+
+class EvidenceReply(Reply):
+    max_files = ma.Integer(required=True)
+    min_files = ma.Integer(required=True)
+    content_types = ma.List(ma.String(), required=True)
+    max_bytes = ma.Integer(required=True)
+    reupload_on_edit = ma.Boolean(required=True)
+
+
+class OffsetTypeReply(Reply):
+    code = ma.String(required=True)
+    label = ma.String(required=True)
+    kind = ma.String(required=True)
+    roles = ma.List(ma.Nested(OffsetRoleReply), required=True)
+    fields = ma.List(ma.Nested(OffsetFieldReply), required=True)
+    evidence = ma.Nested(EvidenceReply, required=True)
+    needs_application = ma.Boolean(required=True)
+    description = ma.String(required=True)
+    max_credits = ma.Integer(required=True, allow_none=True)
+    max_quantity = ma.Integer(required=True, allow_none=True)
+    quantity_field = ma.String(required=True, allow_none=True)
+
+
+class OffsetTypes(Reply):
+    region = ma.String(required=True)
+    year = ma.Integer(required=True)
+    types = ma.List(ma.Nested(OffsetTypeReply), required=True)
+
+
+class EvidenceFile(Reply):
+    id = ma.Integer(required=True)
+    filename = ma.String(required=True)
+    content_type = ma.String(required=True)
+    size = ma.Integer(required=True)
+
+
+class ApplicationReply(Reply):
+    id = ma.Integer(required=True)
+    region = ma.String(required=True)
+    year = ma.Integer(required=True)
+    type = ma.String(required=True)
+    role = ma.String(required=True, allow_none=True)
+    quantity = ma.Integer(required=True, allow_none=True)
+    fields = ma.Dict(keys=ma.String(), required=True)
+    credits = ma.Integer(required=True, allow_none=True)
+    status = ma.String(required=True)
+    status_label = ma.String(required=True)
+    review_comment = ma.String(required=True, allow_none=True)
+    attachments = ma.List(ma.Nested(EvidenceFile), required=True)
+
+
+class Applications(Reply):
+    applications = ma.List(ma.Nested(ApplicationReply), required=True)
+
+
+class Preview(Reply):
+    type = ma.String(required=True)
+    quantity = ma.Integer(required=True, allow_none=True)
+    credits = ma.Integer(required=True, allow_none=True)
+    fields = ma.Dict(keys=ma.String(), required=True)
+
+
+#: What saving an application refuses besides its fields' own codes (field_required...).
+APPLICATION_CODES = ("unknown_offset_type", "unknown_role", "quantity_too_small", "quantity_over_cap",
+                     "field_negative", "field_not_cn_number", "field_bad_choice", "field_required",
+                     "credits_not_allowed", "claimed_not_integer", "no_application_needed", "too_many_files",
+                     "evidence_required", "application_locked", "year_not_started", "year_closed",
+                     "invalid_fields")
+APPLICATION_ERRORS = {403: ("not_a_learner_here",), 404: ("application_not_found",), 422: APPLICATION_CODES}
+REVIEW_ERRORS = {403: ("not_a_reviewer_here",), 404: ("unknown_region", "application_not_found")}
 
 
 def _refusal(err: RuleError):
@@ -68,6 +162,9 @@ def _application(application) -> dict:
 
 
 @bp.get("/regions/<code>/offset-types")
+@operation("地区某年度的学分抵免与学时登记类型（year 缺省为当前年度）", OffsetTypes, auth=False,
+           errors={404: ("unknown_region",)})
+@query_args(YearQuery)
 def offset_types(code: str):
     rules = rules_for(code)
     year = request.args.get("year", type=int) or current_year(rules.code)
@@ -78,6 +175,7 @@ def offset_types(code: str):
 
 
 @bp.get("/me/offsets")
+@operation("当前学员的抵免与学时申请", Applications)
 @login_required
 def my_offsets():
     region = current_user.region or ""
@@ -85,6 +183,7 @@ def my_offsets():
 
 
 @bp.post("/me/offsets/preview")
+@operation("试算一份申请可得的学分（不保存）", Preview, errors={422: APPLICATION_CODES})
 @login_required
 @json_body(ApplicationBody)
 def preview(body: dict):
@@ -114,6 +213,8 @@ def _save(body: dict, application=None):
 
 
 @bp.post("/me/offsets")
+@operation("新建申请（submit 为 true 时同时提交审核；证明材料在网站上传）", ApplicationReply, status=201,
+           errors=APPLICATION_ERRORS)
 @login_required
 @json_body(ApplicationBody)
 def create(body: dict):
@@ -125,6 +226,7 @@ def create(body: dict):
 
 
 @bp.put("/me/offsets/<int:application_id>")
+@operation("修改自己的申请（已通过的不能修改）", ApplicationReply, errors=APPLICATION_ERRORS)
 @login_required
 @json_body(ApplicationBody)
 def update(application_id: int, body: dict):
@@ -136,6 +238,8 @@ def update(application_id: int, body: dict):
 
 
 @bp.delete("/me/offsets/<int:application_id>")
+@operation("删除自己的申请（已通过的不能删除）", None, status=204,
+           errors={404: ("application_not_found",), 422: ("application_locked",)})
 @login_required
 def remove(application_id: int):
     region = current_user.region or ""
@@ -147,7 +251,9 @@ def remove(application_id: int):
 
 
 @bp.get("/regions/<code>/offsets")
+@operation("审核人员：本地区的申请队列（可按年度、状态、类型筛选）", Applications, errors=REVIEW_ERRORS)
 @login_required
+@query_args(QueueQuery)
 def review_queue(code: str):
     rules_for(code)
     year = request.args.get("year", type=int)
@@ -162,6 +268,9 @@ def review_queue(code: str):
 
 
 @bp.post("/regions/<code>/offsets/<int:application_id>/decision")
+@operation("审核人员：通过或退回一份申请", ApplicationReply,
+           errors={**REVIEW_ERRORS, 422: ("not_reviewable", "comment_required", "comment_too_long",
+                                          "unknown_offset_type")})
 @login_required
 @json_body(DecisionBody)
 def decide(code: str, application_id: int, body: dict):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask_login import current_user, login_required
+from marshmallow import fields
 
 from ..extensions import db
 from ..regions import RuleError, rules_for
 from ..services import enrolments, invoices, refunds
 from ..services import orders as service
 from ..services.input_rules import Body, Integer, Text, Year
-from .api import bp, error, json_body
+from .api import Reply, bp, error, json_body, operation, query_args
+from .api_accounts import Reason, YearQuery
 from ..services.years import current_year
 
 ORDER_REFUSAL = {"code": "invalid_order", "message": "请提供年度（整数）和购买方式。"}
@@ -37,6 +39,110 @@ class ModeBody(Body):
     mode = Text(required=True, max_length=32, label="购买方式", code="invalid_order", message="请选择购买方式。")
 
 
+class OrderLine(Reply):
+    sku = fields.String(required=True)
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    unit_price_fen = fields.Integer(required=True)
+    amount_fen = fields.Integer(required=True)
+
+
+class PaymentReply(Reply):
+    provider = fields.String(required=True)
+    amount_fen = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
+class RefundReply(Reply):
+    kind = fields.String(required=True)
+    amount_fen = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
+class InvoiceSummary(Reply):
+    status = fields.String(required=True)
+    title = fields.String(required=True, allow_none=True)
+
+
+class OrderReply(Reply):
+    number = fields.String(required=True)
+    region = fields.String(required=True)
+    year = fields.Integer(required=True)
+    mode = fields.String(required=True)
+    total_fen = fields.Integer(required=True)
+    status = fields.String(required=True)
+    locks_courses = fields.Boolean(required=True)
+    lines = fields.List(fields.Nested(OrderLine), required=True)
+    payments = fields.List(fields.Nested(PaymentReply), required=True)
+    refunds = fields.List(fields.Nested(RefundReply), required=True)
+    enrolment_id = fields.Integer(required=True, allow_none=True)
+    invoice = fields.Nested(InvoiceSummary, required=True, allow_none=True)
+
+
+class OrderList(Reply):
+    orders = fields.List(fields.Nested(OrderReply), required=True)
+
+
+class QuoteLine(Reply):
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    unit_price_fen = fields.Integer(required=True)
+    amount_fen = fields.Integer(required=True)
+
+
+class Offer(Reply):
+    mode = fields.String(required=True)
+    name = fields.String(required=True)
+    available = fields.Boolean(required=True)
+    reason = fields.Nested(Reason, required=True, allow_none=True)
+    total_fen = fields.Integer(required=True, allow_none=True)
+    lines = fields.List(fields.Nested(QuoteLine), required=True)
+
+
+class Offers(Reply):
+    year = fields.Integer(required=True)
+    offers = fields.List(fields.Nested(Offer), required=True)
+
+
+class PaymentInstruction(Reply):
+    kind = fields.String(required=True)
+    url = fields.String(required=True, allow_none=True)
+    qr_payload = fields.String(required=True, allow_none=True)
+
+
+class InstitutionChoice(Reply):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    level = fields.String(allow_none=True)
+
+
+class EnrolmentReply(Reply):
+    id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    institution = fields.String(required=True, allow_none=True)
+    level = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    enrolled_at = fields.String(required=True, allow_none=True)
+    credits = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    order = fields.Nested(OrderReply, required=True, allow_none=True)
+
+
+class Enrolments(Reply):
+    year = fields.Integer(required=True)
+    levels = fields.List(fields.String(), required=True)
+    institutions = fields.List(fields.Nested(InstitutionChoice), required=True)
+    enrolments = fields.List(fields.Nested(EnrolmentReply), required=True)
+
+
+LEARNERS_ONLY = {403: ("learners_only",)}
+ORDER_ERRORS = {**LEARNERS_ONLY, 422: ("free_region", "unknown_purchase_mode", "invalid_order", "mode_unavailable",
+                                       "cart_not_sellable", "year_not_started", "year_closed")}
+ENROLMENT_ERRORS = {**LEARNERS_ONLY, 404: ("enrolment_not_found",),
+                    422: ("already_enrolled", "enrolment_cancelled", "enrolment_paid", "no_enrolment",
+                          "not_cancellable", "unknown_institution", "unknown_level", "invalid_enrolment")}
+
+
 def _learner():
     if current_user.role != "learner" or not current_user.region:
         return error("learners_only", "仅学员可以使用此功能。", 403)
@@ -61,7 +167,9 @@ def _order(order) -> dict:
 
 
 @bp.get("/offers")
+@operation("当前学员某年度可用的购买方式与报价（year 缺省为当前年度）", Offers, errors=LEARNERS_ONLY)
 @login_required
+@query_args(YearQuery)
 def offers():
     if (refused := _learner()) is not None:
         return refused
@@ -79,6 +187,7 @@ def offers():
 
 
 @bp.get("/orders")
+@operation("当前学员的订单（含付款、退款与发票）", OrderList, errors=LEARNERS_ONLY)
 @login_required
 def order_list():
     if (refused := _learner()) is not None:
@@ -89,6 +198,7 @@ def order_list():
 
 
 @bp.post("/orders")
+@operation("按购买方式为某年度的学习计划下单", OrderReply, status=201, errors=ORDER_ERRORS)
 @login_required
 @json_body(OrderBody)
 def order_create(body: dict):
@@ -103,6 +213,10 @@ def order_create(body: dict):
 
 
 @bp.post("/orders/<number>/payments")
+@operation("为订单发起付款，返回支付指引（跳转地址或二维码内容）", PaymentInstruction, status=201,
+           errors={**LEARNERS_ONLY, 404: ("order_not_found",),
+                   422: ("not_payable", "already_paid", "payment_busy", "provider_failed", "unknown_provider",
+                         "provider_required", "no_provider")})
 @login_required
 @json_body(PaymentBody)
 def order_pay(number: str, body: dict):
@@ -130,7 +244,9 @@ def _enrolment(record) -> dict:
 
 
 @bp.get("/enrolments")
+@operation("报名记录，以及某年度可报名的培训机构与等级（报名后缴费的地区）", Enrolments, errors=LEARNERS_ONLY)
 @login_required
+@query_args(YearQuery)
 def enrolment_list():
     """The 报名记录 and, for ``year``, the institutions and levels to enrol at."""
     if (refused := _learner()) is not None:
@@ -149,6 +265,7 @@ def _record_of(enrolment_id: int) -> dict:
 
 
 @bp.post("/enrolments")
+@operation("报名：年度、培训机构、等级", EnrolmentReply, status=201, errors=ENROLMENT_ERRORS)
 @login_required
 @json_body(EnrolmentBody)
 def enrolment_create(body: dict):
@@ -163,6 +280,7 @@ def enrolment_create(body: dict):
 
 
 @bp.post("/enrolments/<int:enrolment_id>/cancel")
+@operation("取消报名（未缴费时）", EnrolmentReply, errors=ENROLMENT_ERRORS)
 @login_required
 def enrolment_cancel(enrolment_id: int):
     if (refused := _learner()) is not None:
@@ -176,6 +294,8 @@ def enrolment_cancel(enrolment_id: int):
 
 
 @bp.post("/enrolments/<int:enrolment_id>/orders")
+@operation("为报名下单缴费（购买方式）", OrderReply, status=201, errors={**ENROLMENT_ERRORS, **ORDER_ERRORS,
+           422: ENROLMENT_ERRORS[422] + ORDER_ERRORS[422]})
 @login_required
 @json_body(ModeBody)
 def enrolment_pay(enrolment_id: int, body: dict):

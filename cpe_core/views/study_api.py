@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 from flask_login import current_user, login_required
+from marshmallow import fields
 
 from ..extensions import db
 from ..regions import RuleError, rules_for
@@ -16,7 +17,8 @@ from ..services import handouts, learning, ledger
 from ..services import study as service
 from ..services.identity import InvalidInput
 from ..services.input_rules import Body, Integer, Object, Text, Year, parse_int
-from .api import bp, error, json_body
+from .api import Reply, bp, error, json_body, operation, query_args
+from .api_accounts import Reason, YearQuery
 from .study import HeartbeatBody
 from ..services.years import current_year
 
@@ -57,6 +59,171 @@ class InstitutionBody(Body):
     year = _year_field()
 
 
+class CourseLine(Reply):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    credits = fields.Integer(required=True)
+    lecturer = fields.String(required=True, allow_none=True)
+    required = fields.Boolean(required=True)
+    institution_id = fields.Integer(required=True, allow_none=True)
+    selected = fields.Boolean(required=True)
+    locked = fields.Boolean(required=True)
+    opened = fields.Boolean(required=True)
+    earned = fields.Boolean(required=True)
+    duration_seconds = fields.Integer(required=True)
+    watched_seconds = fields.Integer(required=True)
+    percent = fields.Integer(required=True)
+    removable = fields.Boolean(required=True)
+    removal_refusal = fields.Nested(Reason, required=True, allow_none=True)
+
+
+class CreditTotals(Reply):
+    total = fields.Integer(required=True)
+    minimums = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class Progress(Reply):
+    total = fields.Integer(required=True)
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class PlanRules(Reply):
+    started_removable = fields.Boolean(required=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+class Plan(Reply):
+    year = fields.Integer(required=True)
+    requirement = fields.Nested(CreditTotals, required=True)
+    selected = fields.Nested(Progress, required=True)
+    earned = fields.Nested(Progress, required=True)
+    institution_required = fields.Boolean(required=True)
+    plan_rules = fields.Nested(PlanRules, required=True)
+    courses = fields.List(fields.Nested(CourseLine), required=True)
+    catalogue = fields.List(fields.Nested(CourseLine), required=True)
+
+
+class Done(Reply):
+    ok = fields.Boolean(required=True)
+
+
+class Added(Reply):
+    added = fields.List(fields.Integer(), required=True)
+
+
+class ChapterReply(Reply):
+    id = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+    title = fields.String(required=True)
+    duration_seconds = fields.Integer(required=True)
+    watched_seconds = fields.Integer(required=True)
+    watched = fields.Boolean(required=True)
+    passed = fields.Boolean(required=True)
+    unlocked = fields.Boolean(required=True)
+    handout_url = fields.String(required=True, allow_none=True)
+
+
+class CourseReply(Reply):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    credits = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    lecturer = fields.String(required=True, allow_none=True)
+    introduction = fields.String(required=True, allow_none=True)
+    preview_url = fields.String(required=True, allow_none=True)
+    required = fields.Boolean(required=True)
+    selected = fields.Boolean(required=True)
+    opened = fields.Boolean(required=True)
+    earned = fields.Boolean(required=True)
+    percent = fields.Integer(required=True)
+    duration_seconds = fields.Integer(required=True)
+    watched_seconds = fields.Integer(required=True)
+    chapters = fields.List(fields.Nested(ChapterReply), required=True)
+
+
+class HeartbeatReply(Reply):
+    chapter_id = fields.Integer(required=True)
+    watched_seconds = fields.Integer(required=True)
+    duration_seconds = fields.Integer(required=True)
+    counted_seconds = fields.Integer(required=True)
+    watched = fields.Boolean(required=True)
+
+
+class ExerciseQuestion(Reply):
+    id = fields.Integer(required=True)
+    type = fields.String(required=True)
+    text = fields.String(required=True)
+    options = fields.List(fields.String(), required=True)
+
+
+class Exercise(Reply):
+    questions = fields.List(fields.Nested(ExerciseQuestion), required=True)
+
+
+class ExerciseResult(Reply):
+    question_id = fields.Integer(required=True)
+    chosen = fields.Integer(required=True, allow_none=True)
+    correct = fields.Boolean(required=True)
+    answer = fields.Integer(required=True)
+    explanation = fields.String(required=True, allow_none=True)
+
+
+class ExerciseMarked(Reply):
+    passed = fields.Boolean(required=True)
+    course_completed = fields.Boolean(required=True)
+    results = fields.List(fields.Nested(ExerciseResult), required=True)
+
+
+class LedgerEntry(Reply):
+    kind = fields.String(required=True)
+    credits = fields.Integer(required=True)
+    source = fields.String(required=True)
+    description = fields.String(required=True, allow_none=True)
+
+
+class Credits(Reply):
+    year = fields.Integer(required=True)
+    unit = fields.String(required=True)
+    required = fields.Nested(CreditTotals, required=True)
+    earned = fields.Nested(Progress, required=True)
+    complete = fields.Boolean(required=True)
+    entries = fields.List(fields.Nested(LedgerEntry), required=True)
+
+
+class InstitutionOffered(Reply):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class ChosenInstitution(Reply):
+    institution_id = fields.Integer(required=True, allow_none=True)
+    level = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True)
+
+
+class Institution(Reply):
+    year = fields.Integer(required=True)
+    required = fields.Boolean(required=True)
+    levels = fields.List(fields.String(), required=True)
+    institutions = fields.List(fields.Nested(InstitutionOffered), required=True)
+    chosen = fields.Nested(ChosenInstitution, required=True, allow_none=True)
+
+
+LEARNERS_ONLY = {403: ("learners_only",)}
+YEAR_CODES = ("year_not_started", "year_closed", "invalid_year")
+PLAN_CODES = ("course_already_selected", "course_locked", "course_not_selected", "course_other_institution",
+              "course_required", "course_started", "course_wrong_year", "institution_required", *YEAR_CODES)
+CHAPTER_ERRORS = {403: ("learners_only", "chapter_locked", "chapter_not_in_plan"), 404: ("chapter_not_found",),
+                  422: ("chapter_locked", "chapter_not_in_plan", *YEAR_CODES)}
+INSTITUTION_CODES = ("institution_already_chosen", "institution_other_level", "institution_paid",
+                     "institution_studied", "no_institution_choice", "no_institution_chosen",
+                     "unknown_institution", "unknown_level", *YEAR_CODES)
+
+
 def _course(line) -> dict:
     c = line.course
     return {
@@ -89,7 +256,9 @@ def _rollback_on_rule_error(view):
 
 
 @bp.get("/me/plan")
+@operation("当前学员某年度的学习计划、可选课程与学分进度（year 缺省为当前年度）", Plan, errors=LEARNERS_ONLY)
 @login_required
+@query_args(YearQuery)
 def plan_get():
     if (refusal := _learner()) is not None:
         return refusal
@@ -108,6 +277,8 @@ def plan_get():
 
 
 @bp.post("/me/plan")
+@operation("把一门课程加入学习计划", Done, status=201,
+           errors={**LEARNERS_ONLY, 404: ("course_not_found",), 422: ("course_not_found", *PLAN_CODES)})
 @login_required
 @_rollback_on_rule_error
 @json_body(PlanAddBody)
@@ -119,7 +290,10 @@ def plan_add(body: dict):
 
 
 @bp.delete("/me/plan/<int:course_id>")
+@operation("从学习计划中移除一门课程（已开始或已付费的课程按地区规则不能移除）", Done,
+           errors={**LEARNERS_ONLY, 404: ("course_not_found",), 422: PLAN_CODES})
 @login_required
+@query_args(YearQuery)
 @_rollback_on_rule_error
 def plan_remove(course_id: int):
     if (refusal := _learner()) is not None:
@@ -129,6 +303,7 @@ def plan_remove(course_id: int):
 
 
 @bp.post("/me/plan/auto")
+@operation("一键选课：按地区要求补足学习计划", Added, errors={**LEARNERS_ONLY, 422: PLAN_CODES})
 @login_required
 @_rollback_on_rule_error
 @json_body(YearBody)
@@ -140,6 +315,7 @@ def plan_auto(body: dict):
 
 
 @bp.get("/me/courses/<int:course_id>")
+@operation("一门课程：章节、进度与讲义", CourseReply, errors={**LEARNERS_ONLY, 404: ("course_not_found",)})
 @login_required
 def course_get(course_id: int):
     if (refusal := _learner()) is not None:
@@ -169,6 +345,8 @@ def _handout_url(chapter) -> str | None:
 
 
 @bp.get("/chapters/<int:chapter_id>/handout")
+@operation("下载章节讲义文件（课程须在学习计划中）", None, media_type="application/octet-stream",
+           errors={403: ("handout_forbidden",), 404: ("handout_not_found",)})
 @login_required
 def chapter_handout(chapter_id: int):
     """The chapter's uploaded 讲义 file, as on the site (403 ``handout_forbidden`` when the course
@@ -183,6 +361,9 @@ def chapter_handout(chapter_id: int):
 
 
 @bp.post("/chapters/<int:chapter_id>/heartbeat")
+@operation("播放心跳：报告播放进度（秒），服务器计时累计学习时长", HeartbeatReply,
+           errors={**CHAPTER_ERRORS, 429: ("heartbeat_too_fast", "heartbeat_busy"),
+                   409: ("heartbeat_busy",)})
 @login_required
 @_rollback_on_rule_error
 @json_body(HeartbeatBody)
@@ -201,6 +382,8 @@ def heartbeat(chapter_id: int, body: dict):
 
 
 @bp.get("/chapters/<int:chapter_id>/exercise")
+@operation("章节练习题（看完视频后）", Exercise,
+           errors={**CHAPTER_ERRORS, 422: (*CHAPTER_ERRORS[422], "no_exercise", "exercise_locked")})
 @login_required
 def exercise_get(chapter_id: int):
     if (refusal := _learner()) is not None:
@@ -215,6 +398,9 @@ def exercise_get(chapter_id: int):
 
 
 @bp.post("/chapters/<int:chapter_id>/exercise")
+@operation("提交章节练习：answers 为 {题目编号: 选项序号}", ExerciseMarked,
+           errors={**CHAPTER_ERRORS, 422: (*CHAPTER_ERRORS[422], "no_exercise", "exercise_locked", "exercise_changed",
+                                           "answers_incomplete", "invalid_answer")})
 @login_required
 @_rollback_on_rule_error
 @json_body(ExerciseBody)
@@ -238,7 +424,9 @@ def exercise_post(chapter_id: int, body: dict):
 
 
 @bp.get("/me/credits")
+@operation("当前学员某年度的学分：要求、已得与明细（year 缺省为当前年度）", Credits, errors=LEARNERS_ONLY)
 @login_required
+@query_args(YearQuery)
 def credits_get():
     if (refusal := _learner()) is not None:
         return refusal
@@ -258,7 +446,9 @@ def credits_get():
 
 
 @bp.get("/me/institution")
+@operation("某年度须选的培训机构与等级，以及已选的（year 缺省为当前年度）", Institution, errors=LEARNERS_ONLY)
 @login_required
+@query_args(YearQuery)
 def institution_get():
     if (refusal := _learner()) is not None:
         return refusal
@@ -277,6 +467,7 @@ def institution_get():
 
 
 @bp.post("/me/institution")
+@operation("选择培训机构与等级", ChosenInstitution, status=201, errors={**LEARNERS_ONLY, 422: INSTITUTION_CODES})
 @login_required
 @_rollback_on_rule_error
 @json_body(InstitutionBody)
@@ -288,7 +479,9 @@ def institution_choose(body: dict):
 
 
 @bp.delete("/me/institution")
+@operation("取消所选培训机构（未付费、未学习时）", Done, errors={**LEARNERS_ONLY, 422: INSTITUTION_CODES})
 @login_required
+@query_args(YearQuery)
 @_rollback_on_rule_error
 def institution_cancel():
     if (refusal := _learner()) is not None:
