@@ -231,7 +231,7 @@ def region_detail(code: str):
     )
 
 
-@bp.get("/regions/<code>/requirements/<int:year>")
+@bp.get("/regions/<code>/requirements/<int(min=2000, max=2100):year>")
 @operation("地区某年度的学分要求", RequirementsReply, auth=False, errors={404: ("unknown_region",)})
 def requirements(code: str, year: int):
     req = rules_for(code).requirements(year)
