@@ -29,7 +29,7 @@ CODES: frozenset[str] = frozenset({
     "email_invalid", "enrolment_cancelled", "enrolment_not_found", "enrolment_paid",
     "enrolment_required", "evidence_required", "exam_not_passed", "exam_open", "exam_passed",
     "exam_total_missing", "exercise_changed", "exercise_locked", "export_format_not_offered",
-    "export_not_found", "export_not_offered", "export_not_ready", "field_bad_choice", "field_control_characters",
+    "export_not_found", "export_not_offered", "export_not_ready", "field_bad_choice", "field_control_characters", "not_found", "request_too_large",
     "field_negative", "field_not_cn_number", "field_not_date", "field_not_integer",
     "field_out_of_range", "field_required", "field_too_long", "field_wrong_type", "file_too_large",
     "file_type_not_allowed", "forbidden", "form_expired", "format_required", "free", "free_region",

@@ -82,6 +82,8 @@ def _operation(rule: Rule, method: str, view: Any, described: Operation) -> dict
     errors = {status: list(codes) for status, codes in described.errors.items()}
     if described.auth:
         errors.setdefault(401, []).extend(SIGN_IN_CODES)
+    if rule.arguments:  # an id beyond INTEGER, a year outside 2000..2100: no such URL
+        errors.setdefault(404, []).append("not_found")
     if body is not None or query is not None:
         errors.setdefault(422, []).extend((*INPUT_CODES, *_field_codes(body), *_field_codes(query)))
     for status in sorted(errors):
