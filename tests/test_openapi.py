@@ -18,7 +18,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.checks import not_a_server_error
 
 from cpe_core.extensions import db
-from cpe_core.services import sessions
+from cpe_core.models import OffsetApplication, StudyPlanItem
+from cpe_core.services import background, exams, offsets, sessions
+from cpe_core.services import orders as order_service
 from cpe_core.services.error_codes import CODES
 from cpe_core.services.signin import issue_token
 from cpe_core.testing import FreshRequestGlobals
@@ -112,12 +114,15 @@ def test_error_codes_come_from_one_registry_without_duplicate_spellings(document
 
 #: Operations run last: they end the session the others use.
 LAST = ("POST /logout",)
+#: Operations for a region's staff, run again with an admin's token.
+STAFF_PATHS = ("/regions/{code}/exports", "/regions/{code}/offsets")
 
 
-def test_no_operation_answers_a_500_or_outside_its_schema(app, make_learner):
+def test_no_operation_answers_a_500_or_outside_its_schema(app, make_learner, make_staff):
     """Every operation, a few generated requests each (3 from the schemas, 2 that break them, with
-    the learner's token), derandomized so a failure comes back the same: no 5xx, and every
-    answer whose status the document lists is inside its schema."""
+    the learner's token; the staff operations again with their region's admin), derandomized so a
+    failure comes back the same: no 5xx, and every answer whose status the document lists is
+    inside its schema."""
     user = learner(make_learner, "chaoyang", name="模糊学员")
     studied = course("chaoyang", chapters=2)
     plan(user, studied, YEAR)
@@ -125,24 +130,57 @@ def test_no_operation_answers_a_500_or_outside_its_schema(app, make_learner):
     add_questions(exam_course)
     plan(user, exam_course, YEAR)
     give_credits(user, "chaoyang", YEAR, professional=60, public=30)
+    attempt = exams.start(user.id, "chaoyang", YEAR)
+    unpaid = course("chaoyang", chapters=1)
+    db.session.add(StudyPlanItem(user_id=user.id, course_id=unpaid.id, year=YEAR))
+    db.session.commit()
+    order = order_service.create_order(user, YEAR, "credit")  # still to pay
+    offset_type = offsets.offset_types("chaoyang", YEAR)[-1]
+    application = OffsetApplication(
+        user_id=user.id, region="chaoyang", year=YEAR, offset_type=offset_type.code,
+        role=offset_type.roles[0].code, quantity=1, fields={}, credits=0, status="submitted")
+    db.session.add(application)
+    job = background.create("export", region="chaoyang", params={"year": YEAR, "format": "csv"}, actor=None)
     sessions.begin(user)
     db.session.commit()
-    headers = {"Authorization": f"Bearer {issue_token(user)}"}
+    #: Path parameters that name the world's rows, so generated requests reach them too.
+    world = {"code": "chaoyang", "year": YEAR, "course_id": studied.id, "chapter_id": studied.chapters[0].id,
+             "attempt_id": attempt.id, "question_id": attempt.question_ids[0], "number": order.number,
+             "application_id": application.id, "job_id": job.id, "step": "personal", "name": "photo"}
+    staff = make_staff("chaoyang")
+    tokens = {"learner": issue_token(user), "staff": issue_token(staff)}
 
     started = time.monotonic()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", FreshRequestGlobals(app))
     operations = [result.ok() for result in schema.get_all_operations()]
-    operations.sort(key=lambda op: (f"{op.method.upper()} {op.path}" in LAST, op.method, op.path))
+    # Deleting comes after the rest (it removes the world's rows), signing out last of all.
+    operations.sort(key=lambda op: (f"{op.method.upper()} {op.path}" in LAST, op.method.upper() == "DELETE",
+                                    op.method, op.path))
+
+    def ends(operation) -> bool:
+        return operation.method.upper() == "DELETE" or f"{operation.method.upper()} {operation.path}" in LAST
     assert len(operations) >= 55
     failures: list[str] = []
     answered: dict[str, set[int]] = {}
-    runs = [(operation, mode, examples) for operation in operations
-            for mode, examples in ((GenerationMode.POSITIVE, 3), (GenerationMode.NEGATIVE, 2))]
-    for operation, mode, examples in runs:
+    def learner_runs(ending: bool) -> list:
+        return [(operation, mode, examples, "learner", fixed) for operation in operations
+                if ends(operation) == ending
+                for mode, examples, fixed in ((GenerationMode.POSITIVE, 2, True), (GenerationMode.POSITIVE, 2, False),
+                                              (GenerationMode.NEGATIVE, 2, False))]
+
+    runs = learner_runs(ending=False)
+    runs += [(operation, GenerationMode.POSITIVE, 3, "staff", True) for operation in operations
+             if operation.path.startswith(STAFF_PATHS)]
+    runs += learner_runs(ending=True)
+    for operation, mode, examples, who, fixed in runs:
+        headers = {"Authorization": f"Bearer {tokens[who]}"}
+        names = {p.name for p in operation.path_parameters}
+        path_parameters = {name: value for name, value in world.items() if name in names} if fixed else None
+
         @settings(max_examples=examples, derandomize=True, deadline=None, database=None,
                   phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck))
-        @given(case=operation.as_strategy(mode))
+        @given(case=operation.as_strategy(mode, path_parameters=path_parameters or None))
         def run(case):
             response = case.call_and_validate(headers=headers,
                                               checks=[not_a_server_error, response_schema_conformance])
@@ -153,11 +191,12 @@ def test_no_operation_answers_a_500_or_outside_its_schema(app, make_learner):
         except Unsatisfiable:
             assert mode == GenerationMode.NEGATIVE  # nothing to break: no parameter, no body
         except Exception as failure:  # noqa: BLE001 - collect every operation's failure
-            failures.append(f"{operation.method.upper()} {operation.path}: {str(failure)[:1500]}")
+            failures.append(f"{operation.method.upper()} {operation.path} ({mode}, {who}): {str(failure)[:1500]}")
         db.session.rollback()
     elapsed = time.monotonic() - started
     assert failures == [], "\n\n".join(failures)
     print(f"schemathesis: {len(operations)} operations in {elapsed:.1f}s")
     # The run reached the signed-in operations, not only their 401s.
     succeeded = {name for name, statuses in answered.items() if any(200 <= s < 300 for s in statuses)}
-    assert {"GET /me", "GET /me/plan", "GET /me/credits", "GET /orders", "GET /me/offsets"} <= succeeded
+    assert {"GET /me", "GET /me/plan", "GET /me/credits", "GET /orders", "GET /me/offsets",
+            "GET /regions/{code}/exports", "GET /regions/{code}/offsets"} <= succeeded
