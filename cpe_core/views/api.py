@@ -5,7 +5,8 @@ Every operation is described once, on its view: :func:`operation` (summary, the 
 response's marshmallow schema, the refusals it answers and their codes), :func:`json_body` (the
 request body's schema, which also checks the request) and :func:`query_args` (the query string's
 schema, which checks it too). ``/api/v1/openapi.json`` (:mod:`cpe_core.views.api_spec`) is built
-from those same schemas, so the document cannot drift from what the views accept and answer.
+from those same schemas, so the document cannot drift from what the views accept and answer;
+under ``TESTING`` every answer is checked against its schema too (:func:`answer_within_its_schema`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, fields
 
 from ..extensions import csrf
@@ -93,6 +94,29 @@ def operation(summary: str, response: type[Schema] | None = None, *, status: int
         return view
 
     return decorate
+
+
+@bp.after_request
+def answer_within_its_schema(response):
+    """Under ``TESTING``, every JSON answer is checked against the schema its operation declares
+    (a refusal against :class:`Error`), so each API test also proves the document right; an
+    answer outside it raises. Production pays nothing."""
+    if not current_app.testing or not response.is_json or response.direct_passthrough:
+        return response
+    described = getattr(current_app.view_functions.get(request.endpoint or ""), "api_operation", None)
+    if described is None:
+        return response
+    if response.status_code == described.status:
+        schema = described.response
+    elif response.status_code >= 400:
+        schema = Error
+    else:
+        raise AssertionError(f"{request.method} {request.path}: answered {response.status_code}, "
+                             f"the document says {described.status}")
+    problems = schema().validate(response.get_json()) if schema is not None else None
+    if problems:
+        raise AssertionError(f"{request.method} {request.path}: the answer is outside {schema.__name__}: {problems}")
+    return response
 
 
 @bp.errorhandler(UnknownRegion)
