@@ -30,6 +30,7 @@ from ..services.registration import FormRejected, fields_of, register as registe
 from ..services.signin import LoginRefused, issue_token, sign_in, token_claim
 from ..services.input_rules import Body, Integer, Text, Year
 from .api import Reply, bp, error, json_body, operation, query_args
+from .api_spec import document
 from ..services.years import current_year
 
 @login_manager.request_loader
@@ -505,6 +506,4 @@ def reset_password(code: str, body: dict):
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3 document of ``/api/v1`` (:mod:`cpe_core.views.api_spec`)."""
-    from .api_spec import document
-
     return jsonify(document(current_app))
