@@ -56,33 +56,6 @@ class RuleError(ValueError):
         self.message = message
 
 
-def _record_not_found() -> type:
-    # A werkzeug exception: werkzeug (with its development server) is imported when the class is
-    # first asked for, so ``cpe export --format csv`` (:mod:`cpe_core.cli.quick_export`) does without.
-    from werkzeug.exceptions import NotFound
-
-    class RecordNotFound(NotFound):
-        """A learner's own record (order, enrolment, invoice, refund...) that does not exist or is
-        someone else's. Not a :class:`RuleError`, so no view turns it into a flash message: the site
-        answers 404 and the API ``{"error": {code, message}}`` with 404, the same for "missing" and
-        "another learner's", so ids reveal nothing."""
-
-        def __init__(self, code: str, message: str) -> None:
-            super().__init__(description=message)
-            self.code = code
-            self.message = message
-
-    RecordNotFound.__qualname__ = "RecordNotFound"
-    return RecordNotFound
-
-
-def __getattr__(name: str):
-    if name == "RecordNotFound":
-        # setdefault: should two threads race here, both get the one class stored first.
-        return globals().setdefault(name, _record_not_found())
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 #: Where a region's admin-set year values come from: ``(region, year, declarations)`` to the
 #: values the admin changed, by key (typed). None: every value is the plugin's default.
 OverrideSource = Callable[[str, int, Sequence[YearSetting]], Mapping[str, Any]]

@@ -214,3 +214,21 @@ def test_the_console_script_leaves_with_click_s_exit_code_and_everything_written
     assert (done.returncode, done.stdout) == (0, f"导出\n1 rows -> {target}\n"), done.stderr  # no "torn down"
     assert target.read_text(encoding="utf-8-sig").count("\n") == 2 and not target.with_name("out.csv.part").exists()
     assert refused.returncode == 2 and "Unknown region 'mars'" in refused.stderr and "not reached" not in refused.stdout
+
+
+def test_a_dotenv_file_that_flask_would_read_sends_the_export_to_the_full_command(tmp_path, monkeypatch):
+    """Flask's command line reads ``.env`` when python-dotenv is installed (the test extra brings
+    it); the quick path, which would not, steps aside only when such a file is there."""
+    pytest.importorskip("dotenv")
+    args = ["export", "--region", "chaoyang", "--year", "2024"]
+    monkeypatch.delenv("FLASK_APP", raising=False)
+    monkeypatch.delenv("FLASK_SKIP_DOTENV", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert quick_export.handles(args)
+    (tmp_path / ".env").write_text("CPE_PLUGINS=chaoyang\n")
+    nested = tmp_path / "sub"
+    nested.mkdir()
+    monkeypatch.chdir(nested)
+    assert not quick_export.handles(args)
+    monkeypatch.setenv("FLASK_SKIP_DOTENV", "1")
+    assert quick_export.handles(args)

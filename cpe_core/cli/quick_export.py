@@ -123,7 +123,7 @@ def handles(args: Sequence[str]) -> bool:
     installed)."""
     if not args or args[0] != "export" or "--help" in args[1:]:
         return False
-    if os.environ.get("FLASK_APP") or importlib.util.find_spec("dotenv") is not None:
+    if os.environ.get("FLASK_APP") or _flask_would_load_a_dotenv_file():
         return False
     try:
         ctx = quick_export_command.make_context("export", list(args[1:]), resilient_parsing=True)
@@ -136,6 +136,21 @@ def handles(args: Sequence[str]) -> bool:
         and params.get("fmt") in (None, "csv")  # None: not given (the default, CSV)
         and not params.get("refresh_statuses")
     )
+
+
+def _flask_would_load_a_dotenv_file() -> bool:
+    """Whether Flask's command line would read settings from a ``.env`` or ``.flaskenv`` file:
+    python-dotenv is installed, ``FLASK_SKIP_DOTENV`` is not set, and such a file lies in the
+    working folder or one above it (where ``dotenv.find_dotenv(usecwd=True)`` looks)."""
+    if os.environ.get("FLASK_SKIP_DOTENV", "").lower() in ("1", "true", "yes", "on"):
+        return False
+    if importlib.util.find_spec("dotenv") is None:
+        return False
+    folder = Path.cwd()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".env").is_file() or (candidate / ".flaskenv").is_file():
+            return True
+    return False
 
 
 def run(args: Sequence[str], prog_name: str = "cpe") -> None:

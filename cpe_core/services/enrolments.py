@@ -18,7 +18,8 @@ from .. import clock
 from ..extensions import db
 from ..labels import N_
 from ..models import Enrolment, Institution, Order, User
-from ..regions import RecordNotFound, RuleError, rules_for
+from ..regions import RuleError, rules_for
+from .not_found import RecordNotFound
 from . import ledger, study
 
 STATUS_LABELS = {

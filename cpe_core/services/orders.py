@@ -44,7 +44,8 @@ from .. import clock
 from ..extensions import db
 from ..labels import N_
 from ..models import Enrolment, Order, OrderLine, Payment, Refund, StudyPlanItem, User
-from ..regions import RecordNotFound, RuleError, regions, rules_for
+from ..regions import RuleError, regions, rules_for
+from .not_found import RecordNotFound
 from . import audit, entitlement
 from . import entitlement
 from .carts import plan_items

@@ -19,7 +19,8 @@ from flask import Blueprint, current_app, jsonify, request
 from marshmallow import Schema, fields
 
 from ..extensions import csrf
-from ..regions import RecordNotFound, RuleError, UnknownRegion, regions, rules_for
+from ..regions import RuleError, UnknownRegion, regions, rules_for
+from ..services.not_found import RecordNotFound
 from ..services.error_codes import CODES
 from ..services.input_rules import Body, BodyRejected, load_body
 from ..services.years import current_year
