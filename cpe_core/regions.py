@@ -17,6 +17,7 @@ from typing import Any
 import pluggy
 
 from hookspecs import (
+    APPLICATION_STATUS_CODES,
     CollectionStep,
     RegistrationSpec,
     Cart,
@@ -223,6 +224,20 @@ class RegionRules:
             if offset_type.code == code:
                 return offset_type
         raise RuleError("unknown_offset_type", "本地区没有这种学分抵免类型。")
+
+    def application_statuses(self) -> dict[str, str]:
+        """The region's own words for application status codes (only those it renames).
+
+        :raises ValueError: when the plugin names a code that is not an application status.
+        """
+        answer = dict(self._hook("cpe_application_statuses")(region=self.code) or {})
+        unknown = sorted(set(answer) - set(APPLICATION_STATUS_CODES))
+        if unknown:
+            raise ValueError(
+                f"cpe_application_statuses of region {self.code!r} names unknown status code(s) "
+                f"{', '.join(unknown)}; the codes are {', '.join(APPLICATION_STATUS_CODES)}."
+            )
+        return answer
 
     def exam_policy(self, year: int) -> ExamPolicy | None:
         """None: the region holds no exam that year."""

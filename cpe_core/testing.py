@@ -445,6 +445,10 @@ class RegionContract:
                 ints = {f.name for f in offset_type.fields if f.type == "int"}
                 assert offset_type.quantity_field in ints, offset_type.code
 
+    def test_application_statuses_name_known_codes_in_chinese(self, rules):
+        labels = rules.application_statuses()  # raises on an unknown code
+        assert all(isinstance(label, str) and label.strip() for label in labels.values())
+
     def test_exam_policy_is_consistent(self, rules, year):
         policy = rules.exam_policy(year)
         if policy is None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
+    "APPLICATION_STATUS_CODES",
     "PROFILE_COLUMNS",
     "AttachmentRule",
     "Branding",
@@ -555,6 +556,16 @@ class OffsetField:
     type: str = "text"
     required: bool = True
     choices: tuple[str, ...] = ()
+    #: When set, the learner's list of applications of this type can be queried by this field
+    #: (text containing what is typed, case-insensitive), under this label, on the site
+    #: (``?f_<name>=``) and in the API (``GET /api/v1/me/offsets?<name>=``); empty: no query.
+    filter_label: str = ""
+
+
+#: The status codes of an offset or hour application, in the order an application moves through
+#: them. They are stable (stored, filtered on, returned by the API as ``status``); a region only
+#: renames them for people through the ``cpe_application_statuses`` hook.
+APPLICATION_STATUS_CODES: tuple[str, ...] = ("draft", "submitted", "approved", "rejected")
 
 
 @dataclass(frozen=True)

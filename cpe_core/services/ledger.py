@@ -95,6 +95,24 @@ def measure(
     return YearProgress(requirements, earned, offsets, missing, missing_total)
 
 
+def course_entries(user_id: int, year: int) -> list[tuple[CreditRecord, Course | None]]:
+    """The ledger's entries for completed online courses in ``year`` (继续教育在线学时), with
+    their course, in the order they were earned. A course is complete when it has its entry:
+    nothing here decides it again."""
+    return [
+        (entry, course)
+        for entry, course in db.session.execute(
+            select(CreditRecord, Course)
+            .outerjoin(Course, Course.id == CreditRecord.source_id)
+            .where(
+                CreditRecord.user_id == user_id, CreditRecord.year == year,
+                CreditRecord.source == "course",
+            )
+            .order_by(CreditRecord.id)
+        )
+    ]
+
+
 def study_minutes(user_id: int, year: int) -> int:
     """Minutes of video the learner has played in ``year``'s courses."""
     seconds = db.session.scalar(

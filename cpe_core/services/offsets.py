@@ -21,10 +21,10 @@ from hookspecs import KIND_LABELS, EvidenceRules, OffsetField, OffsetType
 
 from .. import clock
 from ..extensions import db
-from ..labels import N_
+from ..labels import Label, N_
 from ..models import LearnerProfile, OffsetApplication, OffsetAttachment, User
 from ..regions import RuleError, rules_for
-from . import audit, input_rules, ledger, stored_files
+from . import audit, input_rules, ledger, stored_files, tables
 from .identity import InvalidInput
 from .stored_files import Upload
 
@@ -35,6 +35,21 @@ STATUS_LABELS: Mapping[str, str] = {
     APPROVED: N_("已通过"),
     REJECTED: N_("已退回"),
 }
+
+
+def status_labels(region: str) -> dict[str, str]:
+    """Every status code's label as ``region`` words it (``cpe_application_statuses``), the
+    core's :data:`STATUS_LABELS` for the codes it leaves out: what every page, export and the
+    API show. The codes themselves never change."""
+    labels = dict(STATUS_LABELS)
+    labels.update({code: Label(text) for code, text in rules_for(region).application_statuses().items()})
+    return labels
+
+
+def status_label(region: str, status: str) -> str:
+    return status_labels(region).get(status, status)
+
+
 #: A learner may edit or delete an application until it is approved.
 EDITABLE = frozenset({DRAFT, SUBMITTED, REJECTED})
 
@@ -245,14 +260,46 @@ def get_own(user: User, region: str, application_id: int) -> OffsetApplication:
     return application
 
 
-def applications_of(user: User, region: str) -> list[OffsetApplication]:
-    return list(
-        db.session.scalars(
-            select(OffsetApplication)
-            .where(OffsetApplication.user_id == user.id, OffsetApplication.region == region)
-            .order_by(OffsetApplication.id.desc())
-        )
+@dataclass(frozen=True)
+class ListFilter:
+    """What a learner's list is queried by: type, year (学时年度) and the text of fields the
+    region declared searchable (``OffsetField.filter_label``), by field name."""
+
+    type_code: str | None = None
+    year: int | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+def filter_fields(types: Iterable[OffsetType]) -> dict[str, str]:
+    """``{field name: filter label}`` of the fields a learner's list can be queried by."""
+    found: dict[str, str] = {}
+    for offset in types:
+        for spec in offset.fields:
+            if spec.filter_label:
+                found.setdefault(spec.name, spec.filter_label)
+    return found
+
+
+def applications_of(
+    user: User, region: str, filters: ListFilter | None = None
+) -> list[OffsetApplication]:
+    """The learner's applications, newest first, narrowed by ``filters``."""
+    filters = filters or ListFilter()
+    query = select(OffsetApplication).where(
+        OffsetApplication.user_id == user.id, OffsetApplication.region == region
     )
+    if filters.type_code:
+        query = query.where(OffsetApplication.offset_type == filters.type_code)
+    if filters.year:
+        query = query.where(OffsetApplication.year == filters.year)
+    found = list(db.session.scalars(query.order_by(OffsetApplication.id.desc())))
+    # A learner's own list is short: the field texts (JSON) are matched here, alike on SQLite
+    # and PostgreSQL.
+    wanted = {name: text.strip().casefold() for name, text in filters.fields.items() if text and text.strip()}
+    return [
+        a for a in found
+        if all(text in str(a.fields.get(name) or "").casefold() for name, text in wanted.items())
+    ]
 
 
 def save(
@@ -277,7 +324,7 @@ def save(
         if application.user_id != user.id or application.region != region:
             raise fail("application_not_found", "没有找到这份申请。")
         if application.status not in EDITABLE:
-            raise fail("application_locked", "已通过的申请不能修改或删除。")
+            raise locked(region, application.status)
         year, type_code = application.year, application.offset_type
     if submit:
         from . import years
@@ -325,11 +372,16 @@ def save(
     return application
 
 
+def locked(region: str, status: str) -> RuleError:
+    """The refusal to change an application in ``status``, in the region's words."""
+    return fail("application_locked", f"{status_label(region, status)}的申请不能修改或删除。")
+
+
 def delete(user: User, region: str, application: OffsetApplication) -> None:
     if application.user_id != user.id or application.region != region:
         raise fail("application_not_found", "没有找到这份申请。")
     if application.status not in EDITABLE:
-        raise fail("application_locked", "已通过的申请不能修改或删除。")
+        raise locked(region, application.status)
     paths = [attachment_path(a) for a in application.attachments]
     db.session.delete(application)
     db.session.commit()
@@ -400,7 +452,11 @@ def review(
     application = get_for_review(reviewer, region, application_id)
     comment = (comment or "").strip()
     if application.status != SUBMITTED:
-        raise fail("not_reviewable", f"这份申请{STATUS_LABELS[application.status]}，只能审核待审核的申请。")
+        labels = status_labels(region)
+        raise fail(
+            "not_reviewable",
+            f"这份申请{labels[application.status]}，只能审核{labels[SUBMITTED]}的申请。",
+        )
     if not approve and not comment:
         raise fail("comment_required", "退回申请时请填写审核意见。")
     if len(comment) > 1000:
@@ -453,6 +509,7 @@ def export_rows(region: str, applications: Iterable[OffsetApplication]) -> list[
     # One query for every applicant, not one per row.
     users = {user.id: user for user in db.session.scalars(
         select(User).where(User.id.in_({application.user_id for application in applications})))}
+    statuses = status_labels(region)
     rows = []
     for application in applications:
         key = (application.year, application.offset_type)
@@ -472,31 +529,18 @@ def export_rows(region: str, applications: Iterable[OffsetApplication]) -> list[
             application.id, user.login, user.name, application.year,
             offset.label if offset else application.offset_type,
             role_label(offset, application.role), application.credits,
-            STATUS_LABELS.get(application.status, application.status), submitted,
+            statuses.get(application.status, application.status), submitted,
             application.review_comment or "", details,
         ])
     return rows
 
 
 def export_csv(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return tables.csv_bytes(EXPORT_HEADER, rows)
 
 
 def export_xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("申请列表")
-    sheet.append(EXPORT_HEADER)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return tables.xlsx_bytes(EXPORT_HEADER, rows, "申请列表")
 
 
 # --- staff import of kinds that need no application -------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, select
 
-from hookspecs import InstitutionPolicy, Requirements, StudyPlanPolicy
+from hookspecs import KIND_LABELS, InstitutionPolicy, Requirements, StudyPlanPolicy
 
 from .. import clock
 from ..extensions import db
@@ -508,3 +508,25 @@ def ledger_entries(user: User, year: int) -> list[CreditRecord]:
             select(CreditRecord).where(CreditRecord.user_id == user.id, CreditRecord.year == year).order_by(CreditRecord.id)
         )
     )
+
+
+#: Where a ledger entry came from, in the 学分查询/学时查询 export; ``offset`` entries are named by
+#: the region's offsets title (学分抵免, 学时申请).
+SOURCE_LABELS = {"course": "课程学习", "import": "登记", "exam": "考试"}
+
+
+def ledger_table(user: User, year: int) -> tuple[tuple[str, ...], list[list[object]]]:
+    """学时查询的导出: the header and one row per ledger entry of ``year``, then the total, the
+    requirement and whether the year is complete (as :func:`ledger.progress` measures it)."""
+    rules = rules_for(user.region)
+    unit = rules.unit_label
+    header = ("年度", "来源", "名称", "分类", unit)
+    rows: list[list[object]] = []
+    for entry in ledger_entries(user, year):
+        source = rules.offsets_title if entry.source == "offset" else SOURCE_LABELS.get(entry.source, entry.source)
+        rows.append([year, source, entry.description, KIND_LABELS.get(entry.kind, entry.kind), entry.credits])
+    progress = ledger.progress(user.id, user.region, year)
+    rows.append([year, "合计", "", "", progress.total])
+    rows.append([year, "本年度要求", "", "", progress.requirements.total])
+    rows.append([year, "是否完成", "是" if progress.complete else "否", "", ""])
+    return header, rows

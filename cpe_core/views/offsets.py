@@ -88,6 +88,18 @@ def _unit() -> str:
     return _(service.unit_label(g.region.code))  # "学分"/"学时" are msgids (hookspecs labels)
 
 
+def _list_filter(args, prefix: str = FIELD_PREFIX) -> service.ListFilter:
+    """The learner's list query from request args: ``type``, ``year`` and ``<prefix><field>``."""
+    year = (args.get("year") or "").strip()
+    fields = {
+        key[len(prefix):]: value for key, value in args.items()
+        if key.startswith(prefix) and value and value.strip()
+    }
+    return service.ListFilter(
+        type_code=args.get("type") or None, year=int(year) if year.isdigit() else None, fields=fields,
+    )
+
+
 @bp.get("/offsets")
 @login_required
 def index():
@@ -96,7 +108,8 @@ def index():
     require(region, year, "offsets")
     types = service.offset_types(region, year)
     learner = current_user.region == region and current_user.role == "learner"
-    mine = service.applications_of(current_user, region) if learner else []
+    filters = _list_filter(request.args)
+    mine = service.applications_of(current_user, region, filters) if learner else []
     by_code = {t.code: t for t in types}
     progress = None
     if learner:
@@ -104,11 +117,55 @@ def index():
             progress = ledger.progress(current_user.id, region, year)
         except RuleError:
             progress = None
+    years = sorted({year, *(a.year for a in service.applications_of(current_user, region))}, reverse=True) if learner else [year]
     return render_template(
         "offsets/index.html", types=types, applications=mine, by_code=by_code, learner=learner,
-        statuses=service.STATUS_LABELS, unit=_unit(), year=year, progress=progress,
-        role_label=service.role_label,
+        statuses=service.status_labels(region), unit=_unit(), year=year, progress=progress,
+        role_label=service.role_label, filters=filters, years=years,
+        filter_fields=service.filter_fields(types), prefix=FIELD_PREFIX,
+        args=request.args.to_dict(),
     )
+
+
+@bp.get("/offsets/<int:application_id>")
+@login_required
+def view(application_id: int):
+    """查看: the learner's own application, read-only in any status, with its 附件信息."""
+    region = g.region.code
+    try:
+        application = service.get_own(current_user, region, application_id)
+    except RuleError as err:
+        return _refused(err)
+    try:
+        offset = service.offset_type(region, application.year, application.offset_type)
+    except RuleError:
+        offset = None
+    return render_template(
+        "offsets/view.html", application=application, offset=offset,
+        statuses=service.status_labels(region), unit=_unit(), role_label=service.role_label,
+        editable=application.status in service.EDITABLE,
+    )
+
+
+def _table_response(body: bytes, fmt: str, name: str) -> Response:
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
+    return response
+
+
+@bp.get("/offsets/export.<fmt>")
+@login_required
+def my_export(fmt: str):
+    """导出: the learner's list as queried, as CSV or Excel."""
+    region = g.region.code
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = service.export_rows(region, service.applications_of(current_user, region, _list_filter(request.args)))
+    body = service.export_csv(rows) if fmt == "csv" else service.export_xlsx(rows)
+    return _table_response(body, fmt, f"my-offsets-{region}")
 
 
 def _uploads() -> list[service.Upload]:
@@ -197,7 +254,7 @@ def edit(application_id: int):
     try:
         application = service.get_own(current_user, region, application_id)
         if application.status not in service.EDITABLE:
-            raise RuleError("application_locked", "已通过的申请不能修改或删除。")
+            raise service.locked(region, application.status)
         offset = service.offset_type(region, application.year, application.offset_type)
     except RuleError as err:
         return _refused(err)
@@ -267,7 +324,7 @@ def queue():
     types = service.offset_types(region, filters.year or current_year(g.region.code))
     return render_template(
         "offsets/queue.html", applications=applications, rows=service.export_rows(region, applications),
-        filters=filters, types=types, statuses=service.STATUS_LABELS, unit=_unit(),
+        filters=filters, types=types, statuses=service.status_labels(region), unit=_unit(),
         args=request.args.to_dict(),
     )
 
@@ -321,7 +378,7 @@ def detail(application_id: int):
     learner = db.session.get(User, application.user_id)
     return render_template(
         "offsets/detail.html", application=application, offset=offset, learner=learner, form=form,
-        error=error, statuses=service.STATUS_LABELS, unit=_unit(), role_label=service.role_label,
+        error=error, statuses=service.status_labels(region), unit=_unit(), role_label=service.role_label,
     ), status
 
 

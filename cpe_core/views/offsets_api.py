@@ -152,7 +152,7 @@ def _application(application) -> dict:
         "fields": application.fields,
         "credits": application.credits,
         "status": application.status,
-        "status_label": service.STATUS_LABELS.get(application.status, application.status),
+        "status_label": str(service.status_label(application.region, application.status)),
         "review_comment": application.review_comment,
         "attachments": [
             {"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
@@ -178,8 +178,18 @@ def offset_types(code: str):
 @operation("当前学员的抵免与学时申请", Applications)
 @login_required
 def my_offsets():
+    """The learner's applications, queried by ``type``, ``year`` and the type's searchable
+    fields (``OffsetField.filter_label``) by field name, e.g. ``?year=2024&<name>=text``."""
     region = current_user.region or ""
-    return jsonify(applications=[_application(a) for a in service.applications_of(current_user, region)])
+    year = (request.args.get("year") or "").strip()
+    if year and not year.isdigit():
+        return error("invalid_year", "年度须为四位数字。", 422)
+    searchable = service.filter_fields(service.offset_types(region, current_year(region))) if region else {}
+    filters = service.ListFilter(
+        type_code=request.args.get("type") or None, year=int(year) if year else None,
+        fields={name: request.args[name] for name in searchable if request.args.get(name)},
+    )
+    return jsonify(applications=[_application(a) for a in service.applications_of(current_user, region, filters)])
 
 
 @bp.post("/me/offsets/preview")

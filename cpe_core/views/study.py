@@ -2,7 +2,7 @@
 query. Thin views over :mod:`cpe_core.services.study` and :mod:`cpe_core.services.learning`."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired
 
 from ..extensions import db
 from ..regions import RuleError
-from ..services import entitlement, handouts, learning, ledger
+from ..services import entitlement, handouts, learning, ledger, tables
 from ..services import study as service
 from ..services.capabilities import require
 from ..services.input_rules import Body, Number
@@ -308,4 +308,36 @@ def credits():
     return render_template(
         "study/credits.html", year=year, years=service.credit_years(current_user), progress=progress,
         entries=service.ledger_entries(current_user, year),
+    )
+
+
+@bp.get("/credits/export.<fmt>")
+@login_required
+def credits_export(fmt: str):
+    """学分查询/学时查询的导出: the selected year's ledger as CSV or Excel."""
+    _learner_of_region()
+    if fmt not in tables.FORMATS:
+        abort(404)
+    year = _year()
+    try:
+        header, rows = service.ledger_table(current_user, year)
+    except RuleError as error:
+        flash(error.message, "error")
+        return redirect(url_for("study.credits", year=year))
+    response = Response(tables.as_bytes(fmt, header, rows, f"{year}"), mimetype=tables.MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f"attachment; filename=credits-{g.region.code}-{year}.{fmt}"
+    return response
+
+
+@bp.get("/credits/online")
+@login_required
+def online_courses():
+    """继续教育在线学分/学时: the online courses completed in the year and what each gave, read
+    from the ledger (a course is complete when it has its ledger entry)."""
+    _learner_of_region()
+    year = _year()
+    entries = ledger.course_entries(current_user.id, year)
+    return render_template(
+        "study/online.html", year=year, years=service.credit_years(current_user), entries=entries,
+        total=sum(entry.credits for entry, _course in entries),
     )

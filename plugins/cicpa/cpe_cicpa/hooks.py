@@ -6,6 +6,7 @@ The core calls these only for the ``cicpa`` region declared in :func:`cpe_region
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from hookspecs import RegistrationSpec
 from hookspecs import (
@@ -74,6 +75,12 @@ def cpe_quote(cart: Cart) -> Quote | None:
 def cpe_offset_types() -> list[OffsetType]:
     """Input-type, output-type and exemption hours, confirmed by the provincial institute."""
     return rules.offset_types()
+
+
+@hookimpl
+def cpe_application_statuses() -> Mapping[str, str]:
+    """未确认, 已确认, 不予确认: the manual's words for the core's application statuses."""
+    return rules.APPLICATION_STATUSES
 
 
 @hookimpl

@@ -200,7 +200,7 @@ def input_hours() -> OffsetType:
         code=INPUT, label="投入式学时", kind=PROFESSIONAL,
         roles=(_hours_role(),),
         fields=(
-            OffsetField("host_unit", "主办单位"),
+            OffsetField("host_unit", "主办单位", filter_label="主办方单位名称"),
             OffsetField("route", "学时途径", type="choice", choices=INPUT_ROUTES),
             _HOURS,
             _NOTE,
@@ -251,10 +251,11 @@ def offset_types() -> list[OffsetType]:
     return [input_hours(), output_hours(), exemption_hours()]
 
 
-UNCONFIRMED = "unconfirmed"
-CONFIRMED = "confirmed"
+# The core's status codes (hookspecs.APPLICATION_STATUS_CODES), in the manual's words.
+UNCONFIRMED = "submitted"
+CONFIRMED = "approved"
 REJECTED = "rejected"
-#: The provincial institute (省注协) confirms or rejects every application.
+#: The provincial institute (省注协) confirms or rejects every application: "未确认或不予确认".
 APPLICATION_STATUSES: Mapping[str, str] = {
     UNCONFIRMED: "未确认",
     CONFIRMED: "已确认",

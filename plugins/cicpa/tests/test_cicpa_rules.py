@@ -190,14 +190,14 @@ def test_evidence_is_one_to_three_pdf_or_image_files_kept_on_edit(factory: Calla
 
 def test_application_statuses_and_their_labels() -> None:
     assert list(rules.APPLICATION_STATUSES.items()) == [
-        ("unconfirmed", "未确认"), ("confirmed", "已确认"), ("rejected", "不予确认"),
+        ("submitted", "未确认"), ("approved", "已确认"), ("rejected", "不予确认"),
     ]
 
 
 @pytest.mark.parametrize("status, editable", [
-    ("unconfirmed", True),
+    ("submitted", True),
     ("rejected", True),
-    ("confirmed", False),
+    ("approved", False),
 ])
 def test_only_unconfirmed_or_rejected_applications_may_be_edited_or_deleted(status: str, editable: bool) -> None:
     assert rules.may_edit(status) is editable
@@ -205,7 +205,7 @@ def test_only_unconfirmed_or_rejected_applications_may_be_edited_or_deleted(stat
 
 def test_an_unknown_status_is_an_error_not_a_silent_no() -> None:
     with pytest.raises(ValueError):
-        rules.may_edit("approved")
+        rules.may_edit("confirmed")
 
 
 # --- Reporting ------------------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""The CICPA manual's hour pages, row by row (issue 20): the statuses in the manual's words
+(未确认, 已确认, 不予确认), each application list queried by 学时年度 and 主办方单位名称 with
+【查看】, 【附件信息】 and 【导出】, 学时查询's 导出, and 继续教育在线学时 — through the real
+site and API. What is CICPA's comes from its plugin (``cpe_application_statuses``,
+``OffsetField.filter_label``); the core pages are the same for every region."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from cpe_core.extensions import db
+from cpe_core.models import OffsetApplication, OffsetAttachment
+from cpe_core.services import ledger, stored_files
+from cpe_core.testing import login
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture
+def cpe_test_config(cpe_test_config, tmp_path):
+    return {**cpe_test_config, "CPE_UPLOAD_DIR": str(tmp_path / "uploads")}
+
+
+@pytest.fixture
+def member(make_learner, testapp):
+    user = make_learner("cicpa", name="钱会员", member_number="M0020")
+    login(testapp, "cicpa", user.login)
+    return user
+
+
+def application(user, type_code, status, year=2024, host="", hours=8, files=()):
+    fields = {"route": "x", "hours": hours, "note": None}
+    if type_code == "input":
+        fields["host_unit"] = host
+    if type_code == "exemption":
+        fields = {"condition": "x", "note": None}
+    found = OffsetApplication(
+        user_id=user.id, region="cicpa", year=year, offset_type=type_code,
+        role="exempt" if type_code == "exemption" else "hours", quantity=hours, fields=fields,
+        credits=hours, status=status, review_comment="证明不清晰" if status == "rejected" else None,
+    )
+    for name in files:
+        found.attachments.append(OffsetAttachment(
+            storage_key=stored_files.store(PDF, "pdf"), filename=name, content_type="application/pdf",
+            size=len(PDF),
+        ))
+    db.session.add(found)
+    db.session.commit()
+    return found
+
+
+def test_cicpa_applications_show_the_manuals_statuses_everywhere_and_keep_their_codes(
+    app, testapp, member, make_staff
+):
+    for status in ("submitted", "approved", "rejected"):
+        application(member, "input", status, host="江苏省注册会计师协会", files=["证明.pdf"])
+
+    mine = testapp.get("/cicpa/offsets")
+    statuses = [cell.text for cell in mine.html.select("#my-applications .status")]
+    assert statuses == ["不予确认", "已确认", "未确认"]
+    assert "待审核" not in mine.text and "已通过" not in mine.text
+    listed = testapp.get("/api/v1/me/offsets").json["applications"]
+    assert [(a["status"], a["status_label"]) for a in listed] == [
+        ("rejected", "不予确认"), ("approved", "已确认"), ("submitted", "未确认"),
+    ]
+
+    testapp.reset()
+    make_staff("cicpa", role="reviewer")
+    login(testapp, "cicpa", "cicpa-reviewer")
+    queue = testapp.get("/cicpa/review/offsets")
+    options = [o.text for o in queue.html.select("#filters select[name=status] option")]
+    assert options == ["全部", "未确认", "已确认", "不予确认"]
+    assert testapp.get("/cicpa/review/offsets?status=submitted").html.select("#queue tbody tr")[0].text.count("未确认") == 1
+    detail = testapp.get(f"/cicpa/review/offsets/{listed[1]['id']}")
+    assert detail.html.select_one("#status").text == "已确认"
+    exported = testapp.get("/cicpa/review/offsets/export.csv").body.decode("utf-8-sig")
+    assert {row[7] for row in list(csv.reader(io.StringIO(exported)))[1:]} == {"未确认", "已确认", "不予确认"}
+
+
+def test_a_member_queries_each_list_by_year_and_host_views_attachments_and_exports(testapp, member):
+    confirmed = application(member, "input", "approved", host="江苏省注册会计师协会", hours=12,
+                            files=["培训证明.pdf"])
+    application(member, "input", "submitted", host="北京国家会计学院", hours=6)
+    application(member, "input", "submitted", year=2023, host="江苏省注册会计师协会", hours=4)
+    application(member, "output", "approved", hours=8)
+
+    page = testapp.get("/cicpa/offsets")
+    query = page.forms["my-filters"]
+    labels = [label.contents[0].strip() for label in page.html.select("#my-filters label")]
+    assert labels == ["类型", "学时年度", "主办方单位名称"]
+    query["type"], query["year"], query["f_host_unit"] = "input", "2024", "江苏"
+    found = query.submit()
+    rows = found.html.select("#my-applications tbody tr")
+    assert [row["data-id"] for row in rows] == [str(confirmed.id)]
+    assert testapp.get("/cicpa/offsets?type=output&year=2024").html.select("#my-applications tbody tr")[0].text.count("产出式学时") == 1
+    api = testapp.get("/api/v1/me/offsets", {"type": "input", "year": "2024", "host_unit": "江苏"}).json
+    assert [a["id"] for a in api["applications"]] == [confirmed.id]
+    assert testapp.get("/api/v1/me/offsets?year=x", status=422).json["error"]["code"] == "invalid_year"
+
+    # 【查看】 of a confirmed application, read-only, with its 【附件信息】 to download.
+    view = found.click("查看", index=0)
+    assert view.html.select_one("#status").text == "已确认"
+    assert "江苏省注册会计师协会" in view.html.select_one("#application-fields").text
+    assert not view.html.select("#application-fields input")
+    attachments = view.html.select_one("#attachments")
+    assert "附件信息" in attachments.text and "培训证明.pdf" in attachments.text
+    download = testapp.get(attachments.select("a[download]")[0]["href"])
+    assert download.body == PDF
+
+    # 【导出】 the list as queried.
+    export = found.html.select_one("#my-export a[href*='export.xlsx']")["href"]
+    book = load_workbook(io.BytesIO(testapp.get(export).body))
+    sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
+    assert len(sheet) == 2 and sheet[1][0] == confirmed.id and "已确认" in sheet[1]
+    assert "主办单位：江苏省注册会计师协会" in sheet[1][-1]
+
+    # 学时查询: "可通过点击“导出”按钮，将查询的学时进行导出".
+    ledger.record_credit(user_id=member.id, region="cicpa", year=2024, kind="professional", credits=12,
+                         source="offset", source_id=confirmed.id, description="投入式学时")
+    db.session.commit()
+    hours = testapp.get("/cicpa/credits?year=2024")
+    assert "导出" in hours.html.select_one("#credits-export").text
+    table = hours.click("CSV").body.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(table)))
+    assert rows[0] == ["年度", "来源", "名称", "分类", "学时"]
+    assert rows[1] == ["2024", "学时申请", "投入式学时", "专业科目", "12"]
+    assert ["2024", "合计", "", "", "12"] in rows
+
+
+def test_online_hours_list_the_completed_courses_from_the_ledger(testapp, member, make_course):
+    done = make_course("cicpa", 2024, credits=6, title="企业内部控制实务")
+    make_course("cicpa", 2024, credits=8, title="还没学完的课程")
+    ledger.record_credit(user_id=member.id, region="cicpa", year=2024, kind=done.kind, credits=6,
+                         source="course", source_id=done.id, description=done.title)
+    ledger.record_credit(user_id=member.id, region="cicpa", year=2024, kind="professional", credits=10,
+                         source="offset", source_id=999, description="投入式学时")
+    db.session.commit()
+
+    page = testapp.get("/cicpa/credits?year=2024").click("继续教育在线学时")
+    assert "在线学习已完成课程" in page.text
+    rows = [[td.text.strip() for td in tr.select("td")] for tr in page.html.select("#online-courses tbody tr")]
+    assert [row[0] for row in rows] == ["企业内部控制实务"] and rows[0][3] == "6"
+    assert page.html.select_one("#online-total").text == "6"
