@@ -40,6 +40,7 @@ CASES: list[tuple[str, str, str]] = [
     ("POST", "/api/v1/enrolments/{enrolment}/cancel", "api"),
     ("POST", "/api/v1/enrolments/{enrolment}/orders", "api"),
     # offset applications and their attachments
+    ("GET", "/chaoyang/offsets/{application}", "site"),
     ("GET", "/chaoyang/offsets/{application}/edit", "site"),
     ("POST", "/chaoyang/offsets/{application}/edit", "site"),
     ("POST", "/chaoyang/offsets/{application}/delete", "site"),
@@ -113,6 +114,8 @@ NOT_OWNED: dict[str, str] = {
     "/api/v1/me/collection/<step>": "a step name; always the caller's own collection",
     "/api/v1/me/collection/<step>/attachments/<name>": "step and attachment names; always the caller's own",
     "/<region>/offsets/new/<type_code>": "an offset type of the region's rulebook",
+    "/<region>/offsets/export.<fmt>": "a file format; exports the caller's own applications only",
+    "/<region>/credits/export.<fmt>": "a file format; exports the caller's own hours only",
     "/api/v1/regions/<code>/exam/<int(min=2000, max=2100):year>": "a year; answers for the caller only",
     "/api/v1/regions/<code>/exam/<int(min=2000, max=2100):year>/attempts": "a year; starts the caller's own attempt",
     "/api/v1/regions/<code>/requirements/<int(min=2000, max=2100):year>": "a year; public rules",
@@ -235,7 +238,7 @@ def test_learner_b_cannot_reach_or_change_learner_as_things(world, method, url, 
 #: Pages of A's things that A reaches: the refusals above are about whose they are, not broken URLs.
 OWNER_CAN_READ = [
     "/chaoyang/orders/{pending}", "/chaoyang/orders/{paid}", "/chaoyang/offsets/{application}/edit",
-    "/chaoyang/offsets/files/{attachment}", "/chaoyang/exam/attempts/{attempt}", "/chaoyang/learn/{chapter}",
+    "/chaoyang/offsets/{application}", "/chaoyang/offsets/files/{attachment}", "/chaoyang/exam/attempts/{attempt}", "/chaoyang/learn/{chapter}",
     "/chaoyang/learn/{chapter}/handout",
 ]
 
