@@ -113,6 +113,12 @@ class RegionRules:
         "<unit>抵免" (学分抵免)."""
         return self.info.offsets_title or f"{self.unit_label}抵免"
 
+    @property
+    def courses_title(self) -> str:
+        """What the region calls its course catalogue (``RegionInfo.courses_title``), by default
+        课程中心."""
+        return self.info.courses_title or "课程中心"
+
     @cached_property
     def _foreign_plugins(self) -> Sequence[object]:
         own = self._plugins.region_plugins[self.code]

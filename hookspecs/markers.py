@@ -19,8 +19,9 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: 1.2 added ``QuoteLine.opens_year`` and ``QuoteLine.opens_kind`` (what a paid line opens);
 #: 1.3 added :mod:`hookspecs.kit` (helpers for short plugins), ``DemoInstitution``'s details
 #: and ``InstitutionPolicy.studies_at_institution``;
-#: 1.4 added ``cpe_application_statuses`` (a region's words for application statuses) and
-#: ``OffsetField.filter_label`` (a field the learner's list is queried by).
+#: 1.4 added ``cpe_application_statuses`` (a region's words for application statuses),
+#: ``OffsetField.filter_label`` (a field the learner's list is queried by) and
+#: ``RegionInfo.courses_title`` (what the course catalogue is called).
 CONTRACT_VERSION = "1.4"
 
 

@@ -161,6 +161,11 @@ class RegionInfo:
     #: What the region calls its offset section in menus and headings, e.g. ``"学时申请"``
     #: where hours are applied for rather than offset; empty means "<unit>抵免" (学分抵免).
     offsets_title: str = ""
+    #: What the region calls its course catalogue in menus and headings, e.g. ``"推荐学习"``
+    #: where members try the institutes' courses before choosing one; empty means "课程中心".
+    #: When the year's courses belong to several institutions, the page groups them by
+    #: institution either way.
+    courses_title: str = ""
 
 
 # --- Year settings (年度设置) ------------------------------------------------------------------

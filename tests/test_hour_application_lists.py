@@ -144,3 +144,24 @@ def test_online_hours_list_the_completed_courses_from_the_ledger(testapp, member
     rows = [[td.text.strip() for td in tr.select("td")] for tr in page.html.select("#online-courses tbody tr")]
     assert [row[0] for row in rows] == ["企业内部控制实务"] and rows[0][3] == "6"
     assert page.html.select_one("#online-total").text == "6"
+
+
+def test_recommended_study_groups_the_courses_by_institute_with_a_preview(testapp, make_course):
+    from cpe_core.models import Institution
+
+    institutes = [Institution(region="cicpa", name=name) for name in ("北京国家会计学院", "上海国家会计学院")]
+    db.session.add_all(institutes)
+    db.session.commit()
+    make_course("cicpa", 2024, title="审计准则解读", institution_id=institutes[0].id, preview_url="/p/1.mp4")
+    make_course("cicpa", 2024, title="税法新规", institution_id=institutes[1].id)
+
+    home = testapp.get("/cicpa/")
+    page = home.click("推荐学习")
+    assert page.html.select_one("h1").contents[0].strip() == "推荐学习"
+    groups = {
+        section.h2.text: [a.text for a in section.select("tbody td a") if a.text != "试听"]
+        for section in page.html.select(".institution-courses")
+    }
+    assert groups == {"北京国家会计学院": ["审计准则解读"], "上海国家会计学院": ["税法新规"]}
+    assert page.click("试听").html.select_one("#preview")
+    assert "课程中心" in testapp.get("/chaoyang/courses").html.select_one("h1").text

@@ -64,7 +64,12 @@ def courses():
         .where(Course.region == info.code, Course.year == current_year(info.code))
         .order_by(Course.kind, Course.id)
     ).all()
-    return render_template("region/courses.html", courses=rows)
+    # Grouped by institution (the institutes whose courses a member tries before choosing one);
+    # courses of no institution come first, as one group without a heading.
+    groups: dict[object, list[Course]] = {}
+    for course in sorted(rows, key=lambda c: (c.institution_id is not None, c.institution_id or 0)):
+        groups.setdefault(course.institution, []).append(course)
+    return render_template("region/courses.html", courses=rows, groups=list(groups.items()))
 
 
 @bp.get("/logo.svg")

@@ -141,4 +141,6 @@ REGION_INFO = RegionInfo(
     login_field="member_number",
     # The manual's 学时申请: hours applied for (投入式, 产出式, 豁免), not credits offset.
     offsets_title="学时申请",
+    # The manual's 推荐学习: each national institute's courses, to try before choosing one.
+    courses_title="推荐学习",
 )
