@@ -69,7 +69,8 @@ def test_cicpa_applications_show_the_manuals_statuses_everywhere_and_keep_their_
 
     testapp.reset()
     make_staff("cicpa", role="reviewer")
-    login(testapp, "cicpa", "cicpa-reviewer")
+    dashboard = login(testapp, "cicpa", "cicpa-reviewer").follow()
+    assert dashboard.html.select_one(".queue-offsets .queue-label").text == "未确认的学时申请"
     queue = testapp.get("/cicpa/review/offsets")
     options = [o.text for o in queue.html.select("#filters select[name=status] option")]
     assert options == ["全部", "未确认", "已确认", "不予确认"]

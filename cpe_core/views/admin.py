@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth import admin_required, staff_required
 from ..forms import ExplainForm, year_settings_form, year_settings_from
 from ..regions import RuleError
-from ..services import years
+from ..services import offsets, years
 from ..services.capabilities import capabilities
 from ..services.dashboard import staff_queues
 from ..services.explain import explain
@@ -28,7 +28,7 @@ def dashboard():
     year = current_year(g.region.code)
     return render_template(
         "admin/dashboard.html", year=year, queues=staff_queues(current_user, g.region.code, year),
-        caps=capabilities(g.region.code, year),
+        caps=capabilities(g.region.code, year), offset_statuses=offsets.status_labels(g.region.code),
     )
 
 
