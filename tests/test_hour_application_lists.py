@@ -166,3 +166,18 @@ def test_recommended_study_groups_the_courses_by_institute_with_a_preview(testap
     assert groups == {"北京国家会计学院": ["审计准则解读"], "上海国家会计学院": ["税法新规"]}
     assert page.click("试听").html.select_one("#preview")
     assert "课程中心" in testapp.get("/chaoyang/courses").html.select_one("h1").text
+
+
+def test_a_region_naming_an_unknown_status_code_is_refused_with_the_code_named():
+    from hookspecs import hookimpl
+    from cpe_core.plugins import load_plugins
+    from cpe_core.regions import Regions
+
+    class Typo:
+        @hookimpl
+        def cpe_application_statuses(self):
+            return {"pending": "待确认"}
+
+    plugins = load_plugins("chaoyang", extra=[("typo", Typo())])
+    with pytest.raises(ValueError, match="unknown status code.*pending"):
+        Regions(plugins).get("chaoyang").application_statuses()
