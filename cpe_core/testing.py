@@ -447,7 +447,8 @@ class RegionContract:
 
     def test_application_statuses_name_known_codes_in_chinese(self, rules):
         labels = rules.application_statuses()  # raises on an unknown code
-        assert all(isinstance(label, str) and label.strip() for label in labels.values())
+        blank = sorted(code for code, label in labels.items() if not (isinstance(label, str) and label.strip()))
+        assert blank == [], f"cpe_application_statuses: the label of {blank} must be a non-empty string"
 
     def test_exam_policy_is_consistent(self, rules, year):
         policy = rules.exam_policy(year)
