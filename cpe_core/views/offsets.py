@@ -17,7 +17,7 @@ from hookspecs import OffsetType
 from ..extensions import db
 from ..models import User
 from ..regions import RuleError
-from ..services import ledger
+from ..services import ledger, tables
 from ..services import offsets as service
 from ..services.capabilities import require
 from .binding import bind_region
@@ -147,25 +147,18 @@ def view(application_id: int):
     )
 
 
-def _table_response(body: bytes, fmt: str, name: str) -> Response:
-    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
-    return response
-
-
 @bp.get("/offsets/export.<fmt>")
 @login_required
 def my_export(fmt: str):
     """导出: the learner's list as queried, as CSV or Excel."""
     region = g.region.code
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in tables.FORMATS:
         abort(404)
     rows = service.export_rows(region, service.applications_of(current_user, region, _list_filter(request.args)))
     body = service.export_csv(rows) if fmt == "csv" else service.export_xlsx(rows)
-    return _table_response(body, fmt, f"my-offsets-{region}")
+    response = Response(body, mimetype=tables.MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f"attachment; filename=my-offsets-{region}.{fmt}"
+    return response
 
 
 def _uploads() -> list[service.Upload]:
