@@ -58,6 +58,8 @@ class OffsetFieldReply(Reply):
     type = ma.String(required=True)
     required = ma.Boolean(required=True)
     choices = ma.List(ma.String(), required=True)
+    #: Set where the region lets learners query their list by this field (e.g. 主办方单位名称).
+    filter_label = ma.String(required=True)
 
 
 class EvidenceReply(Reply):
