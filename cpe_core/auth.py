@@ -124,16 +124,23 @@ def login_page(region_code: str | None, login_label: str):
             user, status = None, refusal.status
             error = _("账号或密码错误。") if refusal.code == "bad_credentials" else refusal.message
         else:
-            start_session(user)
-            nxt = request.args.get("next", "")
-            if nxt.startswith("/") and not nxt.startswith("//"):
-                return redirect(nxt)
-            return redirect(landing_page(user, region_code))
+            return signed_in(user, region_code)
     notice = idle_message() if session.pop("idle_notice", None) else None
+    sms_login = region_code is not None and rules_for(region_code).sms_policy().login
     return render_template(
         "login.html", form=form, error=error, notice=notice, needs_captcha=needs_captcha,
-        captcha_prefill=captcha.test_answer() or "",
+        captcha_prefill=captcha.test_answer() or "", sms_login=sms_login,
     ), status
+
+
+def signed_in(user: User, region_code: str | None):
+    """Start ``user``'s session on this browser and go on: to ``next`` when it is this site's
+    path, else the landing page (the password and SMS-code sign-ins alike)."""
+    start_session(user)
+    nxt = request.args.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect(landing_page(user, region_code))
 
 
 def landing_page(user: User, region_code: str | None) -> str:

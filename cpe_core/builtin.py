@@ -19,6 +19,14 @@ def cpe_send_sms(region: str, phone: str, message: str) -> bool:
     return True
 
 
+@hookimpl(trylast=True)
+def cpe_sms_policy(region: str):
+    """No sign-in by SMS code, and the deployment's daily limit of codes per phone."""
+    from hookspecs import SmsPolicy
+
+    return SmsPolicy()
+
+
 @hookimpl
 def cpe_payment_providers(settings) -> list:
     """The sandbox provider (see :mod:`cpe_core.payments.sandbox`), on outside production."""

@@ -66,6 +66,14 @@ class LoginForm(CpeForm):
     password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请输入密码。")), Length(max=128)])
 
 
+class SmsLoginForm(CpeForm):
+    """手机验证码登录: the phone on file, then the code texted to it (the captcha is the
+    region's, drawn by the template like the login form's)."""
+
+    phone = StringField(_l("手机号码"), validators=[DataRequired(message=_l("请输入手机号码。")), Length(max=32)])
+    code = StringField(_l("短信验证码"), validators=[Length(max=16)])
+
+
 class ExplainForm(CpeForm):
     class Meta:
         csrf = False  # a read-only GET form

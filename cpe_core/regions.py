@@ -20,6 +20,7 @@ from hookspecs import (
     APPLICATION_STATUS_CODES,
     CollectionStep,
     RegistrationSpec,
+    SmsPolicy,
     Cart,
     CertificateTemplate,
     CreditExport,
@@ -277,6 +278,12 @@ class RegionRules:
     def collection_steps(self) -> list[CollectionStep]:
         """The info-collection steps; empty when the region collects nothing itself."""
         return list(self._hook("cpe_collection_steps")(region=self.code) or ())
+
+    def sms_policy(self) -> SmsPolicy:
+        """Whether learners may sign in with an SMS code, and the region's daily limit of codes
+        per phone (None: the deployment's)."""
+        answer = self._hook("cpe_sms_policy")(region=self.code)
+        return answer if answer is not None else SmsPolicy()
 
     def send_sms(self, phone: str, message: str) -> bool:
         return bool(self._hook("cpe_send_sms")(region=self.code, phone=phone, message=message))

@@ -68,6 +68,7 @@ __all__ = [
     "RegionInfo",
     "RegistrationQuestion",
     "RegistrationSpec",
+    "SmsPolicy",
     "Requirements",
     "StudyPlanPolicy",
     "UNIT_LABELS",
@@ -1001,6 +1002,25 @@ class RegistrationSpec:
     questions_refusal: Reason | None = None
     #: Registration and sign-in ask for an image captcha.
     captcha: bool = True
+
+
+@dataclass(frozen=True)
+class SmsPolicy:
+    """How a region uses SMS verification codes (短信验证码).
+
+    ``login``: learners may also sign in with a code texted to the phone on file (手机验证码登录):
+    the login page gets a 验证码登录 tab and the API its ``login/sms-code`` and ``login/sms``
+    endpoints. ``daily_limit``: how many codes one phone may receive per Asia/Shanghai day,
+    password reset and sign-in together; None keeps the deployment's ``CPE_SMS_DAILY_LIMIT``
+    (default 5).
+    """
+
+    login: bool = False
+    daily_limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.daily_limit is not None and (not isinstance(self.daily_limit, int) or self.daily_limit < 1):
+            raise ValueError(f"SmsPolicy.daily_limit must be a positive integer, not {self.daily_limit!r}")
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,8 @@ def outbox() -> SlowOutbox:
 
 
 @pytest.fixture
-def extra_plugins(outbox):
-    return [("slow-sms", outbox)]
+def extra_plugins(outbox, sms_login_on):
+    return [("slow-sms", outbox), ("sms-login", sms_login_on)]
 
 
 @pytest.fixture
@@ -178,6 +178,36 @@ def test_sixty_concurrent_wrong_passwords_are_compared_five_times(app, learner, 
     assert sorted(outcomes) == ["bad_credentials"] * 5 + ["too_many_attempts"] * 55
     with pytest.raises(signin.LoginRefused) as locked:
         signin.sign_in("chaoyang", LEARNER_ID, "Passw0rd!", address="10.1.1.2")
+    assert locked.value.code == "too_many_attempts"
+
+
+def test_sixty_concurrent_wrong_sign_in_codes_are_compared_five_times(app, learner, outbox, monkeypatch):
+    """An SMS-code sign-in takes its try on the account's lock-out (the passwords' counter) and
+    on the code before comparing: 60 wrong codes at once compare five times, and lock the
+    account out for passwords too."""
+    from cpe_core.regions import rules_for
+    from cpe_core.services import captcha, password_reset, signin, sms_login
+
+    rules = rules_for("chaoyang")
+    challenge, answer = captcha.issue(None)
+    sms_login.send_login_code(rules, PHONE, captcha_answer=answer, captcha_id=challenge.id)
+    code = re.search(r"验证码(\d{6})", outbox.sent[-1]).group(1)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    compared = counted(monkeypatch, password_reset, "_digest")
+
+    def guess() -> str:
+        try:
+            sms_login.sign_in_with_code(rules, PHONE, wrong, address="10.3.3.3")
+        except signin.LoginRefused as refused:
+            return refused.code
+        return "signed_in"
+
+    outcomes = race(app, 60, guess)
+    assert sorted(outcomes) == ["bad_sms_code"] * 5 + ["too_many_attempts"] * 55
+    assert len(compared) == 5
+    assert db.session.scalar(select(SmsCode.attempts)) == 5
+    with pytest.raises(signin.LoginRefused) as locked:
+        signin.sign_in("chaoyang", LEARNER_ID, "Passw0rd!", address="10.3.3.4")
     assert locked.value.code == "too_many_attempts"
 
 

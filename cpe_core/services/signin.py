@@ -8,6 +8,8 @@ and adding the failure after let concurrent guesses all pass the test.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
@@ -48,6 +50,25 @@ def sign_in(
     ``captcha_id`` is the API's challenge id (a string, empty when the client sent none); None
     means the site's session challenge.
     """
+    def verify() -> User:
+        user = authenticate(region, login, password)
+        if user is None:
+            raise LoginRefused("bad_credentials", MSG_BAD_CREDENTIALS, 401)
+        return user
+
+    return throttled(region, login, address, verify, captcha_answer=captcha_answer,
+                     needs_captcha=needs_captcha, captcha_id=captcha_id)
+
+
+def throttled(
+    region: str | None, login: str, address: str | None, verify: Callable[[], User], *,
+    captcha_answer: str | None = None, needs_captcha: bool = False, captcha_id: str | None = None,
+) -> User:
+    """Run one sign-in attempt on account ``login`` of ``region`` from ``address`` under the
+    failure counters: refused with ``too_many_attempts`` past either limit, else ``verify()``
+    (the password compared, or an SMS code redeemed: :mod:`.sms_login`), which returns the
+    user or raises :class:`LoginRefused`. A refused attempt keeps its try; a success clears the
+    account's count and gives the address its try back."""
     # A fixed window over Flask-Limiter's storage: the one strategy whose counts can be given back.
     strategy = FixedWindowRateLimiter(limiter().limiter.storage)
     keys = [(parse(limit), ids) for limit, ids in _keys(region, login, address)]
@@ -68,9 +89,7 @@ def sign_in(
             for given_item, given_ids in taken:
                 _give_back(strategy, given_item, given_ids)
             raise LoginRefused("too_many_attempts", MSG_TOO_MANY, 429)
-    user = authenticate(region, login, password)
-    if user is None:
-        raise LoginRefused("bad_credentials", MSG_BAD_CREDENTIALS, 401)
+    user = verify()
     (account, account_ids), *others = keys
     strategy.clear(account, *account_ids)
     for item, ids in others:

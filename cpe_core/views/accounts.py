@@ -8,12 +8,15 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from ..auth import notify_next_page, start_session
+from ..auth import notify_next_page, signed_in, start_session
 from ..extensions import db, login_manager
 from ..models import User
 from ..regions import RuleError
-from ..services import accounts, captcha, collection, password_reset
+from ..forms import SmsLoginForm
+from ..services import accounts, captcha, collection, password_reset, sms_login
 from ..services import personal_data as personal_data_service
+from ..services.capabilities import NotOffered
+from ..services.signin import LoginRefused
 from ..services.eligibility import eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
@@ -204,6 +207,34 @@ def change_password():
     return render_template("accounts/password.html", error=error), (422 if error else 200)
 
 
+@bp.route("/login/sms", methods=["GET", "POST"])
+def sms_login_page():
+    """验证码登录: 获取验证码 (after the captcha) texts a code to the phone; 登录 signs in with it."""
+    if not sms_login.offered(g.region):
+        raise NotOffered("sms_login_not_offered", sms_login.MSG_NOT_OFFERED)
+    form = SmsLoginForm()
+    error = sent = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            if request.form.get("action") == "send":
+                sms_login.send_login_code(g.region, form.phone.data, captcha_answer=request.form.get("captcha"))
+                sent = True
+            else:
+                user = sms_login.sign_in_with_code(g.region, form.phone.data, form.code.data or "",
+                                                   address=request.remote_addr)
+                return signed_in(user, g.region.code)
+        except LoginRefused as refusal:
+            error, status = refusal.message, refusal.status
+    elif form.errors:
+        status = 422
+    return render_template(
+        "accounts/sms_login.html", form=form, error=error, sent=sent,
+        needs_captcha=g.region.registration_spec().captcha, captcha_prefill=captcha.test_answer() or "",
+        daily_limit=password_reset.daily_limit(g.region), minutes=password_reset.CODE_MINUTES,
+    ), status
+
+
 @bp.route("/password/reset", methods=["GET", "POST"])
 def reset_request():
     error = None
@@ -214,7 +245,8 @@ def reset_request():
             error = refused.message
         else:
             return redirect(url_for(".reset_confirm", login=request.form.get("login"), phone=request.form.get("phone")))
-    return render_template("accounts/reset_request.html", error=error, values=request.form), (422 if error else 200)
+    return render_template("accounts/reset_request.html", error=error, values=request.form,
+                           daily_limit=password_reset.daily_limit(g.region)), (422 if error else 200)
 
 
 @bp.route("/password/reset/confirm", methods=["GET", "POST"])

@@ -23,7 +23,7 @@ from ..auth import live_user
 from ..extensions import login_manager
 from ..regions import rules_for
 from ..security import sign_out
-from ..services import accounts, captcha, collection, password_reset, sessions
+from ..services import accounts, captcha, collection, password_reset, sessions, sms_login
 from ..services.eligibility import as_json, eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, register as register_learner
@@ -73,6 +73,15 @@ class RegisterBody(CaptchaFields):
 class LoginBody(CaptchaFields):
     login = Text(load_default="", max_length=64, label="账号")
     password = Text(load_default="", max_length=128, strip=False, label="密码")
+
+
+class SmsCodeBody(CaptchaFields):
+    phone = Text(load_default="", max_length=32, label="手机号码")
+
+
+class SmsLoginBody(Body):
+    phone = Text(load_default="", max_length=32, label="手机号码")
+    code = Text(load_default="", max_length=16, label="验证码")
 
 
 class CollectionBody(Body):
@@ -139,6 +148,8 @@ class RegistrationForm(Reply):
     field_list = fields.List(fields.Nested(FieldReply), required=True, data_key="fields")
     captcha = fields.Boolean(required=True)
     questions = fields.List(fields.Nested(QuestionReply), required=True)
+    sms_login = fields.Boolean(required=True)
+    sms_daily_limit = fields.Integer(required=True)
 
 
 class CaptchaReply(Reply):
@@ -274,14 +285,17 @@ def signed_in_json(user) -> dict:
 
 
 @bp.get("/regions/<code>/registration-form")
-@operation("地区的注册表单：账号字段、必填项、注册前问题", RegistrationForm, auth=False,
+@operation("地区的注册表单：账号字段、必填项、注册前问题；sms_login 为 true 时可用手机验证码登录，"
+           "sms_daily_limit 为同一手机号码每天可获取的验证码条数", RegistrationForm, auth=False,
            errors={404: ("unknown_region",)})
 def registration_form(code: str):
-    spec = rules_for(code).registration_spec()
+    rules = rules_for(code)
+    spec = rules.registration_spec()
     return jsonify(
         identity_field=spec.identity_field, identity_label=spec.identity_label,
         fields=[field_json(f) for f in fields_of(spec)], captcha=spec.captcha,
         questions=[{"code": q.code, "text": q.text} for q in spec.questions],
+        sms_login=sms_login.offered(rules), sms_daily_limit=password_reset.daily_limit(rules),
     )
 
 
@@ -359,6 +373,33 @@ def login(code: str, body: dict):
         # The site's rule: a region whose registration asks a captcha asks it at sign-in too.
         user = sign_in(code, body["login"], body["password"], captcha_answer=body["captcha"],
                        needs_captcha=spec.captcha, captcha_id=body["captcha_id"], address=request.remote_addr)
+    except LoginRefused as refusal:
+        return error(refusal.code, refusal.message, refusal.status)
+    sessions.begin(user)  # the account's one live session: any older one (site or API) ends
+    return jsonify(token=issue_token(user), **signed_in_json(user))
+
+
+@bp.post("/regions/<code>/login/sms-code")
+@documented("手机验证码登录：向注册时登记的手机号码发送登录验证码（地区提供此登录方式时）；同一手机号码每天"
+            "条数有限（sms_daily_limit）；地区不提供时返回 404 sms_login_not_offered。" + CAPTCHA_NOTE,
+            body={"phone": {"type": "string"}, **CAPTCHA_FIELDS}, errors=(400, 404, 422))
+@json_body(SmsCodeBody)
+def sms_login_code(code: str, body: dict):
+    try:
+        sms_login.send_login_code(rules_for(code), body["phone"], captcha_answer=body["captcha"],
+                                  captcha_id=body["captcha_id"])
+    except LoginRefused as refusal:
+        return error(refusal.code, refusal.message, refusal.status)
+    return jsonify(sent=True, expires_in=password_reset.CODE_MINUTES * 60)
+
+
+@bp.post("/regions/<code>/login/sms")
+@documented("手机验证码登录：用手机号码与短信验证码登录，返回令牌（与密码登录相同）；错误次数与密码登录合并计算",
+            body={"phone": {"type": "string"}, "code": {"type": "string"}}, errors=(401, 404, 422, 429))
+@json_body(SmsLoginBody)
+def sms_login_sign_in(code: str, body: dict):
+    try:
+        user = sms_login.sign_in_with_code(rules_for(code), body["phone"], body["code"], address=request.remote_addr)
     except LoginRefused as refusal:
         return error(refusal.code, refusal.message, refusal.status)
     sessions.begin(user)  # the account's one live session: any older one (site or API) ends
