@@ -33,6 +33,7 @@ from hookspecs import (
     PaymentProvider,
     PurchaseMode,
     Quote,
+    RatingPolicy,
     Reason,
     RegionInfo,
     Requirements,
@@ -266,6 +267,11 @@ class RegionRules:
         be removed (its record kept)."""
         answer = self._hook("cpe_study_plan_policy")(region=self.code, year=year)
         return answer if answer is not None else StudyPlanPolicy(region=self.code, year=year)
+
+    def rating_policy(self, year: int) -> RatingPolicy:
+        """What learners may rate for ``year``; the default: nothing."""
+        answer = self._hook("cpe_rating_policy")(region=self.code, year=year)
+        return answer if answer is not None else RatingPolicy()
 
     def demo_data(self, year: int, today: dt.date) -> DemoData | None:
         return self._hook("cpe_demo_data")(region=self.code, year=year, today=today)

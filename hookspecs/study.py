@@ -3,7 +3,7 @@ they may do with their study plan (个人教学计划)."""
 from __future__ import annotations
 
 from .markers import hookspec
-from .types import InstitutionPolicy, StudyPlanPolicy
+from .types import InstitutionPolicy, RatingPolicy, StudyPlanPolicy
 
 
 @hookspec(firstresult=True)
@@ -43,4 +43,22 @@ def cpe_study_plan_policy(region: str, year: int) -> StudyPlanPolicy | None:
         removed (its learning record is kept either way). None gives the default: a started
         course may be removed, and comes back with its record when added again. Required
         courses and courses locked by a credit purchase are never removable, whatever this says.
+    """
+
+
+@hookspec(firstresult=True)
+def cpe_rating_policy(region: str, year: int) -> RatingPolicy | None:
+    """Say what learners of ``region`` may rate (评价) for ``year``.
+
+    Called on the course page (the rating form shows when a course may be rated and the
+    learner studied it), when a learner rates through the site or ``/api/v1``, and by the API's
+    ratings endpoints. Only on ``region``'s plugin and region-agnostic ones.
+
+    :param region: the region code.
+    :param year: the programme year (a course's year; an enrolment's year).
+    :returns: a :class:`~hookspecs.types.RatingPolicy`: which items may be rated (``course``: a
+        course of the year the learner studied; ``institution``: the institution of the
+        learner's enrolment that year) and the longest comment. The core keeps the rest: 1 to
+        5 stars, one rating per learner, item and year (editable), averages on the course page,
+        staff hiding a comment with a reason (audited). None: nothing may be rated.
     """

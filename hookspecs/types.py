@@ -61,6 +61,8 @@ __all__ = [
     "RefundResult",
     "PUBLIC",
     "PurchaseMode",
+    "RATING_TARGETS",
+    "RatingPolicy",
     "Quote",
     "QuoteLine",
     "ROLES",
@@ -1093,6 +1095,33 @@ class InstitutionPolicy:
 
 
 # --- Study plan -----------------------------------------------------------------------------
+
+
+#: What a region may let its learners rate (评价): ``course``, a course of the year the learner
+#: studied (watched some of a chapter); ``institution``, the institution of the learner's
+#: enrolment for the year (not cancelled).
+RATING_TARGETS: tuple[str, ...] = ("course", "institution")
+
+
+@dataclass(frozen=True)
+class RatingPolicy:
+    """What learners of a region may rate (评价) in one year, and how long a comment may be.
+
+    A rating is 1 to 5 stars and an optional comment, one per learner, item and year, which the
+    learner may change; the course page shows the average. Staff may hide a comment (with a
+    reason, audited); its stars still count.
+    """
+
+    #: Items of :data:`RATING_TARGETS` the learners may rate; empty: nothing.
+    targets: tuple[str, ...] = ()
+    comment_max: int = 500
+
+    def __post_init__(self) -> None:
+        unknown = [target for target in self.targets if target not in RATING_TARGETS]
+        if unknown:
+            raise ValueError(f"RatingPolicy.targets: unknown {unknown!r}; choose from {RATING_TARGETS!r}")
+        if not isinstance(self.comment_max, int) or self.comment_max < 1:
+            raise ValueError("RatingPolicy.comment_max must be a positive integer")
 
 
 @dataclass(frozen=True)

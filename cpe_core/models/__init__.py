@@ -14,6 +14,7 @@ from .exams import ExamAnswer, ExamAttempt
 from .jobs import Job
 from .sms import SmsCode, SmsQuota
 from .offsets import OffsetApplication, OffsetAttachment
+from .ratings import Rating
 from .study import ChapterProgress, Enrolment, StudyPlanItem
 from .years import YearSettingValue
 
@@ -38,6 +39,7 @@ __all__ = [
     "OffsetAttachment",
     "Order",
     "OrderLine",
+    "Rating",
     "Payment",
     "Question",
     "Refund",

@@ -7,12 +7,15 @@ from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from ..forms import CpeForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..extensions import db
 from ..regions import RuleError
-from ..services import entitlement, handouts, learning, ledger, tables
+from ..auth import staff_required
+from ..services import entitlement, handouts, learning, ledger, ratings, tables
+from ..services.identity import InvalidInput
 from ..services import study as service
 from ..services.capabilities import require
 from ..services.input_rules import Body, Number
@@ -46,6 +49,16 @@ class InstitutionForm(CpeForm):
     level = SelectField(_l("级别"), choices=[], validate_choice=False)
 
 
+class RatingForm(CpeForm):
+    stars = RadioField(_l("评分"), choices=[SelectChoice(n, _l("%(stars)s星", stars=n)) for n in range(1, 6)], coerce=int,
+                       validators=[InputRequired(message=_l("请选择1至5星。"))])
+    comment = TextAreaField(_l("评价内容"), validators=[Length(max=2000)])
+
+
+class HideRatingForm(CpeForm):
+    reason = StringField(_l("隐藏原因"), validators=[DataRequired(message=_l("请填写隐藏原因。")), Length(max=200)])
+
+
 def _learner_of_region():
     if current_user.region != g.region.code or current_user.role != "learner":
         abort(403)
@@ -67,7 +80,64 @@ def course(course_id: int):
         view = service.course_view(learner, g.region.code, course_id)
     except RuleError:
         abort(404)
-    return render_template("study/course.html", view=view, form=CourseActionForm(), learner=learner)
+    staff = current_user.is_authenticated and current_user.may_review(g.region.code)
+    rated = view.course.year
+    rating_form = None
+    rating_refusal = None
+    if learner is not None and learner.role == "learner" and "course" in g.region.rating_policy(rated).targets:
+        try:
+            ratings.may_rate(learner, "course", course_id)
+        except RuleError as refusal:
+            rating_refusal = refusal.message
+        else:
+            mine = ratings.mine(learner, "course", course_id, rated)
+            rating_form = RatingForm(stars=mine.stars if mine else None, comment=mine.comment if mine else "")
+    return render_template(
+        "study/course.html", view=view, form=CourseActionForm(), learner=learner,
+        rating_summary=ratings.summary("course", course_id, with_hidden=staff), rating_form=rating_form,
+        rating_refusal=rating_refusal, hide_form=HideRatingForm() if staff else None,
+    )
+
+
+@bp.post("/courses/<int:course_id>/rating")
+@login_required
+def rate_course(course_id: int):
+    """A learner's stars and comment on a course they studied (one per year, editable)."""
+    _learner_of_region()
+    form = RatingForm()
+    if not form.validate():
+        flash(_errors(form), "error")
+    else:
+        try:
+            ratings.rate(current_user, "course", course_id, form.stars.data, form.comment.data or "")
+        except (RuleError, InvalidInput) as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+        else:
+            flash(_("评价已保存。"), "success")
+    return redirect(url_for("study.course", course_id=course_id) + "#ratings")
+
+
+@bp.post("/ratings/<int:rating_id>/hide")
+@staff_required
+def hide_rating(rating_id: int):
+    """Staff hide a rating's comment, saying why (audited)."""
+    form = HideRatingForm()
+    rating = db.session.get(ratings.Rating, rating_id)
+    if rating is None or rating.region != g.region.code:
+        abort(404)
+    if not form.validate():
+        flash(_errors(form), "error")
+    else:
+        try:
+            ratings.hide(current_user, rating_id, form.reason.data)
+        except (RuleError, InvalidInput) as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+        else:
+            flash(_("评价已隐藏。"), "success")
+    target = url_for("study.course", course_id=rating.target_id) if rating.target == "course" else url_for("region.home")
+    return redirect(target + "#ratings")
 
 
 @bp.get("/plan")

@@ -13,7 +13,7 @@ from marshmallow import fields
 
 from ..extensions import db
 from ..regions import RuleError, rules_for
-from ..services import handouts, learning, ledger
+from ..services import handouts, learning, ledger, ratings
 from ..services import study as service
 from ..services.identity import InvalidInput
 from ..services.input_rules import Body, Integer, Object, Text, Year, parse_int
@@ -488,3 +488,66 @@ def institution_cancel():
         return refusal
     service.cancel_institution(current_user, _year())
     return jsonify(ok=True)
+
+
+class RatingBody(Body):
+    stars = Integer(required=True, minimum=1, maximum=5, label="评分", code="invalid_stars", message="请选择1至5星。")
+    comment = Text(load_default="", max_length=2000, label="评价内容")
+    year = _year_field()
+
+
+class HideRatingBody(Body):
+    reason = Text(load_default="", max_length=200, label="隐藏原因")
+
+
+def _ratings_json(summary, *, staff: bool) -> dict:
+    return {"average": summary.average, "count": summary.count,
+            "ratings": [ratings.as_json(r, staff=staff) for r in summary.ratings]}
+
+
+@bp.get("/regions/<code>/courses/<int:course_id>/ratings")
+def course_ratings(code: str, course_id: int):
+    """A course's average stars, how many rated it, and the comments shown (staff of the region
+    also get hidden ones, with the reason)."""
+    rules_for(code)
+    ratings.find_course(code, course_id)
+    staff = current_user.is_authenticated and current_user.may_review(code)
+    mine = None
+    if current_user.is_authenticated and current_user.region == code and current_user.role == "learner":
+        course_year = ratings.find_course(code, course_id).year
+        found = ratings.mine(current_user, "course", course_id, course_year)
+        mine = ratings.as_json(found, staff=True) if found else None
+    return jsonify(**_ratings_json(ratings.summary("course", course_id, with_hidden=staff), staff=staff), mine=mine)
+
+
+@bp.put("/me/ratings/<target>/<int:target_id>")
+@login_required
+@json_body(RatingBody)
+def rate(target: str, target_id: int, body: dict):
+    """Give or change the learner's rating (1–5 stars, a comment) of a course they studied or the
+    institution of their enrolment (``year`` then says which enrolment's), as the region allows."""
+    if (refusal := _learner()) is not None:
+        return refusal
+    try:
+        rating = ratings.rate(current_user, target, target_id, body["stars"], body["comment"], body["year"])
+    except InvalidInput as refused:
+        return error(refused.code, refused.message, 422)
+    return jsonify(ratings.as_json(rating, staff=True))
+
+
+@bp.post("/regions/<code>/ratings/<int:rating_id>/hide")
+@login_required
+@json_body(HideRatingBody)
+def hide_rating(code: str, rating_id: int, body: dict):
+    """Staff of the region hide a rating's comment, with a reason (audited)."""
+    rules_for(code)
+    if not current_user.may_review(code):
+        return error("not_region_staff", "只有本地区的工作人员可以隐藏评价。", 403)
+    rating = db.session.get(ratings.Rating, rating_id)
+    if rating is None or rating.region != code:
+        return error("rating_not_found", ratings.MSG_NOT_FOUND, 404)
+    try:
+        rating = ratings.hide(current_user, rating_id, body["reason"])
+    except InvalidInput as refused:
+        return error(refused.code, refused.message, 422)
+    return jsonify(ratings.as_json(rating, staff=True))

@@ -23,6 +23,7 @@ from hookspecs import (
     RegionInfo,
     Requirements,
     InstitutionPolicy,
+    RatingPolicy,
     StudyPlanPolicy,
     YearSetting,
     YearSettings,
@@ -119,6 +120,12 @@ def cpe_study_plan_policy(year: int) -> StudyPlanPolicy | None:
     """A started course can be removed and comes back with its record: see
     :func:`.rules.study_plan_policy`."""
     return rules.study_plan_policy(year)
+
+
+@hookimpl
+def cpe_rating_policy(year: int) -> RatingPolicy:
+    """Learners rate the courses they studied (the training flow's course page: "c.为课程评价")."""
+    return RatingPolicy(targets=("course",))
 
 
 @hookimpl
