@@ -23,8 +23,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy import types as sa_types
 from webtest import TestApp
 
+from cpe_core import clock
 from cpe_core.extensions import db
-from cpe_core.models import OffsetApplication, StudyPlanItem
+from cpe_core.models import ChapterProgress, OffsetApplication, Rating, StudyPlanItem
 from cpe_core.services import exams, offsets
 from cpe_core.services import orders as order_service
 from cpe_core.services.input_rules import CONTROL, Boolean, Integer, Number, Object, Text
@@ -104,6 +105,12 @@ def cpe_test_config(cpe_test_config):
 
 
 @pytest.fixture
+def extra_plugins(sms_login_on):
+    # Chaoyang's learners may sign in with an SMS code here, so its 验证码登录 page is walked too.
+    return [("sms-login", sms_login_on)]
+
+
+@pytest.fixture
 def world(app, make_learner, make_staff) -> dict[str, Any]:
     """A Chaoyang learner with a course in the plan, an exam under way, an order and an offset
     application; a Chaoyang admin; the ids their URLs need."""
@@ -130,6 +137,14 @@ def world(app, make_learner, make_staff) -> dict[str, Any]:
     )
     db.session.add(application)
     db.session.commit()
+    # The studied course was watched, so its page shows the rating form; a rating for staff to hide.
+    db.session.add(ChapterProgress(user_id=user.id, chapter_id=studied.chapters[0].id, watched_seconds=30))
+    other = learner(make_learner, "chaoyang", name="评价学员")
+    now = clock.to_utc_naive(clock.now())
+    rating = Rating(region="chaoyang", user_id=other.id, target="course", target_id=studied.id, year=YEAR,
+                    stars=4, comment="好", rated_at=now, updated_at=now)
+    db.session.add(rating)
+    db.session.commit()
     staff = make_staff("chaoyang")
     return {
         "learner": user, "staff": staff,
@@ -140,6 +155,7 @@ def world(app, make_learner, make_staff) -> dict[str, Any]:
             "number": order.number, "application_id": application.id,
             "enrolment_id": user.id, "learner_id": user.id, "type_code": offset_type.code,
             "step": "personal", "provider": "sandbox",
+            "target": "course", "target_id": studied.id, "rating_id": rating.id,
         },
     }
 

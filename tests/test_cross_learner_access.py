@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cpe_core import clock
 from cpe_core.extensions import db
 from cpe_core.models import (
-    Certificate, Enrolment, ExamAttempt, Invoice, OffsetApplication, OffsetAttachment, Order, Payment, Refund,
+    Certificate, Enrolment, ExamAttempt, Invoice, OffsetApplication, OffsetAttachment, Order, Payment, Rating, Refund,
 )
 
 from study_support import YEAR, add_to_plan, course, learner
@@ -89,6 +89,9 @@ CASES: list[tuple[str, str, str]] = [
     ("GET", "/api/v1/chapters/{chapter}/handout", "api"),
     ("GET", "/api/v1/regions/chaoyang/exports/1", "api"),
     ("GET", "/api/v1/regions/chaoyang/exports/1/download", "api"),
+    # A's rating of a course: only the region's staff hide it
+    ("POST", "/chaoyang/ratings/{rating}/hide", "site"),
+    ("POST", "/api/v1/regions/chaoyang/ratings/{rating}/hide", "api"),
 ]
 
 #: A chapter or course is the catalogue's, not A's: B gets the same refusal as for any course not in
@@ -110,6 +113,9 @@ NOT_OWNED: dict[str, str] = {
     "/<region>/courses/<int:course_id>": "public course page of the catalogue; shows only the caller's own progress",
     "/api/v1/me/courses/<int:course_id>": "catalogue course with the caller's own progress only",
     "/<region>/notices/<slug>": "public notice",
+    "/<region>/courses/<int:course_id>/rating": "a catalogue course; rates it as the caller only (who studied it)",
+    "/api/v1/me/ratings/<target>/<int:target_id>": "a catalogue course or institution; rates it as the caller only",
+    "/api/v1/regions/<code>/courses/<int:course_id>/ratings": "public ratings of a catalogue course",
     "/<region>/me/collection/<step>": "a step name; always the caller's own collection",
     "/api/v1/me/collection/<step>": "a step name; always the caller's own collection",
     "/api/v1/me/collection/<step>/attachments/<name>": "step and attachment names; always the caller's own",
@@ -163,7 +169,9 @@ def world(app, testapp, make_learner, tmp_path):
                           deadline_at=now + dt.timedelta(hours=1))
     certificate = Certificate(user_id=a.id, region="chaoyang", year=YEAR, serial="CY2024A0001", code="code-of-a",
                               fields={"name": "学员甲"}, sha256="0" * 64)
-    db.session.add_all([invoice, refund, application, attempt, certificate])
+    rating = Rating(region="chaoyang", user_id=a.id, target="course", target_id=taught.id, year=YEAR, stars=5,
+                    comment="学员甲的评价", rated_at=now, updated_at=now)
+    db.session.add_all([invoice, refund, application, attempt, certificate, rating])
     db.session.commit()
     (tmp_path / "a-evidence").write_bytes(b"\xff\xd8\xff" + b"\0" * 7)
     (tmp_path / "a-handout.pdf").write_bytes(b"%PDF-1.4 handout")
@@ -172,7 +180,7 @@ def world(app, testapp, make_learner, tmp_path):
         "pending": pending.number, "paid": paid.number, "enrolment": enrolment, "application": application.id,
         "attachment": application.attachments[0].id, "attempt": attempt.id, "question": question.id,
         "serial": certificate.serial, "chapter": taught.chapters[0].id, "course": taught.id, "learner": a.id,
-        "refund": refund.id, "invoice": invoice.id,
+        "refund": refund.id, "invoice": invoice.id, "rating": rating.id,
         "answers": {str(q.id): q.answer for q in taught.chapters[0].questions},
     }
     # B holds a session cookie and an API token. An account has one live session (a second
@@ -271,7 +279,7 @@ def uncovered(app) -> list[str]:
     NOT_OWNED names."""
     adapter = app.url_map.bind("localhost")
     numbers = {k: 1 for k in ("enrolment", "application", "attachment", "attempt", "question", "chapter", "course",
-                              "learner", "refund", "invoice")}
+                              "learner", "refund", "invoice", "rating")}
     covered = set()
     for method, url, _who in CASES + NOT_IN_PLAN:
         concrete = url.split("?")[0].format(**numbers, pending="N1", paid="N2", serial="S1")
