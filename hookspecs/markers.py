@@ -20,8 +20,9 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: 1.3 added :mod:`hookspecs.kit` (helpers for short plugins), ``DemoInstitution``'s details
 #: and ``InstitutionPolicy.studies_at_institution``;
 #: 1.4 added ``cpe_application_statuses`` (a region's words for application statuses),
-#: ``OffsetField.filter_label`` (a field the learner's list is queried by) and
-#: ``RegionInfo.courses_title`` (what the course catalogue is called).
+#: ``OffsetField.filter_label`` (a field the learner's list is queried by),
+#: ``RegionInfo.courses_title`` (what the course catalogue is called), ``cpe_sms_policy``
+#: (sign-in by SMS code, the daily code limit) and ``cpe_rating_policy`` (ratings).
 CONTRACT_VERSION = "1.4"
 
 
