@@ -14,6 +14,8 @@ name the region's rules): those are the plugin's, documented by it, and not list
 from __future__ import annotations
 
 CODES: frozenset[str] = frozenset({
+    "invalid_stars", "not_enrolled", "not_rateable", "not_studied", "phone_ambiguous",
+    "phone_not_registered", "rating_not_found", "sms_login_not_offered", "institution_not_found",
     "already_enrolled", "already_paid", "already_registered", "already_revoked",
     "already_submitted", "answers_incomplete", "application_locked", "application_not_found",
     "attachment_not_found", "attempt_closed", "attempt_not_found", "attempt_open",

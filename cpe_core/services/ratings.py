@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import clock
 from ..extensions import db
 from ..models import Chapter, ChapterProgress, Course, Enrolment, Institution, Rating, User
-from ..regions import RecordNotFound, RuleError, rules_for
+from ..regions import RuleError, rules_for
+from .not_found import RecordNotFound
 from ..transactions import begin_write
 from . import audit
 from .input_rules import check_text

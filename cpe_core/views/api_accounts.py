@@ -164,6 +164,11 @@ class Registered(Reply):
     learner = fields.Nested(LearnerReply, required=True)
 
 
+class SmsCodeSent(Reply):
+    sent = fields.Boolean(required=True)
+    expires_in = fields.Integer(required=True)
+
+
 class SignedIn(Reply):
     token = fields.String(required=True)
     role = fields.String(required=True)
@@ -380,9 +385,11 @@ def login(code: str, body: dict):
 
 
 @bp.post("/regions/<code>/login/sms-code")
-@documented("手机验证码登录：向注册时登记的手机号码发送登录验证码（地区提供此登录方式时）；同一手机号码每天"
-            "条数有限（sms_daily_limit）；地区不提供时返回 404 sms_login_not_offered。" + CAPTCHA_NOTE,
-            body={"phone": {"type": "string"}, **CAPTCHA_FIELDS}, errors=(400, 404, 422))
+@operation("手机验证码登录：向注册时登记的手机号码发送登录验证码（地区提供此登录方式时）；同一手机号码每天"
+           "条数有限（sms_daily_limit）；地区不提供时返回 404 sms_login_not_offered。" + CAPTCHA_NOTE,
+           SmsCodeSent, auth=False,
+           errors={400: CAPTCHA_CODES, 404: ("unknown_region", "sms_login_not_offered"),
+                   422: ("phone_not_registered", "phone_ambiguous", "sms_daily_limit", "sms_failed")})
 @json_body(SmsCodeBody)
 def sms_login_code(code: str, body: dict):
     try:
@@ -394,8 +401,10 @@ def sms_login_code(code: str, body: dict):
 
 
 @bp.post("/regions/<code>/login/sms")
-@documented("手机验证码登录：用手机号码与短信验证码登录，返回令牌（与密码登录相同）；错误次数与密码登录合并计算",
-            body={"phone": {"type": "string"}, "code": {"type": "string"}}, errors=(401, 404, 422, 429))
+@operation("手机验证码登录：用手机号码与短信验证码登录，返回令牌（与密码登录相同）；错误次数与密码登录合并计算",
+           SignedIn, auth=False,
+           errors={401: ("bad_sms_code",), 404: ("unknown_region", "sms_login_not_offered"),
+                   422: ("phone_not_registered", "phone_ambiguous"), 429: ("too_many_attempts",)})
 @json_body(SmsLoginBody)
 def sms_login_sign_in(code: str, body: dict):
     try:

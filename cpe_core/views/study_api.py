@@ -500,12 +500,33 @@ class HideRatingBody(Body):
     reason = Text(load_default="", max_length=200, label="隐藏原因")
 
 
+class RatingReply(Reply):
+    id = fields.Integer(required=True)
+    target = fields.String(required=True)
+    target_id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    stars = fields.Integer(required=True)
+    comment = fields.String(required=True)
+    hidden = fields.Boolean(required=True)
+    updated_at = fields.String(required=True)
+    hidden_reason = fields.String(allow_none=True)
+
+
+class CourseRatings(Reply):
+    average = fields.Float(required=True, allow_none=True)
+    count = fields.Integer(required=True)
+    ratings = fields.List(fields.Nested(RatingReply), required=True)
+    mine = fields.Nested(RatingReply, required=True, allow_none=True)
+
+
 def _ratings_json(summary, *, staff: bool) -> dict:
     return {"average": summary.average, "count": summary.count,
             "ratings": [ratings.as_json(r, staff=staff) for r in summary.ratings]}
 
 
 @bp.get("/regions/<code>/courses/<int:course_id>/ratings")
+@operation("课程评价：平均星级、评价人数与显示的评价（本地区工作人员另见已隐藏的及原因）；学员另见自己的评价",
+           CourseRatings, auth=False, errors={404: ("unknown_region", "course_not_found")})
 def course_ratings(code: str, course_id: int):
     """A course's average stars, how many rated it, and the comments shown (staff of the region
     also get hidden ones, with the reason)."""
@@ -522,6 +543,9 @@ def course_ratings(code: str, course_id: int):
 
 @bp.put("/me/ratings/<target>/<int:target_id>")
 @login_required
+@operation("评价（1–5星与评语）学过的课程或报名的培训机构，可修改；每人每项每年一条", RatingReply,
+           errors={403: ("learners_only",),
+                   422: ("not_rateable", "not_studied", "not_enrolled", "invalid_stars")})
 @json_body(RatingBody)
 def rate(target: str, target_id: int, body: dict):
     """Give or change the learner's rating (1–5 stars, a comment) of a course they studied or the
@@ -537,6 +561,9 @@ def rate(target: str, target_id: int, body: dict):
 
 @bp.post("/regions/<code>/ratings/<int:rating_id>/hide")
 @login_required
+@operation("工作人员隐藏评价的评语（须填写原因，记入审计日志）", RatingReply,
+           errors={403: ("not_region_staff",), 404: ("unknown_region", "rating_not_found"),
+                   422: ("reason_required",)})
 @json_body(HideRatingBody)
 def hide_rating(code: str, rating_id: int, body: dict):
     """Staff of the region hide a rating's comment, with a reason (audited)."""
