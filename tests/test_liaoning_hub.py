@@ -79,3 +79,10 @@ def test_the_hub_offers_enrolment_and_credits_but_no_course_centre_plan_exam_or_
     enrol(testapp, schools[0])
     step = testapp.get("/liaoning/").html.select_one("#next-step")
     assert step["data-step"] == "study_at_institution" and "还差90学分" in step.text
+
+
+def test_the_login_page_offers_sign_in_by_phone_code(testapp):
+    """"使用密码登录 / 手机验证码登录" (liaoning-2025-system-manual)."""
+    page = testapp.get("/liaoning/login")
+    assert "验证码登录" in page.text
+    assert testapp.get("/liaoning/login/sms").status_int == 200

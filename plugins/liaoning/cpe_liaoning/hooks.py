@@ -11,10 +11,12 @@ from . import content, rules
 
 plugin = kit.region_plugin(
     content.REGION_INFO,
-    contract=">=1.3,<2",
+    contract=">=1.4,<2",
     year_requirements=rules.year_requirements,
     check_eligibility=rules.check_eligibility,
     institution_policy=rules.institution_policy,
+    sms_policy=rules.sms_policy,
+    rating_policy=rules.rating_policy,
     credit_export=rules.credit_export,
     demo_data=content.demo_data,
 )

@@ -7,7 +7,7 @@ pays and studies at that institution's own site; the credits come back to the en
 from __future__ import annotations
 
 from hookspecs import (PROFESSIONAL, PUBLIC, CreditExport, Eligibility, InstitutionPolicy, LearnerFacts, LearnerYear,
-                       Reason, Requirements, kit)
+                       RatingPolicy, Reason, Requirements, SmsPolicy, kit)
 
 REGION = "liaoning"
 
@@ -62,6 +62,20 @@ def institution_policy(year: int) -> InstitutionPolicy:
         note="选择培训年度、培训等级和培训机构，点击【确认报名】后通过【进入网校】在网校缴费学习；"
              "在网校缴费后不能取消报名，需联系网校退费，退费后自动取消报名。",
     )
+
+
+#: "使用密码登录 / 手机验证码登录"; "同一手机号码一天只能接收5次短信验证码".
+SMS_CODES_PER_DAY = 5
+
+
+def sms_policy() -> SmsPolicy:
+    """Sign in with a password or with a code texted to the phone on file, 5 codes a day."""
+    return SmsPolicy(login=True, daily_limit=SMS_CODES_PER_DAY)
+
+
+def rating_policy() -> RatingPolicy:
+    """报名记录's 去评价: learners rate the institution of their enrolment."""
+    return RatingPolicy(targets=("institution",))
 
 
 EXPORT_COLUMNS = ("身份证号", "姓名", "年度", "已获总学分", "专业课学分", "公需课学分", "是否完成")

@@ -62,3 +62,12 @@ def test_the_faq_answers_the_seed_and_lists_each_institutions_contact():
 
 def test_enrolment_records_use_the_manuals_status_words():
     assert rules.institution_policy(2025).status_labels["completed"] == "学分已登记"
+
+
+def test_learners_may_sign_in_by_a_phone_code_at_most_5_a_day():
+    policy = rules.sms_policy()
+    assert policy.login and policy.daily_limit == 5
+
+
+def test_learners_rate_the_institution_of_their_enrolment():
+    assert rules.rating_policy().targets == ("institution",)
