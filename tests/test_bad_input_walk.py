@@ -51,6 +51,8 @@ BAD_VALUES: dict[str, tuple[Any, Any]] = {
 
 #: Rules not walked, each with why. Anything else that takes a POST, PUT or PATCH is walked.
 NOT_WALKED = {
+    "enrolments.enrolment_rate": "shown only where a region rates institutions (not Chaoyang, which the walk uses); "
+                                 "it posts the course page's RatingForm, which the walk covers (study.rate_course)",
     "payments.notify": "a payment provider's signed notification, not a form: anything unsigned is refused "
                        "before it is read (tests/test_duplicate_payments.py)",
     "sandbox_pay.confirm": "the sandbox provider's pay button (tests only): no field but the merchant reference",

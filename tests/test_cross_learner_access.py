@@ -37,6 +37,7 @@ CASES: list[tuple[str, str, str]] = [
     # enrolments (enrol, then pay)
     ("POST", "/chaoyang/enrolments/{enrolment}/cancel", "site"),
     ("POST", "/chaoyang/enrolments/{enrolment}/pay", "site"),
+    ("POST", "/chaoyang/enrolments/{enrolment}/rating", "site"),
     ("POST", "/api/v1/enrolments/{enrolment}/cancel", "api"),
     ("POST", "/api/v1/enrolments/{enrolment}/orders", "api"),
     # offset applications and their attachments

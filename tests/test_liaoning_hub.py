@@ -86,3 +86,23 @@ def test_the_login_page_offers_sign_in_by_phone_code(testapp):
     page = testapp.get("/liaoning/login")
     assert "验证码登录" in page.text
     assert testapp.get("/liaoning/login/sms").status_int == 200
+
+
+def test_a_learner_rates_the_institution_of_their_enrolment_from_the_records(testapp, make_learner, schools):
+    """报名记录's 去评价 (liaoning-2025-system-manual): 1–5 stars and a comment, changed later."""
+    from cpe_core.extensions import db
+    from cpe_core.services import ratings
+
+    learner = make_learner("liaoning", collection_region="liaoning", qualified_year=2015)
+    login(testapp, "liaoning", learner.login)
+    records = enrol(testapp, schools[0])
+    row = records.html.select_one("#enrolments tbody tr")
+    assert row.select_one("details.rate-institution summary").text.strip() == "去评价"
+    form = records.forms[row.select_one("details.rate-institution form")["id"]]
+    form["stars"], form["comment"] = "4", "课程讲解清楚。"
+    again = form.submit().follow()
+    assert "评价已保存。" in again.text
+    assert "修改评价（4星）" in again.html.select_one("#enrolments tbody tr details.rate-institution summary").text
+    summary = ratings.summary("institution", schools[0])
+    assert (summary.count, summary.average) == (1, 4)
+    db.session.rollback()

@@ -12,11 +12,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..extensions import csrf, db
-from ..regions import RuleError
-from ..services import cards, enrolments, entitlement, invoices, refunds
+from ..regions import RuleError, rules_for
+from ..services import cards, enrolments, entitlement, invoices, ratings, refunds
+from ..services.identity import InvalidInput
 from ..services.capabilities import require
 from ..services import orders as service
 from .binding import bind_region
+from .study import RatingForm
 from ..services.years import current_year, open_years
 
 bp = Blueprint("orders", __name__, url_prefix="/<region>/orders")
@@ -277,11 +279,39 @@ def enrolment_index():
         flash(error.message, "error")
         return redirect(url_for("orders.new", year=year))
     offers = {o.mode.code: o for o in service.offers(current_user, year)}
+    records = enrolments.records(current_user)
+    # 去评价: the institution of each live enrolment, where the region lets learners rate it.
+    rateable = {r.enrolment.id: ratings.mine(current_user, "institution", r.enrolment.institution_id, r.enrolment.year)
+                for r in records if r.enrolment.status != "cancelled" and r.enrolment.institution_id is not None
+                and "institution" in rules_for(g.region.code).rating_policy(r.enrolment.year).targets}
     return render_template(
         "orders/enrolments.html", year=year, policy=policy, form=EnrolForm(year=year), action_form=ActionForm(),
-        institutions=enrolments.institutions(current_user, year), records=enrolments.records(current_user),
+        institutions=enrolments.institutions(current_user, year), records=records,
         modes=list(offers.values()), labels=service.STATUS_LABELS, format_fen=service.format_fen,
+        rateable=rateable, rating_form=RatingForm(),
     )
+
+
+@enrol_bp.post("/<int:enrolment_id>/rating")
+@login_required
+def enrolment_rate(enrolment_id: int):
+    """去评价: the learner's stars and comment on the institution of their enrolment."""
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    enrolment = enrolments.enrolment_of(current_user, enrolment_id)
+    form = RatingForm()
+    if not form.validate():
+        flash(_("；").join(str(m) for errors in form.errors.values() for m in errors), "error")
+    else:
+        try:
+            ratings.rate(current_user, "institution", enrolment.institution_id, form.stars.data,
+                         form.comment.data or "", enrolment.year)
+        except (RuleError, InvalidInput) as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+        else:
+            flash(_("评价已保存。"), "success")
+    return redirect(url_for("enrolments.enrolment_index", year=enrolment.year))
 
 
 @enrol_bp.post("/")
