@@ -70,6 +70,15 @@ class SummaryRow:
     value: str
 
 
+def exam_credits(policy: ExamPolicy, user_id: int) -> dict[str, int]:
+    """The learner's credits of the exam's year, per kind, as the exam counts them (without
+    offsets where the policy says offsets do not count)."""
+    earned, offsets = ledger.earned_by_source(user_id, policy.year)
+    if not policy.counts_offsets:
+        earned = {kind: amount - offsets.get(kind, 0) for kind, amount in earned.items()}
+    return earned
+
+
 def summary(user_id: int, region: str, year: int, policy: ExamPolicy) -> list[SummaryRow]:
     """The exam page's 考试概况: until when study counts (学习截止), when the exam closes
     (测试截止), progress against each requirement the exam asks (credits per kind, minutes of
@@ -81,9 +90,7 @@ def summary(user_id: int, region: str, year: int, policy: ExamPolicy) -> list[Su
     rows = [SummaryRow("学习截止", f"{study_until:%Y-%m-%d}")]
     if policy.closes_at is not None:
         rows.append(SummaryRow("测试截止", clock.shanghai_text(policy.closes_at)))
-    earned, offsets = ledger.earned_by_source(user_id, year)
-    if not policy.counts_offsets:
-        earned = {kind: amount - offsets.get(kind, 0) for kind, amount in earned.items()}
+    earned = exam_credits(policy, user_id)
     if policy.required_total:
         rows.append(SummaryRow("学习进度（合计）", f"{sum(earned.values())}/{policy.required_total}{unit}"))
     for kind, needed in policy.required_by_kind.items():
@@ -96,9 +103,7 @@ def summary(user_id: int, region: str, year: int, policy: ExamPolicy) -> list[Su
 
 
 def _credit_reasons(policy: ExamPolicy, user_id: int) -> list[Reason]:
-    earned, offsets = ledger.earned_by_source(user_id, policy.year)
-    if not policy.counts_offsets:
-        earned = {kind: amount - offsets.get(kind, 0) for kind, amount in earned.items()}
+    earned = exam_credits(policy, user_id)
     unit = UNIT_LABELS[rules_for(policy.region).info.unit]
     found = []
     total = sum(earned.values())
