@@ -23,7 +23,7 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: ``OffsetField.filter_label`` (a field the learner's list is queried by),
 #: ``RegionInfo.courses_title`` (what the course catalogue is called), ``cpe_sms_policy``
 #: (sign-in by SMS code, the daily code limit) and ``cpe_rating_policy`` (ratings).
-CONTRACT_VERSION = "1.4"
+CONTRACT_VERSION = "1.5"
 
 
 class CpeDeprecationWarning(DeprecationWarning):

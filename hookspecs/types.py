@@ -790,7 +790,10 @@ class CreditExport:
     holding the receiver URL, ``push_token_setting`` the key holding its bearer token (None: no
     credentials), ``push_ready`` decides which records may be sent at all, and ``push_statuses``
     lists the ``(code, Chinese label)`` pairs a pushed record moves through on the receiver's
-    side, in order; the first is the status of a record the receiver has just accepted."""
+    side, in order; the first is the status of a record the receiver has just accepted.
+    ``push_required`` False marks a push a deployment may leave unconfigured (e.g. registering
+    credits back to a hub the deployment may not serve): ``cpe check --deploy`` then warns
+    instead of refusing."""
 
     region: str
     year: int
@@ -802,6 +805,7 @@ class CreditExport:
     push_token_setting: str | None = None
     push_statuses: tuple[tuple[str, str], ...] = ()
     fields: tuple[ExportColumn, ...] = ()
+    push_required: bool = True
 
     def __post_init__(self) -> None:
         if self.fields:

@@ -17,7 +17,7 @@ def init_app(app: Flask) -> None:
     from .orders import orders_group
 
     app.cli.add_command(orders_group)
-    for command in (plugins_command, explain_command, audit_group, demo_group):
+    for command in (plugins_command, explain_command, audit_group, demo_group, institutions_group):
         app.cli.add_command(command)
     from .export import export_command
 
@@ -208,3 +208,29 @@ def demo_load() -> None:
             click.echo(str(demo.load(rules)))
         except RuleError as error:
             raise click.ClickException(f"{rules.code}: {error.message}") from error
+
+
+@click.group("institutions")
+def institutions_group() -> None:
+    """A hub region's training institutions (网校)."""
+
+
+@institutions_group.command("token")
+@click.argument("region")
+@click.argument("name")
+@with_appcontext
+def institution_token(region: str, name: str) -> None:
+    """Give institution NAME of REGION a new token for registering credits back (学分登记) and
+    print it once; the previous token stops working. Only its hash is stored."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..models import Institution
+    from ..services import registrations
+
+    institution = db.session.scalar(select(Institution).where(Institution.region == region, Institution.name == name))
+    if institution is None:
+        raise click.ClickException(f"{region} has no institution named {name!r}.")
+    token = registrations.new_token(institution)
+    db.session.commit()
+    click.echo(token)

@@ -11,6 +11,7 @@ from .catalogue import Chapter, Course, Institution, Question
 from .commerce import Invoice, Order, OrderLine, Payment, Refund, StudyCard
 from .credits import Certificate, CreditPush, CreditRecord
 from .exams import ExamAnswer, ExamAttempt
+from .handover import CreditRegistration, Handover
 from .jobs import Job
 from .sms import SmsCode, SmsQuota
 from .offsets import OffsetApplication, OffsetAttachment
@@ -27,10 +28,12 @@ __all__ = [
     "ChapterProgress",
     "Course",
     "CreditPush",
+    "CreditRegistration",
     "CreditRecord",
     "Enrolment",
     "ExamAnswer",
     "ExamAttempt",
+    "Handover",
     "Institution",
     "Invoice",
     "Job",

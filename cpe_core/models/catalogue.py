@@ -22,6 +22,9 @@ class Institution(Model):
     introduction: Mapped[str] = mapped_column(Text, default="", server_default="")
     contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     fees: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: SHA-256 of the bearer token the institution pushes credit registrations with (学分登记);
+    #: None: it may not push. Set by ``cpe institutions token``; the token itself is never stored.
+    push_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Course(Model):

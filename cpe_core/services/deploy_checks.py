@@ -158,7 +158,10 @@ def _plugin_findings(settings: dict[str, Any]):
             continue
         for key in (export.push_url_setting, export.push_token_setting):
             if key and not (settings.get(key) or os.environ.get(key)):
-                yield Finding("cpe.E042", ERROR, f"地区 {code} 向省平台上报学分，但未设置 {key}。", f"在 instance/cpe.cfg 或环境变量中设置 {key}。")
+                if export.push_required:
+                    yield Finding("cpe.E042", ERROR, f"地区 {code} 向省平台上报学分，但未设置 {key}。", f"在 instance/cpe.cfg 或环境变量中设置 {key}。")
+                else:
+                    yield Finding("cpe.W005", WARNING, f"地区 {code} 可回传学分，但未设置 {key}，不会回传。", f"需要回传时在 instance/cpe.cfg 或环境变量中设置 {key}。")
 
 
 def _today():

@@ -20,7 +20,7 @@ from ..labels import N_
 from ..models import Enrolment, Institution, Order, User
 from ..regions import RuleError, rules_for
 from .not_found import RecordNotFound
-from . import ledger, study
+from . import handover, ledger, study
 
 STATUS_LABELS = {
     "selected": N_("已报名，待缴费"),
@@ -39,6 +39,8 @@ class EnrolmentRecord:
     status_label: str
     credits: dict[str, int]
     order: Order | None
+    #: The region of this deployment the institution's site is (进入网校 by hand-over), or None.
+    served_region: str | None = None
 
     @property
     def enrolled_at(self) -> str:
@@ -95,6 +97,7 @@ def records(user: User) -> list[EnrolmentRecord]:
             status_label=labels[enrolment.year].get(enrolment.status, enrolment.status),
             credits=earned,
             order=order,
+            served_region=handover.served_region(enrolment.institution),
         ))
     return found
 

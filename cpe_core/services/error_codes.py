@@ -14,6 +14,9 @@ name the region's rules): those are the plugin's, documented by it, and not list
 from __future__ import annotations
 
 CODES: frozenset[str] = frozenset({
+    "account_disabled", "already_received", "credits_invalid", "handover_expired", "handover_invalid",
+    "handover_unsupported", "handover_used", "id_number_required", "institution_not_served_here",
+    "institution_token_required", "registration_not_found",
     "invalid_stars", "not_enrolled", "not_rateable", "not_studied", "phone_ambiguous",
     "phone_not_registered", "rating_not_found", "sms_login_not_offered", "institution_not_found",
     "already_enrolled", "already_paid", "already_registered", "already_revoked",

@@ -46,8 +46,7 @@ from ..labels import N_
 from ..models import Enrolment, Order, OrderLine, Payment, Refund, StudyPlanItem, User
 from ..regions import RuleError, regions, rules_for
 from .not_found import RecordNotFound
-from . import audit, entitlement
-from . import entitlement
+from . import audit, entitlement, handover
 from .carts import plan_items
 from .money import format_fen
 from .learners import facts_for
@@ -331,6 +330,7 @@ def _release_enrolment(order: Order) -> None:
     close what the order no longer pays for."""
     _release(order)
     entitlement.refresh(order.user_id, order.year)
+    handover.follow_orders(order)
 
 
 def _release(order: Order) -> None:
@@ -460,6 +460,7 @@ def _mark_paid(order_id: int) -> bool:
             .values(locked=True)
         )
     entitlement.refresh(order.user_id, order.year)  # what the order's lines cover opens now
+    handover.follow_orders(order)  # a hub's enrolment handed over here is paid now
     return True
 
 

@@ -344,12 +344,17 @@ def send_due(export: CreditExport, progress: Callable[[int], None] | None = None
                     _new_version(push)  # the record changed between tries: a key per content
                 push.content_hash = digest
                 push.attempts = (push.attempts or 0) + 1
+                key = push.idempotency_key
+                payload = _payload(export, record, key)
+                # Read before committing: reading after it would open a transaction that the
+                # request then holds; on SQLite a receiver writing to the same database meanwhile
+                # (a hub of this deployment) would leave it a stale snapshot that cannot write.
                 db.session.commit()
                 try:
                     response = session.post(
                         url,
-                        json=_payload(export, record, push.idempotency_key),
-                        headers={"Idempotency-Key": push.idempotency_key},
+                        json=payload,
+                        headers={"Idempotency-Key": key},
                         timeout=_timeout(),
                     )
                 except requests.RequestException as error:

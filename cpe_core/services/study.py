@@ -26,7 +26,7 @@ from ..models import (
     User,
 )
 from ..regions import RuleError, rules_for
-from . import entitlement, ledger, orders, years
+from . import entitlement, ledger, orders, registrations, years
 from .institutions import current_enrolment, institution_policy  # noqa: F401 (callers use them here too)
 from .learners import facts_for
 
@@ -512,7 +512,9 @@ def ledger_entries(user: User, year: int) -> list[CreditRecord]:
 
 #: Where a ledger entry came from, in the 学分查询/学时查询 export; ``offset`` entries are named by
 #: the region's offsets title (学分抵免, 学时申请).
-SOURCE_LABELS = {"course": "课程学习", "import": "登记", "exam": "考试"}
+SOURCE_LABELS = {"course": "课程学习", "import": "登记", "exam": "考试",
+                 # credits an institution registered back to a hub (学分登记), one source per kind
+                 **{source: "网校登记" for source in registrations.SOURCES.values()}}
 
 
 def ledger_table(user: User, year: int) -> tuple[tuple[str, ...], list[list[object]]]:

@@ -14,6 +14,7 @@ from . import accounts, admin, api, offsets, orders, region, site
 from . import offsets_api  # noqa: F401  (adds the offset routes to api.bp)
 from . import commerce_admin, orders_api  # noqa: F401  (orders_api adds the order routes to api.bp)
 from . import exports_api  # noqa: F401  (adds the export job routes to api.bp)
+from . import registrations_api  # noqa: F401  (adds the credit registration receiver to api.bp)
 
 
 class DatabaseInt(IntegerConverter):

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..extensions import csrf, db
 from ..regions import RuleError, rules_for
-from ..services import cards, enrolments, entitlement, invoices, ratings, refunds
+from ..services import cards, enrolments, entitlement, handover, invoices, ratings, refunds
 from ..services.identity import InvalidInput
 from ..services.capabilities import require
 from ..services import orders as service
@@ -368,3 +368,21 @@ def enrolment_pay(enrolment_id: int):
         flash(error.message, "error")
         return redirect(url_for("enrolments.enrolment_index", year=form.year.data))
     return redirect(url_for("orders.show", number=order.number))
+
+
+@enrol_bp.post("/<int:enrolment_id>/enter")
+@login_required
+def enrolment_enter(enrolment_id: int):
+    """进入网校 for an institution this deployment serves: sign in there through a hand-over."""
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    if not ActionForm().validate():
+        flash(_("页面已过期，请重试。"), "error")
+        return redirect(url_for("enrolments.enrolment_index"))
+    try:
+        target, token = handover.issue(current_user, enrolment_id)
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("enrolments.enrolment_index"))
+    return redirect(url_for("region.handover", region=target, token=token))

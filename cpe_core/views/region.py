@@ -1,7 +1,7 @@
 """A region's branded site: home, notices, FAQ, courses, logo and sign-in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -11,6 +11,8 @@ from flask_login import current_user
 from .. import auth
 from ..extensions import db
 from ..models import Course
+from ..regions import RuleError
+from ..services import handover as handovers
 from ..services.capabilities import require
 from ..services.dashboard import learner_home
 from .binding import bind_region
@@ -84,6 +86,17 @@ def logo():
 def login():
     label = LOGIN_LABELS.get(g.region.info.login_field) or _("账号")
     return auth.login_page(g.region.code, _("%(label)s（工作人员填写账号）", label=label))
+
+
+@bp.get("/handover")
+def handover():
+    """The end of 进入网校 from a hub: spend the signed link once and sign the learner in here."""
+    try:
+        account = handovers.redeem(g.region.code, request.args.get("token", ""))
+    except RuleError as error:
+        return render_template("error.html", title=_("无法进入网校"), message=error.message), 400
+    auth.start_session(account)
+    return redirect(url_for("region.home"))
 
 
 @bp.post("/logout")

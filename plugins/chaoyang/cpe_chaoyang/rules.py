@@ -208,11 +208,24 @@ def _obligation_not_started(learner: LearnerFacts, year: int, start: int) -> Rea
     )
 
 
+#: The Liaoning hub's region code: its learners come here through 进入网校 with the collection
+#: facts of the provincial platform, whose area names the city ("朝阳市双塔区").
+HUB_REGION = "liaoning"
+CITY = "朝阳市"
+
+
+def collected_in_chaoyang(learner: LearnerFacts) -> bool:
+    """Collected here, or on the Liaoning platform in an area of 朝阳市 (the city and its counties)."""
+    if learner.collection_region == REGION:
+        return True
+    return learner.collection_region == HUB_REGION and (learner.collection_area or "").startswith(CITY)
+
+
 def check_eligibility(learner: LearnerFacts, year: int) -> Eligibility:
     """Decide whether ``learner`` may study in Chaoyang in ``year``; the first failed rule wins."""
     if not learner.collection_region:
         return Eligibility.refused(NOT_COLLECTED)
-    if learner.collection_region != REGION:
+    if not collected_in_chaoyang(learner):
         return Eligibility.refused(COLLECTED_ELSEWHERE)
     start = obligation_start_year(learner)
     # With neither date on file we cannot show the learner is exempt, and registration asks for
@@ -575,7 +588,18 @@ EXPORT_FIELDS: tuple[ExportColumn, ...] = (
     ExportColumn("是否完成", "complete", labels={True: "是", False: "否"}),
 )
 EXPORT_COLUMNS: tuple[str, ...] = tuple(column.title for column in EXPORT_FIELDS)
-EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx")
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "push")
+#: The push registers credits back to the Liaoning platform's receiver (学分登记) when the
+#: deployer sets its address and the token the platform gave 朝阳会计在线; optional, since a
+#: deployment may serve Chaoyang without the hub.
+PUSH_URL_SETTING = "CPE_CHAOYANG_PUSH_URL"
+PUSH_TOKEN_SETTING = "CPE_CHAOYANG_PUSH_TOKEN"
+PUSH_STATUSES = (("registered", "学分已登记"),)
+
+
+def push_ready(record: LearnerYear) -> bool:
+    """A learner-year is registered back as soon as it holds credits (the hub shows them as they grow)."""
+    return record.total > 0
 
 
 def export_row(record: LearnerYear) -> tuple[object, ...]:
@@ -592,6 +616,11 @@ def credit_export(year: int) -> CreditExport | None:
         year=year,
         fields=EXPORT_FIELDS,
         formats=EXPORT_FORMATS,
+        push_url_setting=PUSH_URL_SETTING,
+        push_token_setting=PUSH_TOKEN_SETTING,
+        push_ready=push_ready,
+        push_statuses=PUSH_STATUSES,
+        push_required=False,
     )
 
 

@@ -197,7 +197,7 @@ def test_exam_policy_through_the_hook(pm: pluggy.PluginManager) -> None:
 
 def test_credit_export_through_the_hook(pm: pluggy.PluginManager) -> None:
     export = pm.hook.cpe_credit_export(region="chaoyang", year=2024)
-    assert export.formats == ("csv", "xlsx")
+    assert export.formats == ("csv", "xlsx", "push") and not export.push_required
     record = LearnerYear(1, "chaoyang", 2024, "张丽华", "211302198805161828",
                          {PROFESSIONAL: 70, PUBLIC: 20}, 90, True)
     row = export.row(record)

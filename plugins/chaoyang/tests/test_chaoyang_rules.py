@@ -113,6 +113,10 @@ def test_the_2021_flow_asked_60_professional_and_30_public_credits(year: int) ->
         ({"qualified_year": None, "work_start_year": 2023}, 2024, "eligible"),
         ({"qualified_year": None, "work_start_year": None}, 2024, "eligible"),
         ({"collection_area": "朝阳市凌源市"}, 2024, "eligible"),
+        # Handed over from the Liaoning hub: its collection area decides.
+        ({"collection_region": "liaoning", "collection_area": "朝阳市双塔区"}, 2024, "eligible"),
+        ({"collection_region": "liaoning", "collection_area": "沈阳市和平区"}, 2024, "collected_elsewhere"),
+        ({"collection_region": "liaoning", "collection_area": None}, 2024, "collected_elsewhere"),
     ],
 )
 def test_eligibility_table(facts: dict[str, object], year: int, code: str) -> None:

@@ -59,7 +59,7 @@ def demo_data(year: int) -> DemoData:
         institutions=INSTITUTIONS,
         accounts=(
             DemoAccount(login="211402199003070019", name="冯思媛", password="Demo@2024", phone="13904210001",
-                        collection_region=rules.REGION, collection_area="沈阳市和平区", qualification_level="初级",
+                        collection_region=rules.REGION, collection_area="朝阳市双塔区", qualification_level="初级",
                         qualified_year=2015),
             DemoAccount(login="ln-admin", name="辽宁省财政厅管理员", password="Demo@2024", role="admin"),
         ),
