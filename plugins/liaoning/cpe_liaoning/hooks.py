@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from hookspecs import kit
 
-from . import content, rules
+from . import accounts, content, rules
 
 plugin = kit.region_plugin(
     content.REGION_INFO,
     contract=">=1.4,<2",
     year_requirements=rules.year_requirements,
+    registration_form=accounts.registration_form,
     check_eligibility=rules.check_eligibility,
     institution_policy=rules.institution_policy,
     sms_policy=rules.sms_policy,

@@ -71,3 +71,14 @@ def test_learners_may_sign_in_by_a_phone_code_at_most_5_a_day():
 
 def test_learners_rate_the_institution_of_their_enrolment():
     assert rules.rating_policy().targets == ("institution",)
+
+
+def test_registration_asks_the_place_of_collection_down_to_the_city_and_the_phone_for_codes():
+    from cpe_liaoning import accounts
+
+    spec = accounts.registration_form()
+    names = [field.name for field in spec.fields]
+    assert spec.identity_field == "id_number" and spec.captcha
+    assert {"name", "phone", "collection_region", "collection_area"} <= set(names)
+    cities = dict(next(f for f in spec.fields if f.name == "collection_area").choices)
+    assert len(cities) == 14 and "朝阳市" in cities
