@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from cpe_core.services import enrolments
 from cpe_core.testing import login
 
 
@@ -107,3 +108,29 @@ def test_a_learner_rates_the_institution_of_their_enrolment_from_the_records(tes
     summary = ratings.summary("institution", schools[0])
     assert (summary.count, summary.average) == (1, 4)
     db.session.rollback()
+
+
+def test_cpe_explain_shows_liaonings_findings_for_a_learner(app, make_learner, schools):
+    import json
+
+    def explain(learner) -> dict:
+        result = app.test_cli_runner().invoke(
+            args=["explain", "--region", "liaoning", "--year", "2024", "--learner", learner.login, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    ready = explain(make_learner("liaoning", collection_region="liaoning", qualified_year=2015))
+    assert ready["eligible"] is True
+    requirement = " ".join(f["message"] for f in ready["findings"] if f["topic"] == "requirement")
+    assert "共需90学分" in requirement and "公需科目至少需30学分" in requirement
+    # The hub sells nothing: it says where the learner enrols and pays, not "free".
+    assert [f["code"] for f in ready["findings"] if f["topic"] in ("price", "enrolment")] == ["not_enrolled"]
+    early = explain(make_learner("liaoning", collection_region="liaoning", qualified_year=2024))
+    assert early["eligible"] is False
+    assert [f["code"] for f in early["findings"] if f["topic"] == "eligibility"] == ["not_yet_obliged"]
+
+    enrolled = make_learner("liaoning", collection_region="liaoning", qualified_year=2015)
+    enrolments.enrol(enrolled, 2024, schools[0], "中级")
+    findings = explain(enrolled)["findings"]
+    assert [f["code"] for f in findings if f["topic"] == "enrolment"] == ["enrolled"]
+    assert "已报名朝阳会计在线（中级）" in " ".join(f["message"] for f in findings)

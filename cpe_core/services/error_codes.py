@@ -14,7 +14,8 @@ name the region's rules): those are the plugin's, documented by it, and not list
 from __future__ import annotations
 
 CODES: frozenset[str] = frozenset({
-    "account_disabled", "already_received", "credits_invalid", "handover_expired", "handover_invalid",
+    "account_disabled", "already_received", "credits_invalid", "credits_registered", "enrolled",
+    "paid_at_institution", "handover_expired", "handover_invalid",
     "handover_unsupported", "handover_used", "id_number_required", "institution_not_served_here",
     "institution_token_required", "registration_not_found",
     "invalid_stars", "not_enrolled", "not_rateable", "not_studied", "phone_ambiguous",

@@ -17,6 +17,7 @@ from ..regions import RuleError, rules_for
 from . import exams, ledger, orders, years
 from .money import format_fen
 from .learners import facts_for
+from .institutions import current_enrolment, institution_policy
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,10 @@ def explain(user: User, year: int) -> Explanation:
         findings.append(("requirement", year_reason))
 
     modes = rules.purchase_modes(facts, year)
-    if not modes:
+    policy = institution_policy(user, year)
+    if policy is not None and policy.studies_at_institution:
+        findings.extend(("enrolment", reason) for reason in _enrolment_findings(user, year))
+    elif not modes:
         findings.append(("price", Reason("free", "本地区学习免费，无需缴费。")))
     # What the learner already paid for the year, then what is still on offer: a mode paid
     # once is not quoted again.
@@ -103,6 +107,21 @@ def explain(user: User, year: int) -> Explanation:
     return Explanation(
         region, year, user, eligibility, progress, year_reason, quotes, offsets, exam, tuple(findings)
     )
+
+
+def _enrolment_findings(user: User, year: int) -> list[Reason]:
+    """A hub's learner: where they enrolled, where they pay and study, what came back."""
+    enrolment = current_enrolment(user, year)
+    if enrolment is None:
+        return [Reason("not_enrolled", f"尚未报名{year}年度网络培训：选择培训等级和培训机构后确认报名，"
+                                        "再通过【进入网校】在网校缴费学习。")]
+    school = enrolment.institution.name if enrolment.institution else ""
+    found = [Reason("enrolled", f"已报名{school}（{enrolment.level or '—'}），在该网校缴费学习，本平台不收费。")]
+    if enrolment.status == "paid":
+        found.append(Reason("paid_at_institution", "已在网校缴费，不能取消报名；网校退费后自动取消报名。"))
+    if enrolment.status == "completed":
+        found.append(Reason("credits_registered", "网校已登记学分（学分已登记）。"))
+    return found
 
 
 STATE_WORDS = {
