@@ -717,13 +717,17 @@ class LearnerYear:
     study_minutes: int = 0
     member_number: str | None = None
     member_type: str | None = None
+    #: The training institution and level of the learner's live enrolment of the year (a hub's
+    #: 报名记录), None without one.
+    institution: str | None = None
+    level: str | None = None
 
 
 #: What an :class:`ExportColumn` can show: these :class:`LearnerYear` fields, or
 #: ``credits.<kind>`` (one kind's amount, 0 when none) for each kind of :data:`KINDS`.
 EXPORT_FIELDS: tuple[str, ...] = (
     "learner_id", "name", "id_number", "year", "total", "complete", "exam_score", "study_minutes",
-    "member_number", "member_type",
+    "member_number", "member_type", "institution", "level",
 ) + tuple(f"credits.{kind}" for kind in KINDS)
 
 

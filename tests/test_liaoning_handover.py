@@ -248,3 +248,32 @@ def test_the_outside_institution_registers_with_its_own_token_only_for_its_own_e
     refused = api.post_json("/api/v1/regions/liaoning/registrations", registration("o-1", learner.profile.id_number),
                             headers={"Authorization": f"Bearer {outside_token}"}, status=422)
     assert refused.json["error"]["code"] == "no_enrolment"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_hubs_export_carries_each_learners_institution_and_level(app, testapp, learner, schools, make_learner,
+                                                                    tmp_path, fmt):
+    import csv
+
+    from openpyxl import load_workbook
+
+    login(testapp, "liaoning", learner.login)
+    enrol(testapp, schools[0])
+    cancelled = make_learner("liaoning", name="退学员", collection_region="liaoning", qualified_year=2015)
+    for who in (learner, cancelled):
+        ledger.record_credit(user_id=who.id, region="liaoning", year=YEAR, kind="professional", credits=60,
+                             source="import", source_id=who.id)
+    db.session.commit()
+    target = tmp_path / f"out.{fmt}"
+    result = app.test_cli_runner().invoke(
+        args=["export", "--region", "liaoning", "--year", str(YEAR), "--format", fmt, "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    if fmt == "csv":
+        with open(target, encoding="utf-8-sig", newline="") as stream:
+            rows = [(r["姓名"], r["培训机构"], r["报名等级"]) for r in csv.DictReader(stream)]
+    else:
+        sheet = load_workbook(target).active
+        header, *body = [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = [(r[header.index("姓名")], r[header.index("培训机构")] or "", r[header.index("报名等级")] or "")
+                for r in body]
+    assert rows == [("冯思媛", "朝阳会计在线", "中级"), ("退学员", "", "")]

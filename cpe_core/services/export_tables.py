@@ -59,3 +59,17 @@ MIRRORS = {
     "Chapter": chapters,
     "Course": courses,
 }
+enrolments = table(
+    "enrolment",
+    column("id", Integer),
+    column("user_id", Integer),
+    column("year", Integer),
+    column("institution_id", Integer),
+    column("level", String(32)),
+    column("status", String(16)),
+)
+institutions = table(
+    "institution",
+    column("id", Integer),
+    column("name", String(128)),
+)

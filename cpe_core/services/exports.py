@@ -23,7 +23,7 @@ from hookspecs import KINDS, CreditExport, ExportColumn, LearnerYear, Requiremen
 
 from ..regions import RegionRules, RuleError, rules_for
 from .completion import complete_sql, is_complete
-from .export_tables import attempts, chapters, courses, ledger, profiles, users, watched
+from .export_tables import attempts, chapters, courses, enrolments, institutions, ledger, profiles, users, watched
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -105,6 +105,19 @@ def _learner_year_parts(region: str, year: int, *, active_only: bool) -> tuple[S
         .group_by(watched.c.user_id)
         .subquery("study")
     )
+    # The learner's live enrolment of the year (a hub's institution and level), one index
+    # lookup per learner: at most one is live a year.
+    latest = enrolments.alias("latest")
+    live = (
+        select(latest.c.id)
+        .where(latest.c.user_id == users.c.id, latest.c.year == year, latest.c.status != "cancelled")
+        .order_by(latest.c.id.desc()).limit(1).correlate(users).scalar_subquery()
+    )
+    institution = (
+        select(institutions.c.name).join(enrolments, enrolments.c.institution_id == institutions.c.id)
+        .where(enrolments.c.id == live).correlate(users).scalar_subquery()
+    )
+    level = select(enrolments.c.level).where(enrolments.c.id == live).correlate(users).scalar_subquery()
     query = (
         select(
             users.c.id,
@@ -116,6 +129,8 @@ def _learner_year_parts(region: str, year: int, *, active_only: bool) -> tuple[S
             credits.c.total,
             exams.c.score,
             study.c.seconds,
+            institution,
+            level,
         )
         .outerjoin(profiles, profiles.c.user_id == users.c.id)
         .outerjoin(credits, credits.c.user_id == users.c.id)
@@ -143,6 +158,8 @@ def _learner_year_parts(region: str, year: int, *, active_only: bool) -> tuple[S
         "study_minutes": func.coalesce(study.c.seconds, 0) // 60,
         "member_number": profiles.c.member_number,
         "member_type": profiles.c.member_type,
+        "institution": institution,
+        "level": level,
     }
     for kind in KINDS:
         fields[f"credits.{kind}"] = func.coalesce(credits.c[kind], 0)
@@ -155,7 +172,7 @@ def _learner_year_query(region: str, year: int, *, active_only: bool) -> Select:
 
 
 #: Fields whose values are text (a fallback treats "" like a missing value there).
-_TEXT_FIELDS = frozenset({"name", "id_number", "member_number", "member_type"})
+_TEXT_FIELDS = frozenset({"name", "id_number", "member_number", "member_type", "institution", "level"})
 
 
 def _sql_text(value: object) -> Any:
@@ -249,6 +266,8 @@ def _converter(region: str, year: int, requirements: Requirements) -> Callable[[
             study_minutes=int(row[seconds_at] or 0) // 60,
             member_number=row[3],
             member_type=row[4],
+            institution=row[seconds_at + 1],
+            level=row[seconds_at + 2],
         )
 
     return convert

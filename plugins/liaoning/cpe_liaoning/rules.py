@@ -6,7 +6,7 @@ pays and studies at that institution's own site; the credits come back to the en
 """
 from __future__ import annotations
 
-from hookspecs import (PROFESSIONAL, PUBLIC, CreditExport, Eligibility, InstitutionPolicy, LearnerFacts, LearnerYear,
+from hookspecs import (PROFESSIONAL, PUBLIC, CreditExport, Eligibility, ExportColumn, InstitutionPolicy, LearnerFacts,
                        RatingPolicy, Reason, Requirements, SmsPolicy, kit)
 
 REGION = "liaoning"
@@ -78,13 +78,20 @@ def rating_policy() -> RatingPolicy:
     return RatingPolicy(targets=("institution",))
 
 
-EXPORT_COLUMNS = ("身份证号", "姓名", "年度", "已获总学分", "专业课学分", "公需课学分", "是否完成")
+#: 学分查询 as a file, with the 报名记录's institution and level.
+EXPORT_FIELDS: tuple[ExportColumn, ...] = (
+    ExportColumn("身份证号", "id_number"),
+    ExportColumn("姓名", "name"),
+    ExportColumn("年度", "year"),
+    ExportColumn("培训机构", "institution"),
+    ExportColumn("报名等级", "level"),
+    ExportColumn("已获总学分", "total"),
+    ExportColumn("专业课学分", f"credits.{PROFESSIONAL}"),
+    ExportColumn("公需课学分", f"credits.{PUBLIC}"),
+    ExportColumn("是否完成", "complete", labels={True: "是", False: "否"}),
+)
 
 
 def credit_export(year: int) -> CreditExport:
-    """学分查询 as a file for the provincial finance department."""
-    def row(record: LearnerYear) -> tuple[object, ...]:
-        return (record.id_number, record.name, year, record.total, record.credits.get(PROFESSIONAL, 0),
-                record.credits.get(PUBLIC, 0), "是" if record.complete else "否")
-
-    return CreditExport(region=REGION, year=year, columns=EXPORT_COLUMNS, row=row, formats=("csv", "xlsx"))
+    """学分查询 as a file for the provincial finance department (computed in the database)."""
+    return CreditExport(region=REGION, year=year, fields=EXPORT_FIELDS, formats=("csv", "xlsx"))
