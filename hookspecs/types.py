@@ -721,13 +721,15 @@ class LearnerYear:
     #: 报名记录), None without one.
     institution: str | None = None
     level: str | None = None
+    #: The learner's 主管部门 (the finance bureau in charge of them), where the region asks it.
+    department: str | None = None
 
 
 #: What an :class:`ExportColumn` can show: these :class:`LearnerYear` fields, or
 #: ``credits.<kind>`` (one kind's amount, 0 when none) for each kind of :data:`KINDS`.
 EXPORT_FIELDS: tuple[str, ...] = (
     "learner_id", "name", "id_number", "year", "total", "complete", "exam_score", "study_minutes",
-    "member_number", "member_type", "institution", "level",
+    "member_number", "member_type", "institution", "level", "department",
 ) + tuple(f"credits.{kind}" for kind in KINDS)
 
 
@@ -959,7 +961,7 @@ class DemoData:
 PROFILE_COLUMNS: tuple[str, ...] = (
     "name", "phone", "email", "id_number", "member_number", "member_type", "qualification_level",
     "qualified_year", "work_start_year", "employer", "collection_region", "collection_area",
-    "is_student",
+    "is_student", "department",
 )
 
 

@@ -259,7 +259,8 @@ def test_the_hubs_export_carries_each_learners_institution_and_level(app, testap
 
     login(testapp, "liaoning", learner.login)
     enrol(testapp, schools[0])
-    cancelled = make_learner("liaoning", name="退学员", collection_region="liaoning", qualified_year=2015)
+    cancelled = make_learner("liaoning", name="退学员", collection_region="liaoning", qualified_year=2015,
+                             department="和平区财政局")
     for who in (learner, cancelled):
         ledger.record_credit(user_id=who.id, region="liaoning", year=YEAR, kind="professional", credits=60,
                              source="import", source_id=who.id)
@@ -270,10 +271,10 @@ def test_the_hubs_export_carries_each_learners_institution_and_level(app, testap
     assert result.exit_code == 0, result.output
     if fmt == "csv":
         with open(target, encoding="utf-8-sig", newline="") as stream:
-            rows = [(r["姓名"], r["培训机构"], r["报名等级"]) for r in csv.DictReader(stream)]
+            rows = [(r["姓名"], r["培训机构"], r["报名等级"], r["主管部门"]) for r in csv.DictReader(stream)]
     else:
         sheet = load_workbook(target).active
         header, *body = [list(row) for row in sheet.iter_rows(values_only=True)]
-        rows = [(r[header.index("姓名")], r[header.index("培训机构")] or "", r[header.index("报名等级")] or "")
-                for r in body]
-    assert rows == [("冯思媛", "朝阳会计在线", "中级"), ("退学员", "", "")]
+        rows = [(r[header.index("姓名")], r[header.index("培训机构")] or "", r[header.index("报名等级")] or "",
+                 r[header.index("主管部门")] or "") for r in body]
+    assert rows == [("冯思媛", "朝阳会计在线", "中级", ""), ("退学员", "", "", "和平区财政局")]

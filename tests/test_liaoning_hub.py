@@ -134,3 +134,11 @@ def test_cpe_explain_shows_liaonings_findings_for_a_learner(app, make_learner, s
     findings = explain(enrolled)["findings"]
     assert [f["code"] for f in findings if f["topic"] == "enrolment"] == ["enrolled"]
     assert "已报名朝阳会计在线（中级）" in " ".join(f["message"] for f in findings)
+
+
+def test_credits_page_shows_name_id_number_and_department_as_the_manuals_learning_record(testapp, make_learner):
+    learner = make_learner("liaoning", name="冯思媛", collection_region="liaoning", qualified_year=2015,
+                           department="和平区财政局")
+    login(testapp, "liaoning", learner.login)
+    record = testapp.get("/liaoning/credits?year=2024").html.select_one("#learner-record").text
+    assert "冯思媛" in record and learner.profile.id_number in record and "主管部门：和平区财政局" in record

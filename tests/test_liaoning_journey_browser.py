@@ -78,6 +78,7 @@ def test_liaoning_journey_from_registration_to_credits_registered_back_from_chao
     form.get_by_label("专业技术资格").select_option("中级")
     form.get_by_label("取得资格年份").fill(str(year - 6))
     form.get_by_label("工作单位").fill("朝阳市第一医院")
+    form.get_by_label("主管部门").fill("双塔区财政局")
     form.get_by_label("信息采集地").select_option("liaoning")
     form.get_by_label("所在市").select_option("朝阳市")
     form.get_by_label("验证码").fill(CAPTCHA_TEST_ANSWER)

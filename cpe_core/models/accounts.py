@@ -90,6 +90,8 @@ class LearnerProfile(Model):
     qualified_year: Mapped[int | None] = mapped_column(Integer)
     work_start_year: Mapped[int | None] = mapped_column(Integer)
     employer: Mapped[str | None] = mapped_column(String(128))
+    #: 主管部门: the finance bureau in charge of the learner (e.g. 和平区财政局), where asked.
+    department: Mapped[str | None] = mapped_column(String(64))
     collection_region: Mapped[str | None] = mapped_column(String(32))
     collection_area: Mapped[str | None] = mapped_column(String(64))
     collection_status: Mapped[str] = mapped_column(String(16), default="draft")

@@ -24,6 +24,7 @@ profiles = table(
     column("id_number", String(18)),
     column("member_number", String(32)),
     column("member_type", String(32)),
+    column("department", String(64)),
 )
 ledger = table(
     "credit_record",

@@ -131,6 +131,7 @@ def _learner_year_parts(region: str, year: int, *, active_only: bool) -> tuple[S
             study.c.seconds,
             institution,
             level,
+            profiles.c.department,
         )
         .outerjoin(profiles, profiles.c.user_id == users.c.id)
         .outerjoin(credits, credits.c.user_id == users.c.id)
@@ -160,6 +161,7 @@ def _learner_year_parts(region: str, year: int, *, active_only: bool) -> tuple[S
         "member_type": profiles.c.member_type,
         "institution": institution,
         "level": level,
+        "department": profiles.c.department,
     }
     for kind in KINDS:
         fields[f"credits.{kind}"] = func.coalesce(credits.c[kind], 0)
@@ -172,7 +174,7 @@ def _learner_year_query(region: str, year: int, *, active_only: bool) -> Select:
 
 
 #: Fields whose values are text (a fallback treats "" like a missing value there).
-_TEXT_FIELDS = frozenset({"name", "id_number", "member_number", "member_type", "institution", "level"})
+_TEXT_FIELDS = frozenset({"name", "id_number", "member_number", "member_type", "institution", "level", "department"})
 
 
 def _sql_text(value: object) -> Any:
@@ -268,6 +270,7 @@ def _converter(region: str, year: int, requirements: Requirements) -> Callable[[
             member_type=row[4],
             institution=row[seconds_at + 1],
             level=row[seconds_at + 2],
+            department=row[seconds_at + 3],
         )
 
     return convert

@@ -38,7 +38,7 @@ SALT = "cpe.handover"
 DEFAULT_MAX_AGE = 120
 #: The profile facts the hub collected that the institution's site needs to decide eligibility.
 COPIED_FACTS = ("qualification_level", "qualified_year", "work_start_year", "employer",
-                "collection_region", "collection_area", "collection_status")
+                "collection_region", "collection_area", "collection_status", "department")
 SITE_PATH = re.compile(r"/([a-z][a-z0-9_-]*)/?")
 
 

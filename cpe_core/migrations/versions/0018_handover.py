@@ -1,4 +1,4 @@
-"""hand-overs to an institution of the same deployment and credit registrations pushed back
+"""hand-overs to an institution of the same deployment, credit registrations pushed back, 主管部门
 
 Revision ID: 0018
 Revises: 0015, 0017
@@ -13,6 +13,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("learner_profile") as batch:
+        batch.add_column(sa.Column("department", sa.String(length=64), nullable=True))
     with op.batch_alter_table("institution") as batch:
         batch.add_column(sa.Column("push_token_hash", sa.String(length=64), nullable=True))
         batch.create_unique_constraint("uq_institution_push_token_hash", ["push_token_hash"])
@@ -59,3 +61,5 @@ def downgrade():
     with op.batch_alter_table("institution") as batch:
         batch.drop_constraint("uq_institution_push_token_hash", type_="unique")
         batch.drop_column("push_token_hash")
+    with op.batch_alter_table("learner_profile") as batch:
+        batch.drop_column("department")

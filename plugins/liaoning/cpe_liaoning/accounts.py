@@ -26,6 +26,7 @@ REGISTRATION = RegistrationSpec(
                   help="取得会计专业技术资格的年份；无资格的不填"),
         FormField("work_start_year", "开始从事会计工作年份", "int", required=False),
         FormField("employer", "工作单位", max_length=128),
+        FormField("department", "主管部门", max_length=64, help="管理您会计继续教育的财政部门，如：和平区财政局"),
         FormField("collection_region", "信息采集地", "choice", choices=((REGION, "辽宁省"),),
                   help="在全国会计人员统一服务管理平台完成信息采集时选择的地区"),
         FormField("collection_area", "所在市", "choice", choices=tuple((city, city) for city in CITIES)),

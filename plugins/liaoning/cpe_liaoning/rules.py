@@ -82,6 +82,7 @@ def rating_policy() -> RatingPolicy:
 EXPORT_FIELDS: tuple[ExportColumn, ...] = (
     ExportColumn("身份证号", "id_number"),
     ExportColumn("姓名", "name"),
+    ExportColumn("主管部门", "department"),
     ExportColumn("年度", "year"),
     ExportColumn("培训机构", "institution"),
     ExportColumn("报名等级", "level"),
