@@ -83,3 +83,12 @@ def test_an_unmigrated_database_is_found_and_the_command_exits_non_zero(instance
     assert "cpe.E021" in errors(folder)
     result = CliRunner().invoke(main, ["check", "--deploy"], env={"CPE_INSTANCE_PATH": folder})
     assert result.exit_code == 1 and "cpe db upgrade heads" in result.output
+
+
+def test_an_optional_push_left_unconfigured_is_a_warning_not_an_error(instance):
+    # Chaoyang registers credits back to the Liaoning hub only where the deployer connects them.
+    findings = {f.code: f.level for f in check(instance(CPE_PLUGINS="chaoyang,liaoning"))}
+    assert findings.get("cpe.W005") == "warning" and "cpe.E042" not in findings
+    connected = instance(CPE_PLUGINS="chaoyang,liaoning", CPE_CHAOYANG_PUSH_URL="https://cpe.example.org/r",
+                         CPE_CHAOYANG_PUSH_TOKEN="token")
+    assert "cpe.W005" not in {f.code for f in check(connected)}

@@ -278,3 +278,12 @@ def test_the_hubs_export_carries_each_learners_institution_and_level(app, testap
         rows = [(r[header.index("姓名")], r[header.index("培训机构")] or "", r[header.index("报名等级")] or "",
                  r[header.index("主管部门")] or "") for r in body]
     assert rows == [("冯思媛", "朝阳会计在线", "中级", ""), ("退学员", "", "", "和平区财政局")]
+
+
+def test_chaoyangs_admin_is_offered_the_push_only_once_it_is_connected_to_the_hub(app, testapp, make_staff, schools):
+    make_staff("chaoyang")
+    login(testapp, "chaoyang", "chaoyang-admin")
+    formats = lambda: [value for value, *_ in testapp.get("/chaoyang/admin/exports").forms["export"]["format"].options]
+    assert formats() == ["csv", "xlsx"]
+    app.config["CPE_CHAOYANG_PUSH_URL"] = "https://cpe.example.org/api/v1/regions/liaoning/registrations"
+    assert formats() == ["csv", "xlsx", "push"]

@@ -4,6 +4,7 @@ and 进入网校 leads to the institution's own site, inside this deployment or 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from cpe_core.services import enrolments
 from cpe_core.testing import login
@@ -142,3 +143,38 @@ def test_credits_page_shows_name_id_number_and_department_as_the_manuals_learnin
     login(testapp, "liaoning", learner.login)
     record = testapp.get("/liaoning/credits?year=2024").html.select_one("#learner-record").text
     assert "冯思媛" in record and learner.profile.id_number in record and "主管部门：和平区财政局" in record
+
+
+def test_institution_ratings_show_under_view_and_staff_hide_a_comment_with_a_reason(testapp, make_learner, schools,
+                                                                                  make_staff):
+    from webtest import TestApp
+
+    from cpe_core.extensions import db
+    from cpe_core.models import AuditEntry
+
+    inside, _outside = schools
+    learner = make_learner("liaoning", collection_region="liaoning", qualified_year=2015)
+    login(testapp, "liaoning", learner.login)
+    records = enrol(testapp, inside)
+    form = records.forms[records.html.select_one("form[id^=rating-]")["id"]]
+    form["stars"], form["comment"] = "2", "客服电话总是占线"
+    form.submit()
+
+    details = testapp.get("/liaoning/enrolments/?year=2024").html.find(id=f"institution-{inside}").text
+    assert "平均2.0星（1人评价）" in details and "客服电话总是占线" in details
+
+    make_staff("liaoning")
+    staff = TestApp(testapp.app)
+    login(staff, "liaoning", "liaoning-admin")
+    page = staff.get("/liaoning/institutions/ratings")
+    assert "机构评价" in page.html.select_one("nav.mainnav").text
+    hide = page.forms[page.html.select_one(f"#institution-{inside} form[id^=hide-]")["id"]]
+    hide["reason"] = "含有联系方式以外的广告"
+    shown = hide.submit().follow()
+    assert "已隐藏：含有联系方式以外的广告" in shown.html.find(id=f"institution-{inside}").text
+    assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc()).limit(1)) == "rating.hidden"
+    details = testapp.get("/liaoning/enrolments/?year=2024").html.find(id=f"institution-{inside}").text
+    assert "平均2.0星（1人评价）" in details and "客服电话总是占线" not in details
+    # A region whose learners rate no institution has no such page.
+    login(staff, "chaoyang", make_staff("chaoyang").login)
+    staff.get("/chaoyang/institutions/ratings", status=404)

@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 from hookspecs import LearnerFacts
 
 from ..regions import RuleError, rules_for
+from .exports import export_of
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Capabilities:
     catalogue: bool = True
     #: The export formats the region offers (``csv``, ``xlsx``, ``push``), in its order.
     export_formats: tuple[str, ...] = ()
+    #: ``cpe_rating_policy`` lets learners rate institutions: staff see 培训机构评价.
+    institution_ratings: bool = False
 
 
 class NotOffered(NotFound):
@@ -72,6 +75,7 @@ MISSING = {
     "institution": ("no_institution_choice", "本地区无需选择培训机构。"),
     "enrolment": ("no_enrolment", "本地区无需报名，请直接购买课程。"),
     "collection": ("no_collection", "本地区不在本平台进行信息采集。"),
+    "institution_ratings": ("not_rateable", "本地区不评价培训机构。"),
     "catalogue": ("study_at_institution", "请在报名的培训机构网校学习：在【报名记录】中点击【进入网校】。"),
 }
 
@@ -85,7 +89,7 @@ def capabilities(region: str, year: int) -> Capabilities:
     rules = rules_for(region)
     offset_types = rules.offset_types(year)
     try:
-        export = rules.credit_export(year)
+        export = export_of(rules, year)
     except RuleError:
         export = None
     try:
@@ -108,6 +112,7 @@ def capabilities(region: str, year: int) -> Capabilities:
         collection=bool(rules.collection_steps()),
         catalogue=policy is None or not policy.studies_at_institution,
         export_formats=tuple(export.formats) if export is not None else (),
+        institution_ratings="institution" in rules.rating_policy(year).targets,
     )
     if cache is not None:
         cache[key] = found

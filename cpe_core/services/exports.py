@@ -10,7 +10,9 @@ import codecs
 import csv
 import io
 import itertools
+import copy
 import os
+import sys
 from itertools import islice
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -56,10 +58,32 @@ def export_of(rules: RegionRules, year: int, fmt: str | None = None) -> CreditEx
     export = rules.credit_export(year)
     if export is None:
         raise RuleError("export_not_offered", f"{rules.info.name}{year}年度没有学分上报。")
+    export = offered_export(export)
     if fmt is not None and fmt not in export.formats:
         offered = "、".join(FORMAT_LABELS.get(f, f) for f in export.formats)
         raise RuleError("export_format_not_offered", f"本地区不支持该导出格式，可选：{offered}。")
     return export
+
+
+def offered_export(export: CreditExport) -> CreditExport:
+    """``export`` as this deployment offers it: an optional push (``push_required`` False, e.g.
+    Chaoyang registering back to a hub) whose receiver address is not set is left out, so its
+    pages, menus and learners see a region that does not push."""
+    if "push" not in export.formats or export.push_required or setting(export.push_url_setting):
+        return export
+    trimmed = copy.copy(export)
+    object.__setattr__(trimmed, "formats", tuple(f for f in export.formats if f != "push"))
+    return trimmed
+
+
+def setting(name: str | None) -> object:
+    """A plugin-named setting: the app's configuration, else the environment. Flask is only
+    asked when already imported (a quick CSV export runs without it)."""
+    if not name:
+        return None
+    flask = sys.modules.get("flask")
+    value = flask.current_app.config.get(name) if flask is not None and flask.has_app_context() else None
+    return value or os.environ.get(name)
 
 
 def _learner_year_parts(region: str, year: int, *, active_only: bool) -> tuple[Select, dict[str, Any]]:

@@ -137,6 +137,12 @@ def summary(target: str, target_id: int, *, with_hidden: bool = False) -> Summar
     return Summary(round(float(average), 1) if average is not None else None, count, ratings)
 
 
+def institutions_rated(region: str, *, with_hidden: bool = False) -> list[tuple[Institution, Summary]]:
+    """Each institution of ``region`` with its :func:`summary` (查看 and 培训机构评价)."""
+    schools = db.session.scalars(select(Institution).where(Institution.region == region).order_by(Institution.id))
+    return [(school, summary("institution", school.id, with_hidden=with_hidden)) for school in schools]
+
+
 def hide(staff: User, rating_id: int, reason: str) -> Rating:
     """Hide a rating's comment from everyone but staff, saying why; audited; commits."""
     rating = db.session.get(Rating, rating_id)

@@ -289,6 +289,7 @@ def enrolment_index():
         institutions=enrolments.institutions(current_user, year), records=records,
         modes=list(offers.values()), labels=service.STATUS_LABELS, format_fen=service.format_fen,
         rateable=rateable, rating_form=RatingForm(),
+        rated={school.id: summary for school, summary in ratings.institutions_rated(g.region.code)},
     )
 
 

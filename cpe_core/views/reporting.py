@@ -54,7 +54,7 @@ class CertificateBatchForm(CpeForm):
 
 def _export_or_none(year: int):
     try:
-        return g.region.credit_export(year)
+        return exports.export_of(g.region, year)
     except RuleError:
         return None
 

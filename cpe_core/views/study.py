@@ -136,8 +136,19 @@ def hide_rating(rating_id: int):
             flash(refusal.message, "error")
         else:
             flash(_("评价已隐藏。"), "success")
-    target = url_for("study.course", course_id=rating.target_id) if rating.target == "course" else url_for("region.home")
-    return redirect(target + "#ratings")
+    if rating.target == "course":
+        return redirect(url_for("study.course", course_id=rating.target_id) + "#ratings")
+    return redirect(url_for("study.institution_ratings") + f"#institution-{rating.target_id}")
+
+
+@bp.get("/institutions/ratings")
+@staff_required
+def institution_ratings():
+    """培训机构评价: each institution of the region with its average and every comment, hidden
+    ones included, so staff may hide one with a reason."""
+    require(g.region.code, current_year(g.region.code), "institution_ratings")
+    return render_template("study/institution_ratings.html", hide_form=HideRatingForm(),
+                           schools=ratings.institutions_rated(g.region.code, with_hidden=True))
 
 
 @bp.get("/plan")
