@@ -178,3 +178,22 @@ def test_institution_ratings_show_under_view_and_staff_hide_a_comment_with_a_rea
     # A region whose learners rate no institution has no such page.
     login(staff, "chaoyang", make_staff("chaoyang").login)
     staff.get("/chaoyang/institutions/ratings", status=404)
+
+
+@pytest.fixture
+def extra_plugins(outbox):
+    return [("test-sms", outbox)]
+
+
+def test_liaoning_texts_at_most_five_sign_in_codes_a_day_to_a_phone(testapp, make_learner, outbox):
+    learner = make_learner("liaoning", collection_region="liaoning", qualified_year=2015, phone="13904216001")
+
+    def send():
+        form = testapp.get("/liaoning/login/sms").forms["sms_login"]
+        form["phone"] = learner.phone
+        return form.submit("action", value="send", expect_errors=True)
+
+    assert [send().status_int for _ in range(5)] == [200] * 5
+    sixth = send()
+    assert sixth.status_int == 422 and "该手机号今日获取验证码次数已达上限（5次），请明天再试。" in sixth.text
+    assert len(outbox.sent) == 5
