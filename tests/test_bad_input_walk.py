@@ -69,6 +69,7 @@ NOT_WALKED = {
     "site.logout": "only a CSRF token",
     "accounts.collection_submit": "only a CSRF token",
     "enrolments.enrolment_cancel": "only a CSRF token",
+    "enrolments.enrolment_enter": "only a CSRF token",
     # Not reached yet: each needs a state this walk does not build (named); their fields are the
     # same kinds as those walked, and CpeForm gives every one of them the rules.
     "accounts.collection_step": "information collection is Guangdong's; the walk's learner is Chaoyang's",

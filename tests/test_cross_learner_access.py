@@ -38,6 +38,7 @@ CASES: list[tuple[str, str, str]] = [
     ("POST", "/chaoyang/enrolments/{enrolment}/cancel", "site"),
     ("POST", "/chaoyang/enrolments/{enrolment}/pay", "site"),
     ("POST", "/chaoyang/enrolments/{enrolment}/rating", "site"),
+    ("POST", "/chaoyang/enrolments/{enrolment}/enter", "site"),
     ("POST", "/api/v1/enrolments/{enrolment}/cancel", "api"),
     ("POST", "/api/v1/enrolments/{enrolment}/orders", "api"),
     # offset applications and their attachments
@@ -117,6 +118,8 @@ NOT_OWNED: dict[str, str] = {
     "/<region>/courses/<int:course_id>/rating": "a catalogue course; rates it as the caller only (who studied it)",
     "/api/v1/me/ratings/<target>/<int:target_id>": "a catalogue course or institution; rates it as the caller only",
     "/api/v1/regions/<code>/courses/<int:course_id>/ratings": "public ratings of a catalogue course",
+    "/api/v1/regions/<code>/registrations/<key>": "a credit registration's key; answered only to the institution "
+                                                  "whose token sent it (tests/test_liaoning_handover.py)",
     "/<region>/me/collection/<step>": "a step name; always the caller's own collection",
     "/api/v1/me/collection/<step>": "a step name; always the caller's own collection",
     "/api/v1/me/collection/<step>/attachments/<name>": "step and attachment names; always the caller's own",

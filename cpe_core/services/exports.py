@@ -67,7 +67,7 @@ def export_of(rules: RegionRules, year: int, fmt: str | None = None) -> CreditEx
 
 def offered_export(export: CreditExport) -> CreditExport:
     """``export`` as this deployment offers it: an optional push (``push_required`` False, e.g.
-    Chaoyang registering back to a hub) whose receiver address is not set is left out, so its
+    a region registering back to a hub) whose receiver address is not set is left out, so its
     pages, menus and learners see a region that does not push."""
     if "push" not in export.formats or export.push_required or setting(export.push_url_setting):
         return export
