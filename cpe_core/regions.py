@@ -295,13 +295,15 @@ class RegionRules:
         return bool(self._hook("cpe_send_sms")(region=self.code, phone=phone, message=message))
 
     def payment_providers(self) -> list[PaymentProvider]:
-        """The providers this region offers, in its order (``RegionInfo.payment_providers``;
-        empty there means every enabled provider)."""
-        every = regions().payment_providers()
+        """The providers this region offers, in its order (``RegionInfo.payment_providers``,
+        matched against each provider's ``kind``, by default its code; empty there means every
+        enabled provider), keeping those whose merchant account serves the region
+        (``serves(region)``, by default every region)."""
+        serving = [p for p in regions().payment_providers().values() if _serves(p, self.code)]
         wanted = self.info.payment_providers
         if not wanted:
-            return list(every.values())
-        return [every[code] for code in wanted if code in every]
+            return serving
+        return [p for kind in wanted for p in serving if getattr(p, "kind", p.code) == kind]
 
     def payment_provider(self, code: str) -> PaymentProvider:
         for provider in self.payment_providers():
@@ -315,6 +317,11 @@ class RegionRules:
         return self._hook("cpe_invoice_deadline")(
             region=self.code, paid_on=paid_on, year=year, settings=self.settings(year)
         )
+
+
+def _serves(provider: PaymentProvider, region: str) -> bool:
+    serves = getattr(provider, "serves", None)
+    return True if serves is None else bool(serves(region))
 
 
 class Regions:

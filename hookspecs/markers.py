@@ -22,8 +22,13 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: 1.4 added ``cpe_application_statuses`` (a region's words for application statuses),
 #: ``OffsetField.filter_label`` (a field the learner's list is queried by),
 #: ``RegionInfo.courses_title`` (what the course catalogue is called), ``cpe_sms_policy``
-#: (sign-in by SMS code, the daily code limit) and ``cpe_rating_policy`` (ratings).
-CONTRACT_VERSION = "1.5"
+#: (sign-in by SMS code, the daily code limit) and ``cpe_rating_policy`` (ratings);
+#: 1.5 added ``CreditExport.push_required``, the export fields ``institution``, ``level`` and
+#: ``department`` and the profile column ``department``;
+#: 1.6 added ``cpe_payment_missing_settings``, ``BillEntry``, ``PaymentRequest``'s ``client``,
+#: ``payer_ip``, ``payer_openid`` and ``region``, ``PaymentInstruction``'s ``"jsapi"`` kind and
+#: ``params``, and a payment provider's optional ``kind``, ``serves``, ``close`` and ``bill``.
+CONTRACT_VERSION = "1.6"
 
 
 class CpeDeprecationWarning(DeprecationWarning):

@@ -30,6 +30,24 @@ def cpe_payment_providers(settings: Mapping[str, object]) -> list[PaymentProvide
     """
 
 
+@hookspec
+def cpe_payment_missing_settings(settings: Mapping[str, object]) -> list[str] | None:
+    """Name the settings a payment provider of this plugin still lacks.
+
+    Called by ``cpe check --deploy`` on every plugin (all answers are collected), with the
+    settings the app would start with. A provider the deployer began to configure (its merchant
+    id is set, say) but whose keys are incomplete is not offered by
+    :func:`cpe_payment_providers`; this hook says why, without the core knowing any provider.
+
+    :param settings: the app's configuration (read-only); a provider also reads its settings
+        from the environment.
+    :returns: one line per missing setting, naming the provider (and the region, for a region's
+        own merchant account) and the setting, never a value, e.g.
+        ``"wechatpay_guangdong: CPE_WECHATPAY_GUANGDONG_APIV3_KEY"``; None or an empty list when
+        nothing is missing (or the provider is not configured at all).
+    """
+
+
 @hookspec(firstresult=True)
 def cpe_invoice_deadline(region: str, paid_on: dt.date, year: int, settings: YearSettings) -> dt.date | None:
     """Return the last day (Asia/Shanghai, inclusive) a learner of ``region`` may request an

@@ -18,6 +18,7 @@ __all__ = [
     "APPLICATION_STATUS_CODES",
     "PROFILE_COLUMNS",
     "AttachmentRule",
+    "BillEntry",
     "Branding",
     "Cart",
     "CertificateTemplate",
@@ -460,6 +461,17 @@ class PaymentRequest:
     notify_url: str
     return_url: str
     expires_at: dt.datetime | None = None
+    #: Where the learner pays: ``"desktop"`` (a computer's browser: show a QR code or a page),
+    #: ``"mobile"`` (a phone's browser: send it to the provider's phone page) or
+    #: ``"mini_program"`` (inside the WeChat mini-program, which pays with ``payer_openid``).
+    client: Literal["desktop", "mobile", "mini_program"] = "desktop"
+    #: The learner's IP address as the site saw it (WeChat Pay's H5 payment requires it).
+    payer_ip: str = ""
+    #: The learner's openid in the mini-program (JSAPI payments); empty elsewhere.
+    payer_openid: str = ""
+    #: The region whose order this pays (a provider holding one merchant account per region
+    #: uses it to choose the account; see :attr:`PaymentProvider.serves`).
+    region: str = ""
 
 
 @dataclass(frozen=True)
@@ -467,9 +479,12 @@ class PaymentInstruction:
     """What the learner is shown: ``kind`` ``"redirect"`` (send the browser to ``url``) or
     ``"qr"`` (render ``qr_payload`` as a QR code to scan; ``url`` may be a fallback link)."""
 
-    kind: Literal["redirect", "qr"]
+    kind: Literal["redirect", "qr", "jsapi"]
     url: str = ""
     qr_payload: str = ""
+    #: ``kind`` ``"jsapi"``: what the mini-program passes to ``wx.requestPayment`` (timeStamp,
+    #: nonceStr, package, signType, paySign), already signed.
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -504,6 +519,20 @@ class RefundResult:
     succeeded: bool = True
 
 
+@dataclass(frozen=True)
+class BillEntry:
+    """One line of a provider's bill (对账单) for a day: a payment or a refund as the provider
+    recorded it. ``kind`` is ``"payment"`` or ``"refund"``; ``status`` is the provider's word
+    reduced to ``"paid"``, ``"refunded"`` or ``"other"``."""
+
+    merchant_ref: str
+    amount_fen: int
+    kind: Literal["payment", "refund"] = "payment"
+    status: str = "paid"
+    transaction_id: str = ""
+    refund_ref: str = ""
+
+
 @runtime_checkable
 class PaymentProvider(Protocol):
     """The interface a payment provider implements (WeChat Pay, Alipay, the sandbox).
@@ -528,6 +557,17 @@ class PaymentProvider(Protocol):
 
     def refund(self, merchant_ref: str, refund_ref: str, amount_fen: int) -> RefundResult:
         """Refund ``amount_fen`` of the paid ``merchant_ref``; ``refund_ref`` is unique."""
+
+    # Optional, looked up with getattr (a provider without them works as before):
+    #
+    # ``kind: str`` -- what a region names in ``RegionInfo.payment_providers`` (default: ``code``);
+    #     several providers of one kind (one merchant account each) share it.
+    # ``serves(region: str) -> bool`` -- whether this provider's merchant account takes the
+    #     payments of ``region`` (default: every region).
+    # ``close(merchant_ref: str) -> None`` -- close an unpaid payment at the provider (the order
+    #     was cancelled, or the learner chose another provider), so it can no longer be paid.
+    # ``bill(day: datetime.date) -> list[BillEntry]`` -- the provider's bill of ``day``
+    #     (Asia/Shanghai) for reconciliation (对账); raise PaymentProviderError when not ready.
 
 
 # --- Offsets --------------------------------------------------------------------------------

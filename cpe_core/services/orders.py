@@ -290,12 +290,17 @@ def cancel_order(user: User, number: str) -> Order:
     if result.rowcount != 1:
         db.session.rollback()
         raise RuleError("not_cancellable", "只有待支付的订单可以取消；已支付的订单请申请退款。")
+    open_payments = db.session.execute(
+        select(Payment.provider, Payment.provider_ref).where(Payment.order_id == order.id, Payment.status == "pending")
+    ).all()
     db.session.execute(
         update(Payment).where(Payment.order_id == order.id, Payment.status == "pending").values(status="failed", open_key=None)
     )
     if order.enrolment_id is None:  # an enrolment stays until the learner cancels it
         _release_enrolment(order)
     db.session.commit()
+    for provider_code, merchant_ref in open_payments:  # after the commit: no lock held while asking
+        close_at_provider(provider_code, merchant_ref)
     db.session.refresh(order)
     return order
 
@@ -376,12 +381,35 @@ def provider_name(code: str) -> str:
     return provider.name if provider is not None else code
 
 
-def start_payment(user: User, number: str, provider_code: str) -> tuple[Payment, PaymentInstruction]:
+#: Where a learner pays (``PaymentRequest.client``).
+CLIENTS = ("desktop", "mobile", "mini_program")
+
+
+def close_at_provider(provider_code: str, merchant_ref: str | None) -> None:
+    """Ask the provider to close an unpaid payment we gave up (best effort: a provider that
+    cannot close it still has the order's expiry time, and money that arrives anyway is
+    refunded as a duplicate)."""
+    provider = regions().payment_providers().get(provider_code)
+    close = getattr(provider, "close", None)
+    if close is None or not merchant_ref:
+        return
+    try:
+        close(merchant_ref)
+    except PaymentProviderError as error:
+        log.warning("closing %s at %s failed: %s", merchant_ref, provider_code, error)
+
+
+def start_payment(user: User, number: str, provider_code: str, *, client: str = "desktop", payer_ip: str = "",
+                  payer_openid: str = "") -> tuple[Payment, PaymentInstruction]:
     """Open (or reopen) the order's one payment with ``provider_code`` and say where to pay.
 
-    A failing provider leaves the order payable: the payment is closed and a RuleError with a
-    clear message is raised.
+    ``client`` is where the learner pays (a computer, a phone's browser, the mini-program:
+    :data:`CLIENTS`); the provider chooses its QR code, phone page or mini-program payment from
+    it. A failing provider leaves the order payable: the payment is closed and a RuleError with
+    a clear message is raised.
     """
+    if client not in CLIENTS:
+        raise RuleError("invalid_choice", "支付终端应为 desktop、mobile 或 mini_program。")
     order = order_for(user, number)
     if order.status != "pending":
         raise RuleError("not_payable", f"该订单{STATUS_LABELS.get(order.status, order.status)}，不能支付。")
@@ -390,7 +418,9 @@ def start_payment(user: User, number: str, provider_code: str) -> tuple[Payment,
     payment = db.session.scalar(select(Payment).where(Payment.open_key == order.id))
     if payment is not None and payment.provider != provider_code:
         payment.status, payment.open_key = "failed", None
+        given_up = (payment.provider, payment.provider_ref)
         db.session.commit()
+        close_at_provider(*given_up)
         payment = None
     if payment is None:
         try:
@@ -413,6 +443,7 @@ def start_payment(user: User, number: str, provider_code: str) -> tuple[Payment,
         notify_url=url_for("payments.notify", provider=provider_code, _external=True),
         return_url=url_for("orders.payment_return", region=order.region, number=order.number, _external=True),
         expires_at=clock.from_utc_naive(order.expires_at) if order.expires_at else None,
+        client=client, payer_ip=payer_ip, payer_openid=payer_openid, region=order.region,
     )
     try:
         instruction = provider.create(request)

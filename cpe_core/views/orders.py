@@ -2,6 +2,7 @@
 :mod:`cpe_core.services.orders`), and the providers' notify URL."""
 from __future__ import annotations
 
+import segno
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
@@ -131,14 +132,28 @@ def pay(number: str):
         flash(_("请选择支付方式。"), "error")
         return redirect(url_for("orders.show", number=number))
     try:
-        _payment, instruction = service.start_payment(current_user, number, form.provider.data)
+        _payment, instruction = service.start_payment(
+            current_user, number, form.provider.data, client=_client(), payer_ip=request.remote_addr or "",
+        )
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("orders.show", number=number))
     if instruction.kind == "redirect":
         return redirect(instruction.url)
-    return render_template("orders/scan.html", order=order, instruction=instruction, format_fen=service.format_fen)
+    qr_image = segno.make(instruction.qr_payload, error="m").svg_data_uri(scale=6) if instruction.qr_payload else ""
+    return render_template("orders/scan.html", order=order, instruction=instruction, format_fen=service.format_fen,
+                           qr_image=qr_image)
+
+
+#: User-Agent words of a phone's browser: it is sent to the provider's phone page (WeChat Pay
+#: H5, Alipay WAP) rather than shown a QR code it cannot scan itself.
+PHONE_AGENTS = ("Mobile", "Android", "iPhone", "iPad")
+
+
+def _client() -> str:
+    agent = request.headers.get("User-Agent", "")
+    return "mobile" if any(word in agent for word in PHONE_AGENTS) else "desktop"
 
 
 @bp.get("/<number>/return")

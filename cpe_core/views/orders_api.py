@@ -26,6 +26,9 @@ class OrderBody(Body):
 
 class PaymentBody(Body):
     provider = Text(required=True, max_length=32, label="支付方式", code="provider_required", message="请选择支付方式。")
+    #: Where the learner pays: an app or phone browser by default; the mini-program sends its openid.
+    client = Text(load_default="mobile", max_length=16, label="支付终端")
+    openid = Text(load_default="", max_length=64, label="openid")
 
 
 class EnrolmentBody(Body):
@@ -108,6 +111,8 @@ class PaymentInstruction(Reply):
     kind = fields.String(required=True)
     url = fields.String(required=True, allow_none=True)
     qr_payload = fields.String(required=True, allow_none=True)
+    #: ``kind`` ``jsapi``: the signed arguments of the mini-program's ``wx.requestPayment``.
+    params = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
 class InstitutionChoice(Reply):
@@ -216,18 +221,22 @@ def order_create(body: dict):
 @operation("为订单发起付款，返回支付指引（跳转地址或二维码内容）", PaymentInstruction, status=201,
            errors={**LEARNERS_ONLY, 404: ("order_not_found",),
                    422: ("not_payable", "already_paid", "payment_busy", "provider_failed", "unknown_provider",
-                         "provider_required", "no_provider")})
+                         "provider_required", "no_provider", "invalid_choice")})
 @login_required
 @json_body(PaymentBody)
 def order_pay(number: str, body: dict):
     if (refused := _learner()) is not None:
         return refused
     try:
-        _payment, instruction = service.start_payment(current_user, number, body["provider"])
+        _payment, instruction = service.start_payment(
+            current_user, number, body["provider"], client=body["client"] or "mobile",
+            payer_ip=request.remote_addr or "", payer_openid=body["openid"] or "",
+        )
     except RuleError:
         db.session.rollback()
         raise
-    return jsonify(kind=instruction.kind, url=instruction.url, qr_payload=instruction.qr_payload), 201
+    return jsonify(kind=instruction.kind, url=instruction.url, qr_payload=instruction.qr_payload,
+                   params=dict(instruction.params)), 201
 
 
 # --- enrol, then pay (报名后缴费) -------------------------------------------------------------
