@@ -14,7 +14,8 @@ inside an app context and takes JSON-safe keyword arguments. Queue it with :func
 Jobs staff start (exports, certificate batches, e-mails) keep their state in the ``job`` table
 (:mod:`cpe_core.services.background`), not in the queue.
 
-Periodic work (retrying due pushes, refreshing push statuses, retrying failed jobs) is Celery
+Periodic work (retrying due pushes, refreshing push statuses, retrying failed jobs, reconciling
+yesterday's payment bills) is Celery
 beat's :data:`SCHEDULE`, with intervals from the settings named there::
 
     celery -A cpe_core.worker beat --loglevel=info
@@ -37,6 +38,7 @@ TASKS: dict[str, str] = {
     "cpe.periodic.retry_pushes": "cpe_core.services.periodic:retry_pushes",
     "cpe.periodic.refresh_statuses": "cpe_core.services.periodic:refresh_statuses",
     "cpe.periodic.retry_jobs": "cpe_core.services.periodic:retry_jobs",
+    "cpe.periodic.reconcile": "cpe_core.services.periodic:reconcile",
 }
 
 #: Beat entry -> (task, setting giving its interval in seconds, default seconds).
@@ -44,6 +46,8 @@ SCHEDULE: dict[str, tuple[str, str, float]] = {
     "retry-due-pushes": ("cpe.periodic.retry_pushes", "CPE_BEAT_RETRY_PUSHES_SECONDS", 300.0),
     "refresh-push-statuses": ("cpe.periodic.refresh_statuses", "CPE_BEAT_REFRESH_STATUSES_SECONDS", 3600.0),
     "retry-failed-jobs": ("cpe.periodic.retry_jobs", "CPE_BEAT_RETRY_JOBS_SECONDS", 300.0),
+    # Yesterday's bills, once each is read (a bill not ready yet is tried again next time).
+    "reconcile-payments": ("cpe.periodic.reconcile", "CPE_BEAT_RECONCILE_SECONDS", 3600.0),
 }
 
 

@@ -30,12 +30,14 @@ def test_the_beat_schedule_names_real_tasks_at_the_configured_intervals(app):
 
     schedule = celery.conf.beat_schedule
 
-    assert set(schedule) == set(SCHEDULE) == {"retry-due-pushes", "refresh-push-statuses", "retry-failed-jobs"}
+    assert set(schedule) == set(SCHEDULE) == {"retry-due-pushes", "refresh-push-statuses", "retry-failed-jobs",
+                                              "reconcile-payments"}
     for entry in schedule.values():
         assert entry["task"] in celery.tasks
     assert schedule["retry-due-pushes"]["schedule"] == 120
     assert schedule["refresh-push-statuses"]["schedule"] == 900
     assert schedule["retry-failed-jobs"]["schedule"] == 300  # the default
+    assert schedule["reconcile-payments"]["schedule"] == 3600
 
 
 def test_the_retry_task_sends_a_failed_push_once_its_backoff_has_passed(app, receiver, ready, clock):

@@ -14,9 +14,10 @@ from ..regions import RuleError, UnknownRegion, regions, rules_for
 
 
 def init_app(app: Flask) -> None:
-    from .orders import orders_group
+    from .orders import orders_group, reconcile_command
 
     app.cli.add_command(orders_group)
+    app.cli.add_command(reconcile_command)
     for command in (plugins_command, explain_command, audit_group, demo_group, institutions_group):
         app.cli.add_command(command)
     from .export import export_command

@@ -8,7 +8,7 @@ from .accounts import LearnerProfile, User
 from .audit import AuditEntry
 from .captcha import CaptchaChallenge
 from .catalogue import Chapter, Course, Institution, Question
-from .commerce import Invoice, Order, OrderLine, Payment, Refund, StudyCard
+from .commerce import Invoice, Order, OrderLine, Payment, ReconciliationRun, Refund, StudyCard
 from .credits import Certificate, CreditPush, CreditRecord
 from .exams import ExamAnswer, ExamAttempt
 from .handover import CreditRegistration, Handover
@@ -21,6 +21,7 @@ from .years import YearSettingValue
 
 __all__ = [
     "YearSettingValue",
+    "ReconciliationRun",
     "AuditEntry",
     "CaptchaChallenge",
     "Certificate",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
@@ -132,3 +132,26 @@ class Invoice(Model):
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[dt.datetime] = created_at()
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ReconciliationRun(Model):
+    """One reconciliation (对账) of one provider's bill for one day (Asia/Shanghai) against our
+    payments and refunds. ``status``: ``ok`` (no difference), ``differences`` or ``failed`` (the
+    bill could not be read: ``error`` says why, and the next run tries again). ``differences``
+    is a JSON list, one object per differing payment or refund: ``merchant_ref``, ``kind``
+    (``payment``, ``refund``), ``problem`` (``missing_here``: the provider has it and we do not;
+    ``missing_there``: we have it and the bill does not; ``amount``; ``status``), ``ours_fen``,
+    ``theirs_fen``, ``ours_status``, ``theirs_status``, ``refund_ref`` and ``region`` (our order's,
+    empty when we know no such payment). A run of the same day and provider replaces the last."""
+
+    __tablename__ = "reconciliation_run"
+    __table_args__ = (UniqueConstraint("day", "provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    differences: Mapped[str] = mapped_column(Text, default="[]")
+    error: Mapped[str] = mapped_column(String(500), default="")
+    finished_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -57,10 +57,18 @@ def retry_jobs() -> int:
     return background.retry_due()
 
 
+def reconcile() -> dict[str, str]:
+    """Reconcile yesterday's payment bills, once per provider (:mod:`.reconciliation`)."""
+    from . import reconciliation
+
+    return reconciliation.reconcile_due()
+
+
 def run_all() -> dict:
     """Everything above, in order (the cron entry point)."""
     return {
         "jobs": retry_jobs(),
         "pushes": retry_pushes(),
         "statuses": refresh_statuses(),
+        "reconciliation": reconcile(),
     }

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from ..auth import admin_required
 from ..extensions import db
 from ..regions import RuleError
-from ..services import cards, invoices, refunds
+from ..services import cards, invoices, reconciliation, refunds
 from ..services.money import format_fen
 from .binding import bind_region
 from ..services.years import current_year
@@ -117,6 +117,15 @@ def decide_refund(refund_id: int, decision: str):
         db.session.rollback()
         flash(error.message, "error")
     return redirect(url_for("commerce_admin.refund_list"))
+
+
+@bp.get("/reconciliation")
+@admin_required
+def reconciliation_list():
+    """对账: each provider's bill of the recent days against our payments, this region's part."""
+    return render_template("commerce_admin/reconciliation.html", runs=reconciliation.for_region(g.region.code),
+                           problems=reconciliation.PROBLEM_LABELS, statuses=reconciliation.RUN_LABELS,
+                           format_fen=format_fen)
 
 
 @bp.get("/invoices")
