@@ -43,7 +43,7 @@ def cpe_payment_missing_settings(settings: Mapping[str, object]) -> list[str] | 
         from the environment.
     :returns: one line per missing setting, naming the provider (and the region, for a region's
         own merchant account) and the setting, never a value, e.g.
-        ``"wechatpay_guangdong: CPE_WECHATPAY_GUANGDONG_APIV3_KEY"``; None or an empty list when
+        ``"wechatpay_<region>: CPE_WECHATPAY_<REGION>_APIV3_KEY"``; None or an empty list when
         nothing is missing (or the provider is not configured at all).
     """
 
