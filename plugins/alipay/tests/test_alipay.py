@@ -97,6 +97,7 @@ def test_a_desktop_learner_pays_on_the_page_pay_cashier_and_the_notification_pay
     assert res.location.startswith(fake.gateway + "?")
     sent = open_cashier(res)
     assert sent["method"] == ["alipay.trade.page.pay"] and '"total_amount":"90.00"' in sent["biz_content"][0]
+    assert '"time_expire":"2024-06-15 10:30:00"' in sent["biz_content"][0]  # Alipay closes it when the order expires
     ref = the_ref()
     assert fake.trades[ref].product == "PAGE" and fake.trades[ref].amount_fen == 9000
     fake.pay(ref)

@@ -100,6 +100,9 @@ class Trade:
     paid_at: dt.datetime | None = None
     refunds: dict[str, int] = field(default_factory=dict)
     day: dt.date | None = None
+    #: what the merchant asked: the expiry time and, for H5, the payer's scene
+    time_expire: str = ""
+    scene_info: dict = field(default_factory=dict)
 
 
 class FakeWeChatPay:
@@ -276,7 +279,9 @@ class FakeWeChatPay:
         with self._lock:
             trade = self.trades.get(ref)
             if trade is None:
-                trade = self.trades[ref] = Trade(ref, total, data["notify_url"], kind.upper())
+                trade = self.trades[ref] = Trade(ref, total, data["notify_url"], kind.upper(),
+                                                 time_expire=data.get("time_expire", ""),
+                                                 scene_info=data.get("scene_info") or {})
             elif trade.amount_fen != total:
                 return self._answer(400, {"code": "INVALID_REQUEST", "message": "订单号重复"})
             elif trade.state == "CLOSED":

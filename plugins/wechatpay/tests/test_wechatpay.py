@@ -98,6 +98,8 @@ def test_a_desktop_learner_scans_the_native_qr_code_and_the_signed_notification_
     assert page.html.select_one("#qr-code")["src"].startswith("data:image/svg+xml")
     assert page.html.select_one("#qr-payload").text == f"weixin://wxpay/bizpayurl?pr={ref}"
     assert fake.trades[ref].kind == "NATIVE" and fake.trades[ref].amount_fen == 9000
+    # WeChat Pay closes it by itself when the order expires (CPE_ORDER_TTL_MINUTES after the test clock's 10:00)
+    assert fake.trades[ref].time_expire == "2024-06-15T10:30:00+08:00"
     assert state(learner) == "pending"
 
     fake.pay(ref)
@@ -112,6 +114,7 @@ def test_a_phone_is_sent_to_the_h5_page_which_brings_it_back_to_the_return_page(
     assert res.location.startswith(f"{fake.url}/h5/{ref}?")
     assert "redirect_url=http%3A%2F%2Flocalhost%2Fchaoyang%2Forders%2F" in res.location
     assert fake.trades[ref].kind == "H5"
+    assert fake.trades[ref].scene_info == {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}}
 
 
 @pytest.mark.parametrize("forgery", ["another key", "stale timestamp", "another apiv3 key"])
