@@ -140,6 +140,15 @@ class FakeWeChatPay:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_port}"
 
+    def rotate_platform_certificate(self) -> str:
+        """WeChat Pay replaces its platform certificate: later answers and notifications are
+        signed with the new key, and ``/v3/certificates`` offers the new certificate (encrypted
+        with the APIv3 key, as the real one). Returns the new serial."""
+        self.platform_key = new_key()
+        self.platform_serial = secrets.token_hex(8).upper()
+        self.platform_cert = certificate(self.platform_key, int(self.platform_serial, 16))
+        return self.platform_serial
+
     @property
     def platform_cert_pem(self) -> str:
         return self.platform_cert.public_bytes(serialization.Encoding.PEM).decode()
@@ -258,6 +267,17 @@ class FakeWeChatPay:
             return self._answer(204, None)
         if request.method == "POST" and path == "/v3/refund/domestic/refunds":
             return self._refund(request.get_json())
+        if path == "/v3/certificates":
+            nonce = secrets.token_hex(6)
+            cipher = AESGCM(self.merchant.apiv3_key.encode()).encrypt(nonce.encode(), self.platform_cert_pem.encode(),
+                                                                     b"certificate")
+            now = dt.datetime.now(SHANGHAI)
+            return self._answer(200, {"data": [{
+                "serial_no": self.platform_serial, "effective_time": now.isoformat(timespec="seconds"),
+                "expire_time": (now + dt.timedelta(days=365)).isoformat(timespec="seconds"),
+                "encrypt_certificate": {"algorithm": "AEAD_AES_256_GCM", "nonce": nonce, "associated_data": "certificate",
+                                        "ciphertext": base64.b64encode(cipher).decode()},
+            }]})
         if path == "/v3/bill/tradebill":
             day = dt.date.fromisoformat(request.args["bill_date"])
             content = self.bill_text(day).encode("utf-8")

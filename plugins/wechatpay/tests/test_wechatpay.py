@@ -131,6 +131,19 @@ def test_a_forged_or_stale_notification_is_refused_and_changes_nothing(testapp, 
     assert state(learner) == "pending"
 
 
+def test_a_rotated_platform_certificate_is_fetched_from_the_configured_server_and_kept(
+        testapp, gateway, fake, learner, tmp_path):
+    pay_with_wechat(testapp, learner)
+    ref = the_ref()
+    fake.pay(ref)
+    serial = fake.rotate_platform_certificate()
+    body, headers = fake.notification(ref)  # signed with the certificate the merchant does not know yet
+    assert json.loads(post(gateway, body, headers).text)["code"] == "SUCCESS"
+    assert ("GET", "/v3/certificates") in fake.calls  # asked the configured base URL, not WeChat Pay's
+    assert (tmp_path / "wechatpay" / "platform" / f"{serial}.pem").read_text() == fake.platform_cert_pem
+    assert state(learner) == "paid"
+
+
 def test_a_notification_with_another_amount_is_refused(testapp, gateway, fake, learner):
     pay_with_wechat(testapp, learner)
     ref = the_ref()
