@@ -68,6 +68,9 @@ def create_app(
     from .services.years import stored_overrides
 
     app.extensions["cpe"] = Regions(plugin_set, overrides=stored_overrides)
+    for line in app.extensions["cpe"].missing_payment_settings(app.config):
+        # Started anyway (the other providers work); `cpe check --deploy` reports it as an error.
+        app.logger.warning("payment provider not offered, a setting is missing: %s", line)
     app.extensions["cpe_clock"] = app.config.get("CPE_CLOCK") or SystemClock()
 
     db.init_app(app)

@@ -347,6 +347,12 @@ class Regions:
             self._providers = found
         return self._providers
 
+    def missing_payment_settings(self, settings: Mapping[str, object]) -> list[str]:
+        """What the provider plugins' begun merchant accounts still lack, one line each (a
+        provider and a setting name, never a value): ``cpe_payment_missing_settings``."""
+        answers = self.plugins.manager.hook.cpe_payment_missing_settings(settings=settings)
+        return [line for answer in answers for line in answer or ()]
+
     def __contains__(self, code: str) -> bool:
         return code in self._rules
 

@@ -153,10 +153,9 @@ def _plugin_findings(settings: dict[str, Any]):
     if not regions.codes():
         yield Finding("cpe.E041", ERROR, "没有启用任何地区插件。", "安装地区插件，并在 CPE_PLUGINS 中列出。")
     # A provider plugin names what its partly configured merchant accounts lack (never a value).
-    for answer in regions.plugins.manager.hook.cpe_payment_missing_settings(settings=settings):
-        for line in answer or ():
-            yield Finding("cpe.E043", ERROR, f"支付方式缺少设置，未启用：{line}。",
-                          "在 instance/cpe.cfg 或环境变量中补齐该设置（密钥可用 *_FILE 指向文件）。")
+    for line in regions.missing_payment_settings(settings):
+        yield Finding("cpe.E043", ERROR, f"支付方式缺少设置，未启用：{line}。",
+                      "在 instance/cpe.cfg 或环境变量中补齐该设置（密钥可用 *_FILE 指向文件）。")
     for code in regions.codes():
         export = regions.get(code).credit_export(regions.get(code).current_year(_today()))
         if export is None or "push" not in export.formats:

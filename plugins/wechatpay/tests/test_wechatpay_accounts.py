@@ -109,3 +109,16 @@ def test_no_key_reaches_a_log_cpe_plugins_or_a_page(app, testapp, make_learner, 
     for text in (caplog.text, listing, as_json, scan.text, repr(provider), repr(provider.account)):
         assert key_body not in text and apiv3_key not in text
     assert "wechatpay" in listing
+
+
+def test_at_start_up_a_regions_incomplete_account_is_named_and_the_region_gets_no_wechat_pay(cpe_test_config, caplog):
+    from cpe_core import create_app
+    from cpe_core.extensions import db as database
+
+    with caplog.at_level(logging.WARNING):
+        app = create_app({**cpe_test_config, "CPE_WECHATPAY_CICPA_MCH_ID": "1900000009"})
+    assert "payment provider not offered, a setting is missing: wechatpay_cicpa: CPE_WECHATPAY_CICPA_APPID" in caplog.text
+    with app.app_context():
+        # cicpa began its own account: the deployment's does not take its money meanwhile
+        assert codes("cicpa") == [] and codes("chaoyang") == ["wechatpay"]
+        database.engine.dispose()
