@@ -1,13 +1,13 @@
 """reconciliation (对账): each provider's bill of a day compared with our payments and refunds
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

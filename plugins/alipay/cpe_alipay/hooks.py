@@ -8,7 +8,7 @@ from hookspecs import hookimpl
 from . import accounts
 from .provider import AlipayProvider
 
-CPE_CONTRACT = ">=1.5,<2"
+CPE_CONTRACT = ">=1.6,<2"
 
 
 @hookimpl
