@@ -120,6 +120,19 @@ def plugins_command(as_json: bool) -> None:
         click.echo(f"  regions: {regions_served}")
         click.echo(f"  hooks:   {', '.join(record.hooks)}")
         click.echo(f"  contract: {record.contract or '(undeclared)'} (this cpe: {CONTRACT_VERSION})")
+    _payment_providers()
+
+
+def _payment_providers() -> None:
+    """Which payment providers each region offers with these settings, and which begun merchant
+    accounts are not offered for a missing setting (names only: never a value)."""
+    regions = current_app.extensions["cpe"]
+    click.echo("payment providers:")
+    for rules in regions:
+        offered = ", ".join(f"{p.code} ({p.name})" for p in rules.payment_providers()) or "(none)"
+        click.echo(f"  {rules.code}: {offered}")
+    for line in regions.missing_payment_settings(current_app.config):
+        click.echo(f"  not offered, missing {line}")
 
 
 @click.command("explain")

@@ -108,7 +108,8 @@ def test_no_key_reaches_a_log_cpe_plugins_or_a_page(app, testapp, make_learner, 
     provider = app.extensions["cpe"].payment_providers()["wechatpay"]
     for text in (caplog.text, listing, as_json, scan.text, repr(provider), repr(provider.account)):
         assert key_body not in text and apiv3_key not in text
-    assert "wechatpay" in listing
+    assert "payment providers:\n" in listing and "  chaoyang: wechatpay (微信支付)\n" in listing
+    assert "  guangdong: wechatpay_guangdong (微信支付)\n" in listing
 
 
 def test_at_start_up_a_regions_incomplete_account_is_named_and_the_region_gets_no_wechat_pay(cpe_test_config, caplog):
