@@ -138,8 +138,9 @@ class FakeAlipay:
         return trade
 
     def notification(self, out_trade_no: str, *, amount_fen: int | None = None, signing_key=None,
-                     app_id: str | None = None) -> bytes:
-        """The form-encoded, RSA2-signed notification Alipay POSTs for ``out_trade_no``."""
+                     app_id: str | None = None, refund_ref: str = "") -> bytes:
+        """The form-encoded, RSA2-signed notification Alipay POSTs for ``out_trade_no``; with
+        ``refund_ref`` the one it sends after that refund (a full refund closes the trade)."""
         trade = self.trades[out_trade_no]
         now = dt.datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
         params = {
@@ -149,6 +150,10 @@ class FakeAlipay:
             "total_amount": yuan(trade.amount_fen if amount_fen is None else amount_fen),
             "receipt_amount": yuan(trade.amount_fen), "gmt_payment": now, "subject": "继续教育",
         }
+        if refund_ref:
+            refunded = sum(trade.refunds.values())
+            params.update(out_biz_no=refund_ref, refund_fee=yuan(refunded), gmt_refund=now,
+                          trade_status="TRADE_CLOSED" if refunded >= trade.amount_fen else "TRADE_SUCCESS")
         params["sign"] = sign(signing_key or self.alipay_key, signing_string(params))
         return urlencode(params).encode()
 

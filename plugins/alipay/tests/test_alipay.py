@@ -173,6 +173,8 @@ def test_staff_approve_a_refund_which_alipay_carries_out_once(app, testapp, gate
     refund = refunds.request_refund(learner, number(), "不再需要")
     assert refunds.approve(make_staff("chaoyang", "admin"), "chaoyang", refund.id).status == "refunded"
     assert fake.trades[ref].refunds == {f"R{refund.id}": 9000}
+    # Alipay's notification of the refund is acknowledged and changes nothing
+    assert post(gateway, fake.notification(ref, refund_ref=f"R{refund.id}")).text == "success"
     assert state(learner) == "refunded"
 
 

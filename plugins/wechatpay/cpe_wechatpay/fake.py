@@ -113,6 +113,8 @@ class FakeWeChatPay:
         self.platform_key = new_key()
         self.platform_serial = secrets.token_hex(8).upper()
         self.platform_cert = certificate(self.platform_key, int(self.platform_serial, 16))
+        #: set when the merchant verifies with WeChat Pay's public key (``settings(public_key=True)``)
+        self.public_key_id = ""
         self.trades: dict[str, Trade] = {}
         #: (method, path) of every request the merchant made, in order
         self.calls: list[tuple[str, str]] = []
@@ -153,8 +155,17 @@ class FakeWeChatPay:
     def platform_cert_pem(self) -> str:
         return self.platform_cert.public_bytes(serialization.Encoding.PEM).decode()
 
-    def settings(self, folder: Path, prefix: str = "CPE_WECHATPAY_") -> dict[str, str]:
-        return self.merchant.settings(folder, self.url, self.platform_cert_pem, self.platform_serial, prefix)
+    def settings(self, folder: Path, prefix: str = "CPE_WECHATPAY_", *, public_key: bool = False) -> dict[str, str]:
+        """The merchant's settings; with ``public_key`` WeChat Pay's public key (微信支付公钥, what
+        new merchants get) replaces the platform certificate, and answers name its id."""
+        settings = self.merchant.settings(folder, self.url, self.platform_cert_pem, self.platform_serial, prefix)
+        if public_key:
+            self.public_key_id = f"PUB_KEY_ID_{secrets.token_hex(12).upper()}"
+            (folder / "wechatpay_public_key.pem").write_text(public_pem(self.platform_key))
+            del settings[f"{prefix}PLATFORM_CERT_DIR"]
+            settings[f"{prefix}PUBLIC_KEY_FILE"] = str(folder / "wechatpay_public_key.pem")
+            settings[f"{prefix}PUBLIC_KEY_ID"] = self.public_key_id
+        return settings
 
     # --- what the learner's phone and WeChat Pay's servers do ------------------------------------
 
@@ -208,7 +219,8 @@ class FakeWeChatPay:
     def _signed_headers(self, body: str, *, signing_key=None, timestamp: int | None = None) -> dict[str, str]:
         stamp, nonce = str(int(time.time()) if timestamp is None else timestamp), secrets.token_hex(16)
         return {
-            "Wechatpay-Timestamp": stamp, "Wechatpay-Nonce": nonce, "Wechatpay-Serial": self.platform_serial,
+            "Wechatpay-Timestamp": stamp, "Wechatpay-Nonce": nonce,
+            "Wechatpay-Serial": self.public_key_id or self.platform_serial,
             "Wechatpay-Signature": sign(signing_key or self.platform_key, f"{stamp}\n{nonce}\n{body}\n"),
             "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
         }

@@ -123,3 +123,4 @@ def test_at_start_up_a_regions_incomplete_account_is_named_and_the_region_gets_n
         # cicpa began its own account: the deployment's does not take its money meanwhile
         assert codes("cicpa") == [] and codes("chaoyang") == ["wechatpay"]
         database.engine.dispose()
+
