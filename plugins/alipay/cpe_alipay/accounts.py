@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .settings import region_prefixes, secret, setting
+from hookspecs.secrets import region_prefixes, secret, setting
 
 PREFIX = "CPE_ALIPAY_"
 DEFAULT_GATEWAY = "https://openapi.alipay.com/gateway.do"

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .settings import region_prefixes, secret, setting
+from hookspecs.secrets import region_prefixes, secret, setting
 
 PREFIX = "CPE_WECHATPAY_"
 DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"

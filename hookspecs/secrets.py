@@ -1,5 +1,6 @@
-"""Reading a merchant account's settings: from the app's configuration, else the environment; a
-secret may also be a file (``<NAME>_FILE``), so keys stay out of the configuration file.
+"""Reading a provider plugin's settings (a merchant account, an SMS account...): from the app's
+configuration, else the environment; a secret may also be a file (``<NAME>_FILE``), so keys stay
+out of the configuration file. Payment and SMS plugins share it, so every secret is read one way.
 
 Values read here are never logged, shown or stored: only setting *names* leave this module."""
 from __future__ import annotations
