@@ -14,8 +14,9 @@ def jobs_group() -> None:
 @with_appcontext
 def run_periodic() -> None:
     """Do once what Celery beat does on its schedule: queue failed jobs due for a retry,
-    retry due pushes (and re-send records changed since they were accepted), and refresh push
-    statuses from the receivers. Without a broker, run it from cron, e.g. every 5 minutes::
+    retry due pushes (and re-send records changed since they were accepted), refresh push
+    statuses from the receivers, and remove what is past its retention period. Without a
+    broker, run it from cron, e.g. every 5 minutes::
 
         */5 * * * * cpe jobs run-periodic
     """
@@ -27,6 +28,7 @@ def run_periodic() -> None:
         click.echo(f"推送 {region_year}：{summary}")
     for region_year, changed in result["statuses"].items():
         click.echo(f"状态刷新 {region_year}：{changed}条有变化")
+    click.echo("超过保存期限而删除或匿名化：" + "，".join(f"{kind} {count}" for kind, count in result["retention"].items()))
 
 
 @jobs_group.command("list")

@@ -40,6 +40,9 @@ class User(UserMixin, Model):
     session_token: Mapped[str | None] = mapped_column(String(32))
     study_counted_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = created_at()
+    #: When the learner closed the account (naive UTC); the retention job anonymises what the
+    #: closure kept once ``CPE_RETAIN_CLOSED_ACCOUNT_DAYS`` have passed.
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
 
     profile: Mapped[LearnerProfile | None] = relationship(back_populates="user", uselist=False)
 

@@ -114,12 +114,27 @@ class Verification:
     problem: str = ""
 
 
+#: The action of the entry the retention job appends after pruning the oldest entries
+#: (:mod:`cpe_core.services.retention`); its ``after["chain_starts_at"]`` is where the walk begins.
+PRUNED = "audit.pruned"
+
+
+def _chain_start(entries: list[AuditEntry]) -> str:
+    """Where the walk begins: the genesis, or after the retention job pruned the oldest
+    entries, the link its newest ``audit.pruned`` entry names (an entry the walk then checks
+    like any other, so editing it, or pruning more without one, breaks the chain)."""
+    for entry in reversed(entries):
+        if entry.action == PRUNED and isinstance(entry.after, dict):
+            return str(entry.after.get("chain_starts_at") or GENESIS)
+    return GENESIS
+
+
 def verify() -> Verification:
     """Walk the chain from the first entry and report the first broken link."""
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     by_prev = {entry.prev_hash: entry for entry in entries}
     visited: set[int] = set()
-    link = GENESIS
+    link = _chain_start(entries)
     while link in by_prev:
         entry = by_prev[link]
         if hash_of(entry) != entry.hash:

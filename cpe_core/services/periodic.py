@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import CreditPush
 from ..regions import RuleError
-from . import background, pushes
+from . import background, pushes, retention
 
 
 def _region_years(*, statuses_not_in: tuple[str, ...] = ()) -> list[tuple[str, int]]:
@@ -64,6 +64,11 @@ def reconcile() -> dict[str, str]:
     return reconciliation.reconcile_due()
 
 
+def apply_retention() -> dict[str, int]:
+    """Remove what is older than its retention period (:mod:`.retention`); how many per kind."""
+    return retention.apply()
+
+
 def run_all() -> dict:
     """Everything above, in order (the cron entry point)."""
     return {
@@ -71,4 +76,5 @@ def run_all() -> dict:
         "pushes": retry_pushes(),
         "statuses": refresh_statuses(),
         "reconciliation": reconcile(),
+        "retention": apply_retention(),
     }

@@ -94,6 +94,7 @@ def close_account(user: User, password: str) -> None:
         raise InvalidInput("wrong_password", "密码不正确，账号未注销。")
     folder = collection.upload_dir(user)
     user.is_active_account = False
+    user.closed_at = clock.to_utc_naive(clock.now())
     user.phone = None
     user.email = None
     # A random password no one knows: the account cannot be signed into even if re-enabled.
