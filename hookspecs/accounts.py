@@ -16,8 +16,9 @@ def cpe_registration_form(region: str) -> RegistrationSpec | None:
     :param region: the region code.
     :returns: a :class:`~hookspecs.types.RegistrationSpec`: the identity field (ID number or
         member number), the extra fields and which are required, the yes/no questions asked
-        before registering, and whether a captcha is asked. None: the core's default (ID number,
-        name and password, with a captcha).
+        before registering, whether a captcha is asked, and the privacy notice the learner must
+        accept (``privacy_notice``). None: the core's default (ID number, name and password,
+        with a captcha and the core's general privacy notice).
     """
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "Reason",
     "RegionInfo",
     "RegistrationQuestion",
+    "PrivacyNotice",
     "RegistrationSpec",
     "SmsPolicy",
     "Requirements",
@@ -1034,6 +1035,24 @@ class RegistrationQuestion:
 
 
 @dataclass(frozen=True)
+class PrivacyNotice:
+    """The privacy notice (个人信息保护政策) a learner reads and accepts before registering, as
+    《个人信息保护法》第十七条 asks: who handles the personal data, what is collected, why, how long
+    it is kept, and how the learner exercises their rights. ``version`` names this text (a
+    learner's acceptance records it); change it whenever the text changes. ``text`` is plain
+    text, paragraphs separated by blank lines."""
+
+    version: str
+    title: str
+    text: str
+
+    def __post_init__(self) -> None:
+        for name in ("version", "title", "text"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name).strip():
+                raise ValueError(f"PrivacyNotice.{name} must be a non-empty string")
+
+
+@dataclass(frozen=True)
 class RegistrationSpec:
     """How a region's learners register and sign in.
 
@@ -1054,6 +1073,9 @@ class RegistrationSpec:
     questions_refusal: Reason | None = None
     #: Registration and sign-in ask for an image captcha.
     captcha: bool = True
+    #: The notice shown at registration, which the learner must accept; None: the core's
+    #: general notice naming the region's site (contract 1.5).
+    privacy_notice: PrivacyNotice | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ def chaoyang_body(**overrides):
     body = {
         "login": LEARNER_ID, "password": "Secret123", "password2": "Secret123", "name": "赵学员",
         "qualification_level": "中级", "qualified_year": 2016, "employer": "朝阳某单位",
-        "phone": "13904210123", "collection_region": "chaoyang",
+        "phone": "13904210123", "collection_region": "chaoyang", "privacy_accepted": True,
     }
     body.update(overrides)
     return body
@@ -59,6 +59,7 @@ def test_ineligible_learner_gets_the_chinese_reason_from_the_api(testapp):
         ({"phone": "12345"}, 422, "invalid_input", "手机号码应为11位中国大陆手机号码。"),
         ({"password": "abc", "password2": "abc"}, 422, "invalid_input", "密码至少8位，且须同时包含字母和数字。"),
         ({"employer": ""}, 422, "invalid_input", "请填写“工作单位”。"),
+        ({"privacy_accepted": False}, 422, "invalid_input", "请阅读并同意《朝阳会计在线个人信息保护政策》后再注册。"),
     ],
 )
 def test_api_registration_refuses_bad_input_with_the_sites_messages(testapp, overrides, status, code, message):
@@ -79,7 +80,7 @@ def test_api_duplicate_registration_is_a_conflict(testapp):
 
 def test_guangdong_api_registration_requires_a_yes_to_one_question(testapp):
     body = {"login": id_number("440106", "19900101", 8), "password": "Secret123", "password2": "Secret123",
-            "name": "陈学员", "phone": "13800138000",
+            "name": "陈学员", "phone": "13800138000", "privacy_accepted": True,
             "works_in_guangdong": "no", "lives_or_studies_with_qualification": "no"}
     refused = testapp.post_json("/api/v1/regions/guangdong/register", with_captcha(testapp, body), status=422).json["error"]
     assert refused["code"] == "registration_not_eligible" and "您不符合注册条件" in refused["message"]

@@ -34,6 +34,7 @@ def test_a_chaoyang_learner_registers_signs_out_and_signs_in(page, live_server, 
     form.get_by_label("手机号码").fill("13904210777")
     form.get_by_label("信息采集地区").select_option("chaoyang")
     form.get_by_label("验证码").fill(CAPTCHA_TEST_ANSWER)
+    form.get_by_label("我已阅读并同意《朝阳会计在线个人信息保护政策》").check()
     page.screenshot(path=artifact_dir / "chaoyang-register.png", full_page=True)
     form.get_by_role("button", name="注册").click()
 

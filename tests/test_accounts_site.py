@@ -17,7 +17,7 @@ def chaoyang_form(testapp, **overrides):
     values = {
         "login": CHAOYANG_ID, "password": "Secret123", "password2": "Secret123", "name": "王小明",
         "qualification_level": "初级", "qualified_year": "2019", "employer": "朝阳市某某有限公司",
-        "phone": "13904210099", "collection_region": "chaoyang",
+        "phone": "13904210099", "collection_region": "chaoyang", "privacy_accepted": True,
     }
     values.update(overrides)
     for key, value in values.items():
@@ -89,7 +89,7 @@ def test_the_same_person_may_register_in_two_regions(testapp):
     guangdong_questions(testapp, "yes", "no")
     form = testapp.get("/guangdong/register").forms["register"]
     form["login"], form["password"], form["password2"] = GUANGDONG_ID, "Secret123", "Secret123"
-    form["name"], form["phone"] = "王小明", "13800138000"
+    form["name"], form["phone"], form["privacy_accepted"] = "王小明", "13800138000", True
     assert "个人中心" in form.submit().follow().text
 
 
@@ -117,7 +117,7 @@ def test_cicpa_member_registers_with_member_number_and_member_type(testapp):
     form = page.forms["register"]
     form["login"], form["password"], form["password2"] = "110000123456", "Secret123", "Secret123"
     form["member_type"], form["name"] = "non_practising", "李会员"
-    form["id_number"], form["phone"] = id_number(sequence=9), "13800138001"
+    form["id_number"], form["phone"], form["privacy_accepted"] = id_number(sequence=9), "13800138001", True
     page = form.submit().follow()
     assert "您是非执业会员，可参加本年度继续教育。" in page.text
 

@@ -22,7 +22,8 @@ def register_body(**extra):
     return {
         "login": LEARNER_ID, "password": "Secret123", "password2": "Secret123", "name": "赵学员",
         "qualification_level": "中级", "qualified_year": 2016, "employer": "朝阳某单位",
-        "phone": "13904210123", "collection_region": "chaoyang", **extra,
+        "phone": "13904210123", "collection_region": "chaoyang", "privacy_accepted": True,
+        **extra,
     }
 
 

@@ -297,6 +297,7 @@ def test_guangdong_journey_with_info_collection_two_packages_and_the_public_exam
     form.locator("[name=name]").fill("梁新文")
     form.locator("[name=phone]").fill("13800009999")
     form.locator("[name=captcha]").fill(CAPTCHA_TEST_ANSWER)
+    form.locator("[name=privacy_accepted]").check()
     form.get_by_role("button", name="注册").click()
     expect(page).to_have_url(re.compile(r"/guangdong/me"))
 
@@ -363,6 +364,7 @@ def test_cicpa_journey_of_a_non_practising_member_with_hours_and_an_hours_certif
     form.locator("[name=id_number]").fill(id_number("440106", "19870301", 765))
     form.locator("[name=phone]").fill("13710039999")
     form.locator("[name=captcha]").fill(CAPTCHA_TEST_ANSWER)
+    form.locator("[name=privacy_accepted]").check()
     form.get_by_role("button", name="注册").click()
     expect(page.get_by_text("您是非执业会员，可参加本年度继续教育。")).to_be_visible()
 

@@ -95,6 +95,7 @@ def test_registration_checks_the_stored_challenge(testapp, drawn):
         "login": LEARNER_ID, "password": "Secret123", "password2": "Secret123", "name": "王验证",
         "qualification_level": "初级", "qualified_year": "2019", "employer": "朝阳市某某有限公司",
         "phone": "13904210098", "collection_region": "chaoyang", "captcha": "ZZZZ",
+        "privacy_accepted": True,
     }
     for key, value in values.items():
         form[key] = value

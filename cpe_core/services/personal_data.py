@@ -43,6 +43,7 @@ def archive(user: User) -> bytes:
             "email": getattr(user, "email", None), "registered_at": _when(getattr(user, "created_at", None)),
             "id_number": profile.id_number if profile else None,
             "collection_status": profile.collection_status if profile else None,
+            "privacy_notice_accepted": (profile.details or {}).get("privacy_notice") if profile else None,
         },
         "collection/answers.json": collection.answers_of(user) if profile else {},
         "orders.json": [{

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from hookspecs import PROFILE_COLUMNS, FormField, RegistrationSpec
+from hookspecs import PROFILE_COLUMNS, FormField, PrivacyNotice, RegistrationSpec
 
+from .. import clock
 from ..extensions import db
 from ..models import User
 from ..regions import RegionRules
@@ -121,6 +122,39 @@ def check_questions(spec: RegistrationSpec, answers: Mapping[str, Any]) -> dict[
     return given
 
 
+#: The version of the core's general notice (change it with the text below).
+DEFAULT_NOTICE_VERSION = "core-1"
+MSG_PRIVACY_REQUIRED = "请阅读并同意《{title}》后再注册。"
+
+
+def privacy_notice(rules: RegionRules) -> PrivacyNotice:
+    """The notice a learner of ``rules``' region accepts at registration: the region plugin's
+    (``RegistrationSpec.privacy_notice``), else the core's general one naming the region's site."""
+    given = rules.registration_spec().privacy_notice
+    if given is not None:
+        return given
+    info = rules.info
+    return PrivacyNotice(
+        version=DEFAULT_NOTICE_VERSION,
+        title="个人信息保护政策",
+        text=(
+            f"{info.name}（由{info.authority}主管，以下简称“本平台”）依照《中华人民共和国个人信息保护法》处理您的个人信息。\n\n"
+            "我们收集：注册与信息采集时您填写的身份证号或会员编号、姓名、手机号码、工作单位、资格信息及上传的证明材料；"
+            "学习、考试、订单与发票记录。用途：确认您的继续教育资格、记录学分、开具发票与证书，并依规定向主管部门报送学分。\n\n"
+            "保存期限：学分、订单与证书记录依法保存；验证码、导出文件与操作日志按本平台设定的期限到期删除。\n\n"
+            "您的权利：登录后可在“个人中心”下载个人信息副本、注销账号；注销后除学分记录核验所需外的个人信息即被删除。"
+            f"如有疑问请联系：{info.contact.phone}。"
+        ),
+    )
+
+
+def privacy_accepted(data: Mapping[str, Any]) -> bool:
+    value = data.get("privacy_accepted")
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in YES
+
+
 def duplicate_message(spec: RegistrationSpec) -> str:
     return f"该{spec.identity_label}已在本地区注册，请直接登录；忘记密码可通过“忘记密码”找回。"
 
@@ -128,8 +162,9 @@ def duplicate_message(spec: RegistrationSpec) -> str:
 def register(rules: RegionRules, data: Mapping[str, Any]) -> User:
     """Create a learner of ``rules``' region from ``data`` and commit.
 
-    ``data`` holds ``login`` (the identity), ``password``, ``password2``, the spec's fields and
-    the answers to its questions. Raises :class:`FormRejected` with every field's message, and
+    ``data`` holds ``login`` (the identity), ``password``, ``password2``, the spec's fields,
+    the answers to its questions and ``privacy_accepted`` (the learner accepted
+    :func:`privacy_notice`; its version and the time are kept in the profile's ``details``). Raises :class:`FormRejected` with every field's message, and
     saves nothing then.
     """
     spec = rules.registration_spec()
@@ -152,6 +187,9 @@ def register(rules: RegionRules, data: Mapping[str, Any]) -> User:
         errors["password"] = error.message
     values, field_errors = clean_fields(fields_of(spec), data)
     errors.update(field_errors)
+    notice = privacy_notice(rules)
+    if not privacy_accepted(data):
+        errors["privacy_accepted"] = MSG_PRIVACY_REQUIRED.format(title=notice.title)
     if errors:
         raise FormRejected(errors)
     if find_user(rules.code, identity) is not None:
@@ -159,6 +197,9 @@ def register(rules: RegionRules, data: Mapping[str, Any]) -> User:
 
     profile: dict[str, Any] = {spec.identity_field: identity}
     details: dict[str, Any] = {"registration_answers": answers} if answers else {}
+    # The consent 《个人信息保护法》 asks the handler to be able to show: which text, and when.
+    details["privacy_notice"] = {"version": notice.version,
+                                 "accepted_at": clock.shanghai_text(clock.now(), clock.SECONDS)}
     for name, value in values.items():
         if name in ("name", "phone", "email"):
             continue

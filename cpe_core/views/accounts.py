@@ -19,7 +19,7 @@ from ..services.capabilities import NotOffered
 from ..services.signin import LoginRefused
 from ..services.eligibility import eligibility_for
 from ..services.identity import InvalidInput
-from ..services.registration import FormRejected, fields_of, register as register_learner
+from ..services.registration import FormRejected, fields_of, privacy_notice, register as register_learner
 from .binding import bind_region
 from ..services.years import current_year
 
@@ -85,8 +85,14 @@ def register():
                 return redirect(url_for(".me", registered=1))
     return render_template(
         "accounts/register.html", spec=spec, fields=fields_of(spec), values=request.form, errors=errors,
-        captcha_prefill=captcha.test_answer() or "",
+        captcha_prefill=captcha.test_answer() or "", notice=privacy_notice(g.region),
     ), (422 if errors else 200)
+
+
+@bp.get("/privacy")
+def privacy():
+    """The region's privacy notice (个人信息保护政策), the one accepted at registration."""
+    return render_template("accounts/privacy.html", notice=privacy_notice(g.region))
 
 
 @bp.get("/me/personal-data.zip")

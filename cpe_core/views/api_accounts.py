@@ -11,6 +11,7 @@ same Chinese messages.
 from __future__ import annotations
 
 import base64
+from dataclasses import asdict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -26,9 +27,9 @@ from ..security import sign_out
 from ..services import accounts, captcha, collection, password_reset, sessions, sms_login
 from ..services.eligibility import as_json, eligibility_for
 from ..services.identity import InvalidInput
-from ..services.registration import FormRejected, fields_of, register as register_learner
+from ..services.registration import FormRejected, fields_of, privacy_notice, register as register_learner
 from ..services.signin import LoginRefused, issue_token, sign_in, token_claim
-from ..services.input_rules import Body, Integer, Text, Year
+from ..services.input_rules import Body, Boolean, Integer, Text, Year
 from .api import Reply, bp, error, json_body, operation, query_args
 from .api_spec import document
 from ..services.years import current_year
@@ -68,6 +69,8 @@ class RegisterBody(CaptchaFields):
     login = Text(load_default="", max_length=64, label="账号")
     password = Text(load_default="", max_length=128, strip=False, label="密码")
     password2 = Text(load_default="", max_length=128, strip=False, label="确认密码")
+    #: The learner accepted the region's privacy notice (``registration-form``'s ``privacy_notice``).
+    privacy_accepted = Boolean(load_default=False, label="同意个人信息保护政策")
 
 
 class LoginBody(CaptchaFields):
@@ -142,6 +145,12 @@ class QuestionReply(Reply):
     text = fields.String(required=True)
 
 
+class PrivacyNoticeReply(Reply):
+    version = fields.String(required=True)
+    title = fields.String(required=True)
+    text = fields.String(required=True)
+
+
 class RegistrationForm(Reply):
     identity_field = fields.String(required=True)
     identity_label = fields.String(required=True)
@@ -150,6 +159,7 @@ class RegistrationForm(Reply):
     questions = fields.List(fields.Nested(QuestionReply), required=True)
     sms_login = fields.Boolean(required=True)
     sms_daily_limit = fields.Integer(required=True)
+    privacy_notice = fields.Nested(PrivacyNoticeReply, required=True)
 
 
 class CaptchaReply(Reply):
@@ -290,7 +300,7 @@ def signed_in_json(user) -> dict:
 
 
 @bp.get("/regions/<code>/registration-form")
-@operation("地区的注册表单：账号字段、必填项、注册前问题；sms_login 为 true 时可用手机验证码登录，"
+@operation("地区的注册表单：账号字段、必填项、注册前问题、须同意的个人信息保护政策（privacy_notice）；sms_login 为 true 时可用手机验证码登录，"
            "sms_daily_limit 为同一手机号码每天可获取的验证码条数", RegistrationForm, auth=False,
            errors={404: ("unknown_region",)})
 def registration_form(code: str):
@@ -301,6 +311,7 @@ def registration_form(code: str):
         fields=[field_json(f) for f in fields_of(spec)], captcha=spec.captcha,
         questions=[{"code": q.code, "text": q.text} for q in spec.questions],
         sms_login=sms_login.offered(rules), sms_daily_limit=password_reset.daily_limit(rules),
+        privacy_notice=asdict(privacy_notice(rules)),
     )
 
 
@@ -343,7 +354,8 @@ def _captcha_refusal(spec, data: dict):
 
 @bp.post("/regions/<code>/register")
 @operation(
-    "注册学员，返回令牌；地区的注册字段（registration-form）与 login、password 一同提交。" + CAPTCHA_NOTE,
+    "注册学员，返回令牌；地区的注册字段（registration-form）与 login、password 一同提交，"
+    "privacy_accepted 须为 true（同意 registration-form 的 privacy_notice，否则 422）。" + CAPTCHA_NOTE,
     Registered, status=201, auth=False,
     errors={400: CAPTCHA_CODES, 404: ("unknown_region",), 409: ("already_registered",),
             422: ("invalid_input", "field_not_date", "invalid_id_number",

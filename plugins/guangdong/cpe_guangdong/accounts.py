@@ -5,7 +5,9 @@ collection then runs in the guide's steps 个人信息 → 学历信息 → 工�
 """
 from __future__ import annotations
 
-from hookspecs import AttachmentRule, CollectionStep, FormField, Reason, RegistrationQuestion, RegistrationSpec
+from hookspecs import (
+    AttachmentRule, CollectionStep, FormField, PrivacyNotice, Reason, RegistrationQuestion, RegistrationSpec,
+)
 
 from .rules import QUALIFICATION_LEVELS
 
@@ -23,6 +25,22 @@ NOT_FOR_YOU = Reason(
     "您不符合注册条件。",
 )
 
+#: 个人信息保护政策, accepted at registration (《个人信息保护法》第十七条). Change the version with the text.
+PRIVACY_NOTICE = PrivacyNotice(
+    version="guangdong-2024-01",
+    title="广东省会计人员继续教育平台个人信息保护政策",
+    text=(
+        "本平台由广东省财政厅（不含深圳）主管，是您个人信息的处理者。\n\n"
+        "我们收集：证件号（身份证号）、姓名、手机号码；信息采集中的学历、职称、工作单位、所在地区及您上传的身份证、"
+        "学历证书照片；学习、考试、订单、发票与证书记录。\n\n"
+        "用途：审核您是否在广东省内（不含深圳市）从事会计工作或居住、学习，记录学分，开具发票和证书，"
+        "并按规定向主管部门报送学分。上传的证件照片仅供审核信息采集。\n\n"
+        "保存期限：学分、订单与证书记录依规定保存；验证码、导出文件和操作日志到期删除。\n\n"
+        "您的权利：在“个人中心”可下载个人信息副本、注销账号；注销后信息采集资料和照片即被删除，"
+        "仅保留学分记录核验所需的姓名与证件号，保存期满后匿名化。咨询电话：020-8888 0000。"
+    ),
+)
+
 REGISTRATION = RegistrationSpec(
     identity_field="id_number",
     identity_label="证件号（身份证号）",
@@ -33,6 +51,7 @@ REGISTRATION = RegistrationSpec(
     questions=QUESTIONS,
     questions_refusal=NOT_FOR_YOU,
     captcha=True,
+    privacy_notice=PRIVACY_NOTICE,
 )
 
 #: The 21 prefecture-level cities. 深圳市 is listed so that a learner who picks it is told why
