@@ -11,20 +11,20 @@ same Chinese messages.
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import wraps
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 from marshmallow import fields
 
 from ..auth import live_user
-from ..extensions import login_manager
+from ..extensions import db, login_manager
 from ..regions import rules_for
 from ..security import sign_out
-from ..services import accounts, captcha, collection, password_reset, sessions, sms_login
+from ..services import accounts, captcha, collection, password_reset, personal_data, sessions, sms_login
 from ..services.eligibility import as_json, eligibility_for
 from ..services.identity import InvalidInput
 from ..services.registration import FormRejected, fields_of, privacy_notice, register as register_learner
@@ -194,6 +194,10 @@ class PasswordChanged(Reply):
     changed = fields.Boolean(required=True)
 
 
+class AccountClosed(Reply):
+    closed = fields.Boolean(required=True)
+
+
 class Reason(Reply):
     code = fields.String(required=True)
     message = fields.String(required=True)
@@ -247,6 +251,10 @@ class ResetBody(ResetCodeBody):
     code = Text(load_default="", max_length=16, label="验证码")
     password = Text(load_default="", max_length=128, strip=False, label="新密码")
     password2 = Text(load_default="", max_length=128, strip=False, label="确认新密码")
+
+
+class CloseAccountBody(Body):
+    password = Text(load_default="", max_length=128, strip=False, label="密码")
 
 
 class PasswordChangeBody(Body):
@@ -455,6 +463,35 @@ def change_password(body: dict):
 @learner_api
 def me():
     return jsonify(learner_json(current_user))
+
+
+@bp.get("/me/personal-data")
+@operation("下载本人个人信息副本（《个人信息保护法》第四十五条）：ZIP 内含 profile.json、collection/（信息采集答案与附件）、"
+           "orders.json、credits.json、certificates.json；每次下载记入审计日志", None, media_type="application/zip",
+           errors={403: ("forbidden",)})
+@learner_api
+def personal_data_download():
+    """The same archive as the site's 下载个人信息 (:func:`cpe_core.services.personal_data.archive`)."""
+    response = Response(personal_data.archive(current_user), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="personal-data.zip"'
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.post("/me/close")
+@operation("注销本人账号（须核对密码）：本账号的全部会话与令牌随即失效；手机号码、邮箱、工作单位与信息采集资料被删除，"
+           "学分、订单与证书保留并可核验", AccountClosed, errors={403: ("forbidden",), 422: ("wrong_password",)})
+@learner_api
+@json_body(CloseAccountBody)
+def close_account(body: dict):
+    """The site's 注销账号 (:func:`cpe_core.services.personal_data.close_account`)."""
+    try:
+        personal_data.close_account(current_user, body["password"])
+    except InvalidInput as err:
+        db.session.rollback()
+        return error(err.code, err.message, 422)
+    return jsonify(closed=True)
 
 
 @bp.get("/me/eligibility")
