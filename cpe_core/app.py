@@ -86,6 +86,7 @@ def create_app(
         security.init_app(app)
         headers.init_app(app)
         views.init_app(app)
+        trust_proxies(app)
     if lean:
         # The job queue (importing Celery alone takes about 0.15 s) is built on first use.
         app.extensions["celery"] = _OnFirstUse(lambda: _make_celery(app))
@@ -94,6 +95,22 @@ def create_app(
 
         jobs.init_app(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``CPE_PROXY_COUNT`` reverse proxies (nginx: 1), take the client's address, scheme
+    and host from the ``X-Forwarded-*`` headers the proxies set (werkzeug's ``ProxyFix``, the
+    outermost layer, so the heartbeat gateway sees them too). Without it every request seems to
+    come from the proxy: the per-address limits (failed sign-ins, captchas) would count all
+    visitors together. Never set it without a proxy in front: clients could then choose their
+    address."""
+    count = int(app.config.get("CPE_PROXY_COUNT") or 0)
+    if count < 0:
+        raise ValueError(f"CPE_PROXY_COUNT must be 0 or more, not {count}")
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _make_celery(app: Flask):

@@ -26,6 +26,9 @@ def init_app(app: Flask) -> None:
     from .jobs import jobs_group
 
     app.cli.add_command(jobs_group)
+    from .staff import staff_group
+
+    app.cli.add_command(staff_group)
 
 
 #: Commands that serve no page and need no migration: they run on a lean app
