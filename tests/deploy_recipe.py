@@ -9,6 +9,7 @@ is read from ``deploy/`` unchanged.
 from __future__ import annotations
 
 import secrets
+import shutil
 import shlex
 import sys
 from configparser import ConfigParser
@@ -76,6 +77,7 @@ def materialise(folder: Path, *, database_url: str, redis_url: str, queue: str =
     root = folder
     (root / "instance").mkdir(parents=True, exist_ok=True)
     (root / "shared").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(DEPLOY, root / "deploy", dirs_exist_ok=True)  # the release's deploy/ at /srv/cpe/deploy
     settings = (DEPLOY / "cpe.cfg").read_text(encoding="utf-8").replace(PLACE, str(root))
     settings = settings.replace('CPE_RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/1"',
                                 f"CPE_RATELIMIT_STORAGE_URI = {redis_url!r}")
