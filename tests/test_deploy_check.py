@@ -92,6 +92,8 @@ def test_the_recipe_as_shipped_is_refused_until_its_placeholder_secret_is_replac
     ({"CPE_ENV": "development"}, "cpe.E002"),
     ({"CPE_SECRET_KEY": "short"}, "cpe.E003"),
     ({"TESTING": True, "CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION": True}, "cpe.E004"),
+    ({"CPE_RETAIN_JOB_DAYS": "a month"}, "cpe.E005"),
+    ({"CPE_RETAIN_AUDIT_DAYS": -1}, "cpe.E005"),
     ({"CPE_CJK_FONT": "/nonexistent/font.ttc"}, "cpe.E010"),
     ({"CPE_UPLOAD_DIR": str(STATIC / "uploads")}, "cpe.E011"),
     ({"CPE_EXPORT_DIR": "/proc/cpe-exports"}, "cpe.E012"),

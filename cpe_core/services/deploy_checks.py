@@ -53,6 +53,7 @@ def _settings_findings(settings: dict[str, Any]):
     switches = test_switches_on(settings)
     if switches:
         yield Finding("cpe.E004", ERROR, f"测试开关已打开：{', '.join(switches)}。", "在 instance/cpe.cfg 或环境变量中关闭它们。")
+    yield from _retention_findings(settings)
     if not settings.get("SESSION_COOKIE_SECURE"):
         yield Finding("cpe.W001", WARNING, "会话 Cookie 未设置 Secure（CPE_SECURE_COOKIES 关闭）。",
                       "通过 HTTPS 提供服务，并删除 CPE_SECURE_COOKIES=False。")
@@ -64,6 +65,16 @@ def _settings_findings(settings: dict[str, Any]):
                       "设置 CPE_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379。")
     if not settings.get("CPE_SMTP_HOST"):
         yield Finding("cpe.W004", WARNING, "未设置 CPE_SMTP_HOST：电子发票无法通过邮件发送。", "设置 CPE_SMTP_HOST 等邮件服务器参数。")
+
+
+def _retention_findings(settings: dict[str, Any]):
+    from .retention import PERIODS
+
+    for setting, default in PERIODS.values():
+        value = settings.get(setting, default)
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+            yield Finding("cpe.E005", ERROR, f"{setting}={value!r} 不是保存天数：定期清理任务将无法运行。",
+                          f"将 {setting} 设为 0（永久保存）或正整数天数。")
 
 
 def _folder_findings(settings: dict[str, Any], instance: str):
