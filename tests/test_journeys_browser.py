@@ -231,6 +231,7 @@ def test_chaoyang_journey_from_registration_to_a_verified_certificate_and_the_st
     form.get_by_label("手机号码").fill("13904219999")
     form.get_by_label("信息采集地区").select_option("chaoyang")
     form.get_by_label("验证码").fill(CAPTCHA_TEST_ANSWER)
+    form.locator("[name=privacy_accepted]").check()
     form.get_by_role("button", name="注册").click()
     expect(page.get_by_text(f"符合朝阳市{year}年度会计继续教育学习条件")).to_be_visible()
 

@@ -82,6 +82,7 @@ def test_liaoning_journey_from_registration_to_credits_registered_back_from_chao
     form.get_by_label("信息采集地").select_option("liaoning")
     form.get_by_label("所在市").select_option("朝阳市")
     form.get_by_label("验证码").fill(CAPTCHA_TEST_ANSWER)
+    form.locator("[name=privacy_accepted]").check()  # the core's notice: Liaoning gives none of its own
     form.get_by_role("button", name="注册").click()
     page.wait_for_url(re.compile(r"/liaoning/"))
     sign_out(page, "liaoning")

@@ -2,13 +2,13 @@
 personal data the closure kept (name, ID or member number) has been kept long enough
 
 Revision ID: 0023
-Revises: 0017
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0023"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
