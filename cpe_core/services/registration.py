@@ -164,8 +164,8 @@ def register(rules: RegionRules, data: Mapping[str, Any]) -> User:
 
     ``data`` holds ``login`` (the identity), ``password``, ``password2``, the spec's fields,
     the answers to its questions and ``privacy_accepted`` (the learner accepted
-    :func:`privacy_notice`; its version and the time are kept in the profile's ``details``). Raises :class:`FormRejected` with every field's message, and
-    saves nothing then.
+    :func:`privacy_notice`; its version and the time are kept in the profile's ``details``).
+    Raises :class:`FormRejected` with every field's message, and saves nothing then.
     """
     spec = rules.registration_spec()
     answers = check_questions(spec, data)
