@@ -2,13 +2,13 @@
 personal data the closure kept (name, ID or member number) has been kept long enough
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0019
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0023"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -33,7 +33,7 @@ from hookspecs import (
 from . import accounts, content, demo, rules
 
 #: The cpe hook contract versions these hooks are written for (see hookspecs.CONTRACT_VERSION).
-CPE_CONTRACT = ">=1.5,<2"  # CreditExport.push_required, RegistrationSpec.privacy_notice
+CPE_CONTRACT = ">=1.6,<2"  # CreditExport.push_required (1.5), RegistrationSpec.privacy_notice (1.6)
 
 
 @hookimpl
