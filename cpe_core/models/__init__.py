@@ -9,7 +9,7 @@ from .audit import AuditEntry
 from .captcha import CaptchaChallenge
 from .catalogue import Chapter, Course, Institution, Question
 from .commerce import Invoice, Order, OrderLine, Payment, ReconciliationRun, Refund, StudyCard
-from .credits import Certificate, CreditPush, CreditRecord
+from .credits import Certificate, CreditPush, CreditRecord, ProgressSnapshot
 from .exams import ExamAnswer, ExamAttempt
 from .handover import CreditRegistration, Handover
 from .jobs import Job
@@ -42,6 +42,7 @@ __all__ = [
     "OffsetApplication",
     "OffsetAttachment",
     "Order",
+    "ProgressSnapshot",
     "OrderLine",
     "Rating",
     "Payment",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
@@ -26,7 +26,14 @@ class User(UserMixin, Model):
     """
 
     __tablename__ = "user"
-    __table_args__ = (UniqueConstraint("region", "login"),)
+    __table_args__ = (
+        UniqueConstraint("region", "login"),
+        # Staff search a province's learners by exact phone (:mod:`cpe_core.services.learner_search`)
+        # and by part of a name: a trigram GIN index on PostgreSQL (pg_trgm, migration 0022),
+        # which serves ``LIKE '%…%'``; other databases get a plain index and scan.
+        Index("ix_user_phone", "phone"),
+        Index("ix_user_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -83,6 +90,8 @@ class LearnerProfile(Model):
     """
 
     __tablename__ = "learner_profile"
+    #: The collection queue (信息采集 waiting for a reviewer), in learner order.
+    __table_args__ = (Index("ix_learner_profile_collection_status", "collection_status", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)

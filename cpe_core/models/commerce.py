@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
@@ -86,6 +86,8 @@ class Refund(Model):
     """
 
     __tablename__ = "refund"
+    #: The dashboard's count of refund requests waiting.
+    __table_args__ = (Index("ix_refund_kind_status", "kind", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
@@ -103,7 +105,8 @@ class StudyCard(Model):
     """A prepaid card (学习卡) for one region and year; the secret is stored hashed only."""
 
     __tablename__ = "study_card"
-    __table_args__ = (UniqueConstraint("region", "number"),)
+    #: The batches page groups a region's cards by batch, newest first, from the index alone.
+    __table_args__ = (UniqueConstraint("region", "number"), Index("ix_study_card_batches", "region", "batch", "year", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region: Mapped[str] = mapped_column(String(32), index=True)
@@ -122,6 +125,8 @@ class Invoice(Model):
     """An electronic invoice (发票); ``status``: ``requested``, ``issued``, ``sent``."""
 
     __tablename__ = "invoice"
+    #: The dashboard's count of invoices waiting.
+    __table_args__ = (Index("ix_invoice_status", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), unique=True)

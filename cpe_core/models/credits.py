@@ -72,3 +72,22 @@ class Certificate(Model):
     sha256: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime] = created_at()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ProgressSnapshot(Model):
+    """A region-year's progress counts (complete / in progress / not started) as a background
+    job last computed them (:mod:`cpe_core.services.progress`): the dashboard reads this one
+    row and shows ``computed_at``, rather than aggregating a province's ledger per request."""
+
+    __tablename__ = "progress_snapshot"
+    __table_args__ = (UniqueConstraint("region", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[int] = mapped_column(Integer)
+    in_progress: Mapped[int] = mapped_column(Integer)
+    not_started: Mapped[int] = mapped_column(Integer)
+    #: Naive UTC, when the counts were taken, and how long taking them took (milliseconds).
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    duration_ms: Mapped[int] = mapped_column(Integer)

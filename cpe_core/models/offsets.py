@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
@@ -14,6 +14,11 @@ class OffsetApplication(Model):
     the region's rules gave when it was submitted; the ledger is written on approval."""
 
     __tablename__ = "offset_application"
+    #: The review queue, newest submission first, with or without a status (keyset paging).
+    __table_args__ = (
+        Index("ix_offset_application_queue", "region", "status", "submitted_at", "id"),
+        Index("ix_offset_application_submitted", "region", "submitted_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
