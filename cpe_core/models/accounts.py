@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
@@ -29,10 +29,14 @@ class User(UserMixin, Model):
     __table_args__ = (
         UniqueConstraint("region", "login"),
         # Staff search a province's learners by exact phone (:mod:`cpe_core.services.learner_search`)
-        # and by part of a name: a trigram GIN index on PostgreSQL (pg_trgm, migration 0022),
-        # which serves ``LIKE '%…%'``; other databases get a plain index and scan.
+        # and by part of a name: trigram GIN indexes on PostgreSQL (pg_trgm, migration 0022),
+        # which serve ``LIKE``; other databases get plain indexes and scan. The second holds
+        # only names of 4 characters or more: a part of two characters in the middle of a name
+        # has no trigram of its own, and is looked for there (see the search service).
         Index("ix_user_phone", "phone"),
         Index("ix_user_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index("ix_user_long_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"},
+              postgresql_where=text("length(name) >= 4")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

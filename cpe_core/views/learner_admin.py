@@ -10,21 +10,20 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from ..auth import staff_required
 from ..extensions import db
 from ..labels import N_
-from ..models import AuditEntry, LearnerProfile, User
-from ..services import accounts, collection, privacy
+from ..models import AuditEntry, User
+from ..services import accounts, collection, learner_search, privacy
 from ..services.identity import InvalidInput
 from ..services.password_reset import staff_reset
 from .binding import bind_region
 
 bp = Blueprint("learner_admin", __name__, url_prefix="/<region>/admin/learners")
 bind_region(bp)
-PAGE_SIZE = 50
+PAGE_SIZE = learner_search.PAGE_SIZE
 #: What the audit entries about a learner are called on the learner's page.
 HISTORY_LABELS = {"learner.collection_reviewed": N_("审核信息采集"), "learner.password_reset": N_("重置密码"),
                   "learner.reveal": N_("查看完整证件号和手机号")}
@@ -40,20 +39,20 @@ def region_learner(learner_id: int) -> User:
 @bp.get("")
 @staff_required
 def search():
+    """Exact ID number, member number, login or phone, or part of a name; a page at a time
+    (``?after=<last id shown>``), see :mod:`cpe_core.services.learner_search`."""
     q = (request.args.get("q") or "").strip()
     # ?collection=submitted: the dashboard's queue of collections waiting for a reviewer.
     status = request.args.get("collection") or ""
-    query = (select(User).where(User.region == g.region.code, User.role == "learner")
-             .options(selectinload(User.profile)))
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(User.name.like(like), User.login.like(like), User.phone.like(like)))
-    if status in collection.STATUS_LABELS:
-        query = query.join(LearnerProfile, LearnerProfile.user_id == User.id).where(
-            LearnerProfile.collection_status == status)
-    learners = db.session.scalars(query.order_by(User.id).limit(PAGE_SIZE)).all()
-    return render_template("accounts/admin_search.html", learners=learners, q=q, status=status,
-                           status_labels=collection.STATUS_LABELS)
+    page = learner_search.search(
+        g.region.code, q, collection_status=status if status in collection.STATUS_LABELS else None,
+        after=request.args.get("after", type=int), limit=PAGE_SIZE)
+    same = {"q": q or None, "collection": status or None}
+    return render_template(
+        "accounts/admin_search.html", learners=page.learners, q=q, status=status,
+        status_labels=collection.STATUS_LABELS,
+        next_url=url_for(".search", after=page.next_after, **same) if page.next_after else None,
+        first_url=url_for(".search", **same) if request.args.get("after") else None)
 
 
 def _detail(user: User, error: str | None = None, done: bool = False, status: int = 200,

@@ -25,6 +25,9 @@ def upgrade():
     # GIN with trigram operators on PostgreSQL; elsewhere the options are ignored (a plain index).
     op.create_index("ix_user_name_trgm", "user", ["name"], postgresql_using="gin",
                     postgresql_ops={"name": "gin_trgm_ops"})
+    # Names of 4 characters or more, where a part of 2 characters may sit in the middle.
+    op.create_index("ix_user_long_name_trgm", "user", ["name"], postgresql_using="gin",
+                    postgresql_ops={"name": "gin_trgm_ops"}, postgresql_where=sa.text("length(name) >= 4"))
     op.create_index("ix_learner_profile_collection_status", "learner_profile", ["collection_status", "user_id"])
     op.create_index("ix_offset_application_queue", "offset_application", ["region", "status", "submitted_at", "id"])
     op.create_index("ix_offset_application_submitted", "offset_application", ["region", "submitted_at", "id"])
@@ -53,5 +56,5 @@ def downgrade():
                         ("ix_offset_application_submitted", "offset_application"),
                         ("ix_offset_application_queue", "offset_application"),
                         ("ix_learner_profile_collection_status", "learner_profile"),
-                        ("ix_user_name_trgm", "user"), ("ix_user_phone", "user")):
+                        ("ix_user_long_name_trgm", "user"), ("ix_user_name_trgm", "user"), ("ix_user_phone", "user")):
         op.drop_index(name, table_name=table)
