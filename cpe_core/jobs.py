@@ -15,7 +15,8 @@ Jobs staff start (exports, certificate batches, e-mails) keep their state in the
 (:mod:`cpe_core.services.background`), not in the queue.
 
 Periodic work (retrying due pushes, refreshing push statuses, retrying failed jobs, reconciling
-yesterday's payment bills, applying the retention periods) is Celery
+yesterday's payment bills, applying the retention periods, counting the regions' progress
+dashboards) is Celery
 beat's :data:`SCHEDULE`, with intervals from the settings named there::
 
     celery -A cpe_core.worker beat --loglevel=info
@@ -40,6 +41,8 @@ TASKS: dict[str, str] = {
     "cpe.periodic.retry_jobs": "cpe_core.services.periodic:retry_jobs",
     "cpe.periodic.reconcile": "cpe_core.services.periodic:reconcile",
     "cpe.periodic.retention": "cpe_core.services.periodic:apply_retention",
+    "cpe.periodic.refresh_progress": "cpe_core.services.periodic:refresh_progress",
+    "cpe.progress.refresh": "cpe_core.services.progress:run_job",
 }
 
 #: Beat entry -> (task, setting giving its interval in seconds, default seconds).
@@ -50,6 +53,7 @@ SCHEDULE: dict[str, tuple[str, str, float]] = {
     # Yesterday's bills, once each is read (a bill not ready yet is tried again next time).
     "reconcile-payments": ("cpe.periodic.reconcile", "CPE_BEAT_RECONCILE_SECONDS", 3600.0),
     "apply-retention": ("cpe.periodic.retention", "CPE_BEAT_RETENTION_SECONDS", 86400.0),
+    "refresh-progress": ("cpe.periodic.refresh_progress", "CPE_BEAT_REFRESH_PROGRESS_SECONDS", 600.0),
 }
 
 

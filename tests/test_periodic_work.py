@@ -31,7 +31,7 @@ def test_the_beat_schedule_names_real_tasks_at_the_configured_intervals(app):
     schedule = celery.conf.beat_schedule
 
     assert set(schedule) == set(SCHEDULE) == {"retry-due-pushes", "refresh-push-statuses", "retry-failed-jobs",
-                                              "reconcile-payments", "apply-retention"}
+                                              "reconcile-payments", "apply-retention", "refresh-progress"}
     for entry in schedule.values():
         assert entry["task"] in celery.tasks
     assert schedule["retry-due-pushes"]["schedule"] == 120

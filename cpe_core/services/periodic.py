@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import CreditPush
 from ..regions import RuleError
-from . import background, pushes, retention
+from . import background, progress, pushes, retention
 
 
 def _region_years(*, statuses_not_in: tuple[str, ...] = ()) -> list[tuple[str, int]]:
@@ -69,6 +69,11 @@ def apply_retention() -> dict[str, int]:
     return retention.apply()
 
 
+def refresh_progress() -> dict[str, object]:
+    """Count the regions' progress dashboards again (:mod:`.progress`)."""
+    return progress.refresh_all()
+
+
 def run_all() -> dict:
     """Everything above, in order (the cron entry point)."""
     return {
@@ -77,4 +82,5 @@ def run_all() -> dict:
         "statuses": refresh_statuses(),
         "reconciliation": reconcile(),
         "retention": apply_retention(),
+        "progress": refresh_progress(),
     }

@@ -2,7 +2,7 @@
 progress chart, export jobs (with progress and a download link) and failed pushes."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from ..auth import admin_required
 from ..extensions import db
 from ..regions import RuleError
 from ..services import audit, background, certificate_jobs, export_jobs, exports, ledger, pushes
+from ..services import progress as progress_counts
 from ..services.capabilities import capabilities, require
 from ..services.study import credit_years
 from .binding import bind_region
@@ -89,21 +90,49 @@ def learner_status():
     return render_template("reporting/learner.html", rows=rows)
 
 
+class RefreshForm(CpeForm):
+    year = IntegerField(validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+
+
 @bp.get("/admin/progress")
 @admin_required
 def progress():
-    """Per-region progress: complete / in progress / not started, with a bar chart."""
+    """Per-region progress: complete / in progress / not started, with a bar chart, as the
+    background count last took it (:mod:`~cpe_core.services.progress`), with its age. A year
+    never counted is counted now (at once without a job broker, else by a worker)."""
     year = request.args.get("year", type=int) or current_year(g.region.code)
-    error = None
+    error = snapshot = None
     try:
-        result = exports.region_progress(g.region.code, year)
+        g.region.requirements(year)
+        snapshot = progress_counts.snapshot(g.region.code, year)
+        if snapshot is None:
+            snapshot = progress_counts.first_count(g.region.code, year)
     except RuleError as rule_error:
-        result, error = None, rule_error.message
+        error = rule_error.message
     caps = capabilities(g.region.code, year)
     return render_template(
-        "reporting/progress.html", year=year, result=result, error=error,
+        "reporting/progress.html", year=year, error=error, snapshot=snapshot,
+        result=progress_counts.as_progress(snapshot) if snapshot else None,
+        age=progress_counts.age_minutes(snapshot) if snapshot else None,
+        every=int(current_app.config.get("CPE_BEAT_REFRESH_PROGRESS_SECONDS", 600)) // 60,
+        refresh=RefreshForm(data={"year": year}, prefix="refresh"),
         failures=pushes.failures(g.region.code) if caps.push else None,
     )
+
+
+@bp.post("/admin/progress/refresh")
+@admin_required
+def refresh_progress():
+    """Count the year again now (a job; at once without a broker)."""
+    form = RefreshForm(prefix="refresh")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        g.region.requirements(form.year.data)
+    except RuleError:
+        abort(404)
+    progress_counts.request_refresh(g.region.code, form.year.data)
+    return redirect(url_for("reporting.progress", year=form.year.data))
 
 
 def _export_form(**kwargs) -> ExportForm:
