@@ -22,6 +22,7 @@ from ..models import Order, Payment, StudyCard, User
 from ..regions import RuleError, rules_for
 from . import audit
 from .orders import _mark_paid, order_for, require_eligible
+from .paging import PAGE_SIZE, Page, cut
 
 MAX_BATCH = 500
 #: Card secrets are random (about 60 bits), so a moderate key stretch is enough and keeps a
@@ -61,15 +62,18 @@ def generate_batch(staff: User, region: str, year: int, count: int) -> tuple[str
     return batch, issued
 
 
-def batches(region: str) -> list[tuple[str, int, int, int]]:
-    """(batch, year, cards, used) per batch of ``region``, newest first."""
+def batches(region: str, *, before: str | None = None, limit: int = PAGE_SIZE) -> Page[tuple[str, int, int, int]]:
+    """(batch, year, cards, used) per batch of ``region``, newest first, a page of batches
+    named before ``before``: counted from the index on (region, batch, year, status) alone."""
+    query = select(StudyCard.batch, StudyCard.year, func.count(), func.sum((StudyCard.status == "used").cast(db.Integer)))
+    query = query.where(StudyCard.region == region)
+    if before:
+        query = query.where(StudyCard.batch < before)
     rows = db.session.execute(
-        select(StudyCard.batch, StudyCard.year, func.count(), func.sum((StudyCard.status == "used").cast(db.Integer)))
-        .where(StudyCard.region == region)
-        .group_by(StudyCard.batch, StudyCard.year)
-        .order_by(StudyCard.batch.desc())
+        query.group_by(StudyCard.batch, StudyCard.year).order_by(StudyCard.batch.desc(), StudyCard.year.desc())
+        .limit(limit + 1)
     )
-    return [(b, y, n, int(used or 0)) for b, y, n, used in rows]
+    return cut([(b, y, n, int(used or 0)) for b, y, n, used in rows], limit, lambda row: row[0])
 
 
 def export_csv(region: str, batch: str) -> str:

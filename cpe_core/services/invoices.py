@@ -22,6 +22,7 @@ from .. import dev_outbox
 from . import audit, background
 from .money import format_fen
 from .orders import order_for
+from .paging import PAGE_SIZE, Page, cut
 
 STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent": N_("已发送")}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -75,12 +76,13 @@ def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: s
     return invoice
 
 
-def listing(region: str) -> list[tuple[Invoice, Order]]:
-    rows = db.session.execute(
-        select(Invoice, Order).join(Order, Order.id == Invoice.order_id)
-        .where(Order.region == region).order_by(Invoice.id.desc())
-    )
-    return [(invoice, order) for invoice, order in rows]
+def listing(region: str, *, before: int | None = None, limit: int = PAGE_SIZE) -> Page[tuple[Invoice, Order]]:
+    """One page of the region's invoice requests, newest first, older than invoice ``before``."""
+    query = select(Invoice, Order).join(Order, Order.id == Invoice.order_id).where(Order.region == region)
+    if before:
+        query = query.where(Invoice.id < before)
+    rows = db.session.execute(query.order_by(Invoice.id.desc()).limit(limit + 1)).all()
+    return cut(rows, limit, lambda row: row[0].id)
 
 
 def _in_region(region: str, invoice_id: int) -> tuple[Invoice, Order]:

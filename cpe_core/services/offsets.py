@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 
 from hookspecs import KIND_LABELS, EvidenceRules, OffsetField, OffsetType
 
@@ -26,6 +26,7 @@ from ..models import LearnerProfile, OffsetApplication, OffsetAttachment, User
 from ..regions import RuleError, rules_for
 from . import audit, input_rules, ledger, stored_files, tables
 from .identity import InvalidInput
+from .paging import PAGE_SIZE, Page, cut
 from .stored_files import Upload
 
 DRAFT, SUBMITTED, APPROVED, REJECTED = "draft", "submitted", "approved", "rejected"
@@ -433,8 +434,22 @@ def queue_query(region: str, filters: QueueFilter) -> Select:
 
 
 def queue(reviewer: User, region: str, filters: QueueFilter) -> list[OffsetApplication]:
+    """Every application the filters select (the queue's Excel and CSV export)."""
     check_reviewer(reviewer, region)
     return list(db.session.scalars(queue_query(region, filters)))
+
+
+def queue_page(reviewer: User, region: str, filters: QueueFilter, *, before: int | None = None,
+               limit: int = PAGE_SIZE) -> Page[OffsetApplication]:
+    """One page of the queue (newest submission first), after application ``before`` in that
+    order: the site's and the API's list."""
+    check_reviewer(reviewer, region)
+    query = queue_query(region, filters)
+    if before:
+        anchor = select(OffsetApplication.submitted_at).where(OffsetApplication.id == before).scalar_subquery()
+        query = query.where(or_(OffsetApplication.submitted_at < anchor,
+                                and_(OffsetApplication.submitted_at == anchor, OffsetApplication.id < before)))
+    return cut(list(db.session.scalars(query.limit(limit + 1))), limit, lambda application: application.id)
 
 
 def get_for_review(reviewer: User, region: str, application_id: int) -> OffsetApplication:

@@ -15,6 +15,7 @@ from ..models import Order, Payment, Refund, User
 from ..regions import RuleError, regions
 from . import audit
 from .orders import _release_enrolment, order_for
+from .paging import PAGE_SIZE, Page, cut
 
 log = logging.getLogger("cpe.payments")
 STATUS_LABELS = {"requested": N_("待审核"), "approved": N_("退款中"), "rejected": N_("已驳回"), "refunded": N_("已退款"),
@@ -64,12 +65,14 @@ def _paid_payment(order: Order) -> Payment:
     return payment
 
 
-def pending(region: str) -> list[tuple[Refund, Order]]:
-    rows = db.session.execute(
-        select(Refund, Order).join(Order, Order.id == Refund.order_id)
-        .where(Order.region == region, Refund.kind == "request").order_by(Refund.id.desc())
-    )
-    return [(refund, order) for refund, order in rows]
+def pending(region: str, *, before: int | None = None, limit: int = PAGE_SIZE) -> Page[tuple[Refund, Order]]:
+    """One page of the region's refund requests, newest first, older than refund ``before``."""
+    query = (select(Refund, Order).join(Order, Order.id == Refund.order_id)
+             .where(Order.region == region, Refund.kind == "request"))
+    if before:
+        query = query.where(Refund.id < before)
+    rows = db.session.execute(query.order_by(Refund.id.desc()).limit(limit + 1)).all()
+    return cut(rows, limit, lambda row: row[0].id)
 
 
 def _refund_in(region: str, refund_id: int) -> tuple[Refund, Order]:

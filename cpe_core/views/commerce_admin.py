@@ -2,7 +2,7 @@
 in the URL (``admin_required``) and each action is written to the audit log by its service."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,6 +36,12 @@ class ActionForm(CpeForm):
     pass
 
 
+def _pager(endpoint: str, page) -> dict:
+    """The links of ``_pager.html``: the next page after the last row shown, and back to the first."""
+    return {"next_url": url_for(endpoint, before=page.next_key) if page.next_key is not None else None,
+            "first_url": url_for(endpoint) if request.args.get("before") else None}
+
+
 def _errors(form) -> str:
     return _("；").join(str(m) for errors in form.errors.values() for m in errors)
 
@@ -43,7 +49,8 @@ def _errors(form) -> str:
 @bp.get("/cards")
 @admin_required
 def card_batches():
-    return render_template("commerce_admin/cards.html", batches=cards.batches(g.region.code),
+    page = cards.batches(g.region.code, before=request.args.get("before") or None)
+    return render_template("commerce_admin/cards.html", batches=page.items, **_pager("commerce_admin.card_batches", page),
                            form=BatchForm(year=current_year(g.region.code)), void_form=VoidForm())
 
 
@@ -96,7 +103,8 @@ def void_card():
 @bp.get("/refunds")
 @admin_required
 def refund_list():
-    return render_template("commerce_admin/refunds.html", rows=refunds.pending(g.region.code),
+    page = refunds.pending(g.region.code, before=request.args.get("before", type=int))
+    return render_template("commerce_admin/refunds.html", rows=page.items, **_pager("commerce_admin.refund_list", page),
                            labels=refunds.STATUS_LABELS, format_fen=format_fen, form=ActionForm())
 
 
@@ -131,7 +139,8 @@ def reconciliation_list():
 @bp.get("/invoices")
 @admin_required
 def invoice_list():
-    return render_template("commerce_admin/invoices.html", rows=invoices.listing(g.region.code),
+    page = invoices.listing(g.region.code, before=request.args.get("before", type=int))
+    return render_template("commerce_admin/invoices.html", rows=page.items, **_pager("commerce_admin.invoice_list", page),
                            labels=invoices.STATUS_LABELS, format_fen=format_fen, form=ActionForm())
 
 

@@ -311,14 +311,16 @@ def queue():
     filters = _filters()
     require(region, filters.year or current_year(g.region.code), "offsets")
     try:
-        applications = service.queue(current_user, region, filters)
+        page = service.queue_page(current_user, region, filters, before=request.args.get("before", type=int))
     except RuleError as err:
         return _refused(err)
     types = service.offset_types(region, filters.year or current_year(g.region.code))
+    args = {k: v for k, v in request.args.items() if k != "before"}
     return render_template(
-        "offsets/queue.html", applications=applications, rows=service.export_rows(region, applications),
-        filters=filters, types=types, statuses=service.status_labels(region), unit=_unit(),
-        args=request.args.to_dict(),
+        "offsets/queue.html", applications=page.items, rows=service.export_rows(region, page.items),
+        filters=filters, types=types, statuses=service.status_labels(region), unit=_unit(), args=args,
+        next_url=url_for("offsets.queue", before=page.next_key, **args) if page.next_key else None,
+        first_url=url_for("offsets.queue", **args) if request.args.get("before") else None,
     )
 
 

@@ -43,6 +43,7 @@ class QueueQuery(Body):
     year = Year(load_default=None, from_text=True)
     status = Text(load_default=None, max_length=32, label="状态")
     type = Text(load_default=None, max_length=64, label="申请类型")
+    before = Integer(load_default=None, minimum=1, from_text=True, label="上一页最后一份申请的编号")
 
 
 class OffsetRoleReply(Reply):
@@ -114,6 +115,8 @@ class ApplicationReply(Reply):
 
 class Applications(Reply):
     applications = ma.List(ma.Nested(ApplicationReply), required=True)
+    #: For the reviewer's queue: pass as ``before`` for the next page (50 a page); null on the last.
+    next_before = ma.Integer(allow_none=True)
 
 
 class Preview(Reply):
@@ -263,7 +266,7 @@ def remove(application_id: int):
 
 
 @bp.get("/regions/<code>/offsets")
-@operation("审核人员：本地区的申请队列（可按年度、状态、类型筛选）", Applications, errors=REVIEW_ERRORS)
+@operation("审核人员：本地区的申请队列（可按年度、状态、类型筛选；每页50份，next_before 给出下一页的 before）", Applications, errors=REVIEW_ERRORS)
 @login_required
 @query_args(QueueQuery)
 def review_queue(code: str):
@@ -273,10 +276,10 @@ def review_queue(code: str):
         status=request.args.get("status") or None, type_code=request.args.get("type") or None, year=year
     )
     try:
-        applications = service.queue(current_user, code, filters)
+        page = service.queue_page(current_user, code, filters, before=request.args.get("before", type=int))
     except RuleError as err:
         return _refusal(err)
-    return jsonify(applications=[_application(a) for a in applications])
+    return jsonify(applications=[_application(a) for a in page.items], next_before=page.next_key)
 
 
 @bp.post("/regions/<code>/offsets/<int:application_id>/decision")
