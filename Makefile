@@ -53,3 +53,9 @@ clean:
 ## (BENCH_PG_URL, default the `test` database, which it WIPES). Figures: README "Benchmarks".
 bench-heartbeat: install
 	sh bench/heartbeat/run.sh
+
+.PHONY: bench-scale
+## Staff pages at a million learners on PostgreSQL (BENCH_SCALE_URL, default the `cpe_bench`
+## database, which it WIPES; LEARNERS=…): seed, then each page's time and SQL statements.
+bench-scale: install
+	sh bench/scale/run.sh $(LEARNERS)

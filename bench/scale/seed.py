@@ -115,6 +115,18 @@ def statements(n: int) -> list[tuple[str, str]]:
     ]
 
 
+def ensure_database(url: str) -> None:
+    """Create the database ``url`` names when it does not exist yet."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    server = target.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (target.database,)).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{target.database}"')
+
+
 def main(url: str, n: int) -> None:
     os.environ.setdefault("CPE_PLUGINS", "*")
     from flask_migrate import upgrade
@@ -125,6 +137,7 @@ def main(url: str, n: int) -> None:
 
     if not url.startswith("postgresql"):
         sys.exit("seed.py seeds PostgreSQL only (generate_series)")
+    ensure_database(url)
     app = create_app({"CPE_DATABASE_URL": url, "CPE_PASSWORD_METHOD": "pbkdf2:sha256:1000",
                       "CPE_SECRET_KEY": "bench-secret", "CPE_SECURE_COOKIES": False})
     started = time.monotonic()
