@@ -52,7 +52,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_part(q: str) -> ColumnElement[bool]:
+def name_part(q: str) -> ColumnElement[bool]:
     """Names containing ``q``. Three characters or more: ``LIKE '%q%'``, whose trigrams the GIN
     index looks up. Fewer: the name starts with ``q`` or ends with it (trigrams padded at the
     name's edge), or ``q`` sits inside a name long enough to have a character on either side.
@@ -76,7 +76,7 @@ def _like(pattern: str) -> ColumnElement[bool]:
     return User.name.like(bindparam(None, pattern, type_=String, literal_execute=True), escape="\\")
 
 
-def _identifier_ids(region: str, q: str) -> Select:
+def identifier_ids(region: str, q: str) -> Select:
     """The ids of the learners whose login, ID number, member number or phone is ``q`` exactly
     (an ID number's final X in either case): four index lookups, united."""
     keys = {q, q.upper()}
@@ -91,22 +91,29 @@ def _identifier_ids(region: str, q: str) -> Select:
 def search(region: str, q: str = "", *, collection_status: str | None = None, after: int | None = None,
            limit: int = PAGE_SIZE) -> LearnerPage:
     """One page of ``region``'s learners matching ``q`` (and the collection status, if given),
-    in id order after ``after``. Three statements whatever the page holds: the page, and the
+    in id order after ``after``. Two statements whatever the page holds: the page, and the
     profiles shown with it (one ``IN``)."""
     q = (q or "").strip()
+    query = search_query(region, q, collection_status=collection_status, after=after, limit=limit)
+    rows = list(db.session.scalars(query.options(selectinload(User.profile))))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return LearnerPage(rows, shape_of(q), rows[-1].id if more else None)
+
+
+def search_query(region: str, q: str, *, collection_status: str | None = None, after: int | None = None,
+                 limit: int = PAGE_SIZE) -> Select:
+    """The statement of :func:`search`: ``limit + 1`` learners (the extra one says whether a
+    next page exists)."""
     shape = shape_of(q)
-    query = (select(User).where(User.region == region, User.role == "learner")
-             .options(selectinload(User.profile)))
+    query = select(User).where(User.region == region, User.role == "learner")
     if shape == "identifier":
-        query = query.where(User.id.in_(_identifier_ids(region, q)))
+        query = query.where(User.id.in_(identifier_ids(region, q)))
     elif shape == "name":
-        query = query.where(_name_part(q))
+        query = query.where(name_part(q))
     if collection_status:
         query = query.where(User.id.in_(
             select(LearnerProfile.user_id).where(LearnerProfile.collection_status == collection_status)))
     if after:
         query = query.where(User.id > after)
-    rows = list(db.session.scalars(query.order_by(User.id).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return LearnerPage(rows, shape, rows[-1].id if more else None)
+    return query.order_by(User.id).limit(limit + 1)
