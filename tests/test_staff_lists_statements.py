@@ -1,5 +1,9 @@
 """Every staff list page runs the same number of SQL statements with 3 rows as with 30: no
-statement per row (issue: staff pages at a province's scale)."""
+statement per row (issue: staff pages at a province's scale).
+
+The pages are found in the URL map: every GET page of a region that takes no other argument
+(or only a year) and that the region's admin may open but a learner may not. A test checks that
+the lists the issue names are among them, so the discovery cannot quietly find nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +11,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import event
 
+from webtest import TestApp
+
 from cpe_core.extensions import db
 from cpe_core.models import Course, Invoice, Job, OffsetApplication, Order, Refund, StudyCard
-from cpe_core.testing import login
+from cpe_core.services.years import current_year
+from cpe_core.testing import FreshRequestGlobals, login
 
 PAGES = ("/chaoyang/admin/learners", "/chaoyang/admin/courses/", "/chaoyang/admin/cards",
          "/chaoyang/admin/refunds", "/chaoyang/admin/invoices", "/chaoyang/admin/exports",
@@ -29,7 +36,8 @@ def add_rows(make_learner, count: int, start: int) -> None:
         db.session.add_all([
             Refund(order_id=order.id, amount_fen=9000, reason="重复缴费"),
             Invoice(order_id=order.id, title=f"学员{n}", email=f"l{n}@example.org"),
-            StudyCard(region="chaoyang", year=2024, batch=f"B{n:04d}", number=f"C{n:08d}", secret_hash="x"),
+            StudyCard(region="chaoyang", year=2024, batch=f"B{n:04d}", number=f"C{n:08d}", secret_hash="x",
+                      status="used" if n % 2 else "active"),
             Job(kind="export", region="chaoyang", params={"year": 2024, "format": "csv"}, status="done"),
             OffsetApplication(user_id=learner.id, region="chaoyang", year=2024, offset_type="paper",
                               role="sole_author", credits=30, status="submitted", submitted_at=now),
@@ -63,3 +71,51 @@ def test_a_staff_list_runs_as_many_statements_for_30_rows_as_for_3(app, testapp,
     add_rows(make_learner, 27, 3)
     many = statements(testapp, url)
     assert few == many, f"{url}: {few} statements with 3 rows, {many} with 30"
+
+
+#: The staff lists the issue names; discovery must find each of them.
+NAMED_LISTS = {"/chaoyang/admin/", "/chaoyang/admin/progress", "/chaoyang/admin/learners", "/chaoyang/admin/cards",
+               "/chaoyang/admin/invoices", "/chaoyang/admin/refunds", "/chaoyang/admin/exports",
+               "/chaoyang/review/offsets"}
+
+
+def staff_pages(app, admin_app, learner_app) -> list[str]:
+    """Chaoyang's GET pages, from the URL map, that take no argument but the region (and perhaps
+    a year) and that its admin opens (200) while a learner may not."""
+    year = current_year("chaoyang")
+    found = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.rule.startswith("/<region>/") or not rule.arguments <= {"region", "year"}:
+            continue
+        url = rule.build({"region": "chaoyang", "year": year}, append_unknown=False)[1]
+        if admin_app.get(url, expect_errors=True).status_int == 200 and \
+                learner_app.get(url, expect_errors=True).status_int != 200:
+            found.append(url)
+    return sorted(found)
+
+
+@pytest.fixture
+def signed_in(app, testapp, make_learner, make_staff):
+    """(admin's app, learner's app), each signed in."""
+    make_staff("chaoyang", "admin")
+    login(testapp, "chaoyang", "chaoyang-admin")
+    learner_app = TestApp(FreshRequestGlobals(app))
+    learner = make_learner("chaoyang", collection_region="chaoyang", collection_area="朝阳市双塔区",
+                           collection_status="approved")
+    login(learner_app, "chaoyang", learner.login, "Passw0rd!")
+    return testapp, learner_app
+
+
+def test_the_staff_pages_found_in_the_url_map_include_every_list_the_issue_names(app, signed_in):
+    found = staff_pages(app, *signed_in)
+    assert NAMED_LISTS <= set(found), sorted(NAMED_LISTS - set(found))
+
+
+def test_every_staff_page_of_the_url_map_runs_as_many_statements_for_30_rows_as_for_3(app, signed_in, make_learner):
+    admin_app, learner_app = signed_in
+    add_rows(make_learner, 3, 0)
+    pages = staff_pages(app, admin_app, learner_app)  # also the warm-up request of each page
+    few = {url: statements(admin_app, url) for url in pages}
+    add_rows(make_learner, 27, 3)
+    many = {url: statements(admin_app, url) for url in pages}
+    assert {url: (few[url], many[url]) for url in pages if few[url] != many[url]} == {}
