@@ -119,3 +119,13 @@ def test_every_staff_page_of_the_url_map_runs_as_many_statements_for_30_rows_as_
     add_rows(make_learner, 27, 3)
     many = {url: statements(admin_app, url) for url in pages}
     assert {url: (few[url], many[url]) for url in pages if few[url] != many[url]} == {}
+
+
+def test_the_dashboard_counts_a_queue_no_further_than_its_cap(app, testapp, make_learner, make_staff, monkeypatch):
+    monkeypatch.setattr("cpe_core.services.dashboard.COUNT_CAP", 2)
+    make_staff("chaoyang", "admin")
+    login(testapp, "chaoyang", "chaoyang-admin")
+    add_rows(make_learner, 2, 0)
+    assert testapp.get("/chaoyang/admin/").html.select_one(".queue-offsets .queue-count").text == "2"
+    add_rows(make_learner, 1, 2)
+    assert testapp.get("/chaoyang/admin/").html.select_one(".queue-offsets .queue-count").text == "2+"

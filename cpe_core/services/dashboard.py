@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ..extensions import db
 from ..models import Invoice, LearnerProfile, OffsetApplication, Order, Refund, User
@@ -76,14 +76,29 @@ def _next_step(user: User, year: int, caps, progress: ledger.YearProgress) -> Ne
     return NextStep("done", "study.credits")
 
 
+#: A queue's count stops here ("999+"): past it the number tells staff nothing more, and
+#: counting a province's queue to the last row would cost the dashboard a read per row.
+COUNT_CAP = 999
+
+
 @dataclass(frozen=True)
 class Queue:
-    """Work waiting for a region's staff: how many, and the page that lists them."""
+    """Work waiting for a region's staff: how many (at most :data:`COUNT_CAP` + 1), and the
+    page that lists them."""
 
     code: str
     count: int
     endpoint: str
     params: dict = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        return f"{COUNT_CAP}+" if self.count > COUNT_CAP else str(self.count)
+
+
+def _count(rows: Select) -> int:
+    """How many rows ``rows`` (a SELECT of ids) gives, counting no further than the cap."""
+    return int(db.session.scalar(select(func.count()).select_from(rows.limit(COUNT_CAP + 1).subquery())) or 0)
 
 
 def staff_queues(staff: User, region: str, year: int) -> list[Queue]:
@@ -91,26 +106,24 @@ def staff_queues(staff: User, region: str, year: int) -> list[Queue]:
     caps = capabilities(region, year)
     found: list[Queue] = []
     if caps.offsets:
-        waiting = db.session.scalar(
-            select(func.count(OffsetApplication.id))
-            .where(OffsetApplication.region == region, OffsetApplication.status == "submitted")
-        )
-        found.append(Queue("offsets", waiting or 0, "offsets.queue", {"status": "submitted"}))
+        waiting = _count(select(OffsetApplication.id)
+                         .where(OffsetApplication.region == region, OffsetApplication.status == "submitted"))
+        found.append(Queue("offsets", waiting, "offsets.queue", {"status": "submitted"}))
     if caps.collection:
-        waiting = db.session.scalar(
-            select(func.count(User.id)).join(LearnerProfile, LearnerProfile.user_id == User.id)
+        waiting = _count(
+            select(User.id).join(LearnerProfile, LearnerProfile.user_id == User.id)
             .where(User.region == region, User.role == "learner", LearnerProfile.collection_status == "submitted")
         )
-        found.append(Queue("collections", waiting or 0, "learner_admin.search", {"collection": "submitted"}))
+        found.append(Queue("collections", waiting, "learner_admin.search", {"collection": "submitted"}))
     if caps.sales and staff.may_administer(region):
-        refunds = db.session.scalar(
-            select(func.count(Refund.id)).join(Order, Order.id == Refund.order_id)
+        refunds = _count(
+            select(Refund.id).join(Order, Order.id == Refund.order_id)
             .where(Order.region == region, Refund.kind == "request", Refund.status == "requested")
         )
-        found.append(Queue("refunds", refunds or 0, "commerce_admin.refund_list"))
-        invoices = db.session.scalar(
-            select(func.count(Invoice.id)).join(Order, Order.id == Invoice.order_id)
+        found.append(Queue("refunds", refunds, "commerce_admin.refund_list"))
+        invoices = _count(
+            select(Invoice.id).join(Order, Order.id == Invoice.order_id)
             .where(Order.region == region, Invoice.status == "requested")
         )
-        found.append(Queue("invoices", invoices or 0, "commerce_admin.invoice_list"))
+        found.append(Queue("invoices", invoices, "commerce_admin.invoice_list"))
     return found
