@@ -96,7 +96,8 @@ def main(url: str, json_path: str | None) -> int:
     failures: list[str] = []
     results = []
     print(f"{n:,} learners; each page {RUNS} times after one warm-up, median in-process wall time")
-    print(f"(the progress dashboard's background count took {refresh_ms:,} ms)\n")
+    print(f"(the progress dashboard's background count took {refresh_ms:,} ms; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)\n")
     print("| page | URL | median | SQL statements |")
     print("|---|---|---|---|")
     for what, path, expect in pages(n, middle_id):
