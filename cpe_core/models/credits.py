@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Model, created_at
@@ -36,7 +36,9 @@ class CreditPush(Model):
     record changes afterwards, ``version`` goes up and the new content is sent under a new key."""
 
     __tablename__ = "credit_push"
-    __table_args__ = (UniqueConstraint("region", "user_id", "year"),)
+    #: The second: the progress page's latest failures, found among a province's records.
+    __table_args__ = (UniqueConstraint("region", "user_id", "year"),
+                      Index("ix_credit_push_failures", "region", "status", "updated_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region: Mapped[str] = mapped_column(String(32), index=True)

@@ -1,6 +1,6 @@
 """staff pages at a province's scale: indexes for exact search (phone), part-of-name search
-(pg_trgm GIN on PostgreSQL), the review queues, card batches and waiting counts; the progress
-snapshot a background job keeps
+(pg_trgm GIN on PostgreSQL), the review queues, card batches, waiting counts and failed pushes;
+the progress snapshot a background job keeps
 
 Revision ID: 0022
 Revises: 0017
@@ -34,6 +34,7 @@ def upgrade():
     op.create_index("ix_refund_kind_status", "refund", ["kind", "status"])
     op.create_index("ix_invoice_status", "invoice", ["status"])
     op.create_index("ix_study_card_batches", "study_card", ["region", "batch", "year", "status"])
+    op.create_index("ix_credit_push_failures", "credit_push", ["region", "status", "updated_at", "id"])
     op.create_table(
         "progress_snapshot",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,7 +52,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("progress_snapshot")
-    for name, table in (("ix_study_card_batches", "study_card"), ("ix_invoice_status", "invoice"),
+    for name, table in (("ix_credit_push_failures", "credit_push"), ("ix_study_card_batches", "study_card"), ("ix_invoice_status", "invoice"),
                         ("ix_refund_kind_status", "refund"),
                         ("ix_offset_application_submitted", "offset_application"),
                         ("ix_offset_application_queue", "offset_application"),
