@@ -78,6 +78,7 @@ def test_a_member_number_and_a_login_are_matched_whole(learners, make_learner):
     ("欧阳明月", ["欧阳明月"]),
     ("%", ["百分%号"]),                         # LIKE's wildcards are searched for as text
     ("分_号", []),                            # not a wildcard either
+    ("李'; --", []),                          # a quote is text too (the pattern is written into the SQL)
 ])
 def test_part_of_a_name_finds_every_learner_whose_name_contains_it(learners, q, expected):
     page = search("chaoyang", q)

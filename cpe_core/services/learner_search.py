@@ -8,7 +8,7 @@ What was typed decides the search (:func:`shape_of`):
 - anything else (Chinese characters) is **part of a name**: ``LIKE '%…%'``, which PostgreSQL
   answers from the trigram GIN index on ``user.name`` (pg_trgm) and other databases by a scan.
   A part of one or two characters — a surname, a given name — has no trigram of its own, so
-  the search is spelled as the three places it can be (:func:`_name_part`), each of which the
+  the search is spelled as the three places it can be (:func:`name_part`), each of which the
   trigram indexes serve;
 - nothing lists every learner.
 
@@ -62,8 +62,8 @@ def name_part(q: str) -> ColumnElement[bool]:
     escaped = _like_escape(q)
     if len(q) >= 3:
         return _like(f"%{escaped}%")
-    # A constant, not a parameter: the planner must see that it implies the partial index's
-    # ``length(name) >= 3``.
+    # A constant, not a parameter: the planner must see that ``length(name) >= 4`` implies the
+    # partial index's condition.
     longer = literal_column(str(max(3, len(q) + 2)))
     return or_(_like(f"{escaped}%"), _like(f"%{escaped}"),
                and_(func.length(User.name) >= longer, _like(f"%{escaped}%")))
