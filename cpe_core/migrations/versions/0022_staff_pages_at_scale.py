@@ -3,7 +3,7 @@
 the progress snapshot a background job keeps
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0023
 
 On PostgreSQL this creates the ``pg_trgm`` extension (trusted since PostgreSQL 13: the
 database's owner may create it). Building the indexes on a million learners takes about a
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
