@@ -25,8 +25,9 @@ def count(model) -> int:
 
 
 @pytest.fixture
-def cpe_test_config(cpe_test_config):
-    return {**cpe_test_config, "CPE_RETAIN_SMS_DAYS": 30, "CPE_RETAIN_JOB_DAYS": 7, "CPE_RETAIN_AUDIT_DAYS": 365,
+def cpe_test_config(cpe_test_config, tmp_path):
+    # A folder of the test's own: other tests' exports must not stand in the listing below.
+    return {**cpe_test_config, "CPE_EXPORT_DIR": str(tmp_path / "exports"), "CPE_RETAIN_SMS_DAYS": 30, "CPE_RETAIN_JOB_DAYS": 7, "CPE_RETAIN_AUDIT_DAYS": 365,
             "CPE_RETAIN_CLOSED_ACCOUNT_DAYS": 1825, "CPE_BEAT_RETENTION_SECONDS": 3600}
 
 
