@@ -3,6 +3,8 @@ institutions of a level with 查看 (introduction, fees, contact), 确认报名 
 and 进入网校 leads to the institution's own site, inside this deployment or outside it."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -197,3 +199,40 @@ def test_liaoning_texts_at_most_five_sign_in_codes_a_day_to_a_phone(testapp, mak
     sixth = send()
     assert sixth.status_int == 422 and "该手机号今日获取验证码次数已达上限（5次），请明天再试。" in sixth.text
     assert len(outbox.sent) == 5
+
+
+def test_institution_ratings_cost_the_same_statements_for_one_or_many_institutions(app, make_institution, make_learner):
+    from sqlalchemy import event
+
+    from cpe_core.extensions import db
+    from cpe_core.models import Rating
+    from cpe_core.services import ratings
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            found = ratings.institutions_rated("liaoning", with_hidden=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        db.session.rollback()
+        return len(seen), found
+
+    learner = make_learner("liaoning", collection_region="liaoning")
+    names = iter(range(100))
+
+    def add(count):
+        for _ in range(count):
+            school = make_institution("liaoning", f"网校{next(names)}")
+            db.session.add(Rating(region="liaoning", user_id=learner.id, target="institution", target_id=school.id,
+                                  year=2024, stars=4, comment="好", rated_at=dt.datetime(2024, 6, 1),
+                                  updated_at=dt.datetime(2024, 6, 1)))
+        db.session.commit()
+
+    add(2)
+    few, found = statements()
+    add(10)
+    many, found = statements()
+    assert few == many
+    assert len(found) == 12 and all(s.average == 4.0 and s.count == 1 and len(s.ratings) == 1 for _, s in found)
