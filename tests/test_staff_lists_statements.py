@@ -116,7 +116,12 @@ def test_the_staff_pages_found_in_the_url_map_include_every_list_the_issue_names
     assert NAMED_LISTS <= set(found), sorted(NAMED_LISTS - set(found))
 
 
-@pytest.mark.parametrize("region", ["chaoyang", "guangdong", "cicpa"])
+@pytest.fixture
+def cpe_plugins() -> str:
+    return "chaoyang,guangdong,cicpa,liaoning"
+
+
+@pytest.mark.parametrize("region", ["chaoyang", "guangdong", "cicpa", "liaoning"])
 def test_every_staff_page_of_the_url_map_runs_as_many_statements_for_30_rows_as_for_3(
     app, testapp, make_learner, make_staff, region
 ):
