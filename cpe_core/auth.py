@@ -105,7 +105,7 @@ def login_page(region_code: str | None, login_label: str):
     :param login_label: the label of the account field, already translated.
     """
     from .services import captcha
-    from .services.signin import LoginRefused, sign_in
+    from .services.signin import STAFF_CHOICE, LoginRefused, sign_in
 
     form = LoginForm()
     form.login.label.text = login_label
@@ -113,12 +113,15 @@ def login_page(region_code: str | None, login_label: str):
     status = 200
     # Regions ask a captcha at sign-in (their RegistrationSpec says so); site admins do not.
     needs_captcha = region_code is not None and rules_for(region_code).registration_spec().captcha
+    # 选择用户类型 where the region asks it at sign-in: its learners' values, and 工作人员.
+    choice_field = rules_for(region_code).registration_spec().login_choice_field() if region_code else None
+    chosen = request.form.get("login_choice", "")[:32] if choice_field is not None else None
     if form.validate_on_submit():
         try:
             user = sign_in(
                 region_code, form.login.data, form.password.data,
                 captcha_answer=request.form.get("captcha"), needs_captcha=needs_captcha,
-                address=request.remote_addr,
+                address=request.remote_addr, choice=chosen,
             )
         except LoginRefused as refusal:
             user, status = None, refusal.status
@@ -129,7 +132,8 @@ def login_page(region_code: str | None, login_label: str):
     sms_login = region_code is not None and rules_for(region_code).sms_policy().login
     return render_template(
         "login.html", form=form, error=error, notice=notice, needs_captcha=needs_captcha,
-        captcha_prefill=captcha.test_answer() or "", sms_login=sms_login,
+        captcha_prefill=captcha.test_answer() or "", sms_login=sms_login, choice_field=choice_field,
+        chosen=chosen, staff_choice=STAFF_CHOICE,
     ), status
 
 

@@ -27,8 +27,10 @@ from hookspecs import (
     DemoData,
     Eligibility,
     InstitutionPolicy,
+    InvoiceDelivery,
     ExamPolicy,
     LearnerFacts,
+    LearningResources,
     OffsetType,
     PaymentProvider,
     PurchaseMode,
@@ -262,6 +264,10 @@ class RegionRules:
         """How learners choose an institution in ``year``; None: they do not choose one."""
         return self._hook("cpe_institution_policy")(region=self.code, year=year)
 
+    def learning_resources(self, year: int) -> LearningResources | None:
+        """The providers of the region's 学习资源 page for ``year``; None: no such page."""
+        return self._hook("cpe_learning_resources")(region=self.code, year=year)
+
     def study_plan_policy(self, year: int) -> StudyPlanPolicy:
         """What learners may remove from their ``year`` plan; the default lets a started course
         be removed (its record kept)."""
@@ -317,6 +323,10 @@ class RegionRules:
         return self._hook("cpe_invoice_deadline")(
             region=self.code, paid_on=paid_on, year=year, settings=self.settings(year)
         )
+
+    def invoice_delivery(self, requested_on: dt.date, year: int) -> InvoiceDelivery | None:
+        """By when an e-invoice requested on ``requested_on`` is sent; None: no promised date."""
+        return self._hook("cpe_invoice_delivery")(region=self.code, requested_on=requested_on, year=year)
 
 
 def _serves(provider: PaymentProvider, region: str) -> bool:

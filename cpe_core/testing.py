@@ -339,12 +339,36 @@ def make_institution(app) -> Callable[..., Any]:
 
 
 def login(testapp, region: str | None, login_name: str, password: str = "Passw0rd!"):
-    """Sign in through the real login form."""
+    """Sign in through the real login form; where the region asks a choice at sign-in (e.g.
+    a 用户类型), the account's own is chosen, as its owner would."""
     path = f"/{region}/login" if region else "/login"
     form = testapp.get(path).forms["login"]
     form["login"] = login_name
     form["password"] = password
+    if "login_choice" in form.fields:
+        form["login_choice"] = own_login_choice(region, login_name)
     return form.submit()
+
+
+def own_login_choice(region: str, login_name: str) -> str:
+    """The login choice (``RegistrationSpec.login_choice``) the account ``login_name`` of
+    ``region`` would choose: its profile's value for a learner, ``staff`` for staff."""
+    from sqlalchemy import select
+
+    from .extensions import db
+    from .models import User
+    from .regions import rules_for
+    from .services.signin import STAFF_CHOICE
+
+    field = rules_for(region).registration_spec().login_choice_field()
+    user = db.session.scalar(select(User).where(User.region == region, User.login == login_name))
+    if user is None or field is None or user.role != "learner":
+        choice = STAFF_CHOICE
+    else:  # a learner whose profile holds no value may choose any (the first, here)
+        own = getattr(user.profile, field.name, None) if user.profile is not None else None
+        choice = own or field.choices[0][0]
+    db.session.rollback()  # no read transaction left open (SQLite would block the app's write)
+    return choice
 
 
 def api_captcha(testapp) -> dict[str, str]:

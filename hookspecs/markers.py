@@ -27,8 +27,16 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: ``department`` and the profile column ``department``;
 #: 1.6 added ``cpe_payment_missing_settings``, ``BillEntry``, ``PaymentRequest``'s ``client``,
 #: ``payer_ip``, ``payer_openid`` and ``region``, ``PaymentInstruction``'s ``"jsapi"`` kind and
-#: ``params``, and a payment provider's optional ``kind``, ``serves``, ``close`` and ``bill``.
-CONTRACT_VERSION = "1.6"
+#: ``params``, and a payment provider's optional ``kind``, ``serves``, ``close`` and ``bill``;
+#: 1.7 added ``cpe_learning_resources`` (学习资源: providers by subject, distance and
+#: face-to-face), ``cpe_invoice_delivery`` (by when a requested e-invoice is sent) and
+#: ``PurchaseMode.combinable`` and ``closes_on`` (several modes in one order; 关闭时间) and
+#: ``ExamPolicy.credit_review`` (staff review and merge credits before the exam opens) and
+#: ``RegionInfo.help`` (the 帮助中心 page), ``DemoCourse.category`` (课程分类),
+#: ``RegistrationSpec.login_choice`` (a choice such as 用户类型 asked at sign-in),
+#: ``RegionInfo.record_stages`` (往年继续教育查询 and imported past records) and ``check_in``
+#: (我的签到).
+CONTRACT_VERSION = "1.7"
 
 
 class CpeDeprecationWarning(DeprecationWarning):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from .markers import hookspec
-from .types import PaymentProvider, YearSettings
+from .types import InvoiceDelivery, PaymentProvider, YearSettings
 
 
 @hookspec
@@ -63,4 +63,20 @@ def cpe_invoice_deadline(region: str, paid_on: dt.date, year: int, settings: Yea
         declares none.
     :returns: the last day; None when the region sets no deadline (invoices may be requested at
         any time after paying).
+    """
+
+
+@hookspec(firstresult=True)
+def cpe_invoice_delivery(region: str, requested_on: dt.date, year: int) -> InvoiceDelivery | None:
+    """Say by when a learner of ``region`` receives the e-invoice requested on ``requested_on``.
+
+    Called when the learner's order page shows a requested invoice (after 申请发票, until it is
+    sent) and for the API's order ``invoice.due``. Only on ``region``'s plugin and
+    region-agnostic ones.
+
+    :param requested_on: the day (Asia/Shanghai) the learner requested the invoice.
+    :param year: the programme year the order bought.
+    :returns: an :class:`~hookspecs.types.InvoiceDelivery`: the last day it is sent by and the
+        region's promise in its own words (e.g. "电子发票会在申请后的7个工作日之内发送到邮箱。");
+        None when the region promises no date (the page says only that it will be e-mailed).
     """

@@ -3,7 +3,7 @@ they may do with their study plan (个人教学计划)."""
 from __future__ import annotations
 
 from .markers import hookspec
-from .types import InstitutionPolicy, RatingPolicy, StudyPlanPolicy
+from .types import InstitutionPolicy, LearningResources, RatingPolicy, StudyPlanPolicy
 
 
 @hookspec(firstresult=True)
@@ -61,4 +61,22 @@ def cpe_rating_policy(region: str, year: int) -> RatingPolicy | None:
         learner's enrolment that year) and the longest comment. The core keeps the rest: 1 to
         5 stars, one rating per learner, item and year (editable), averages on the course page,
         staff hiding a comment with a reason (audited). None: nothing may be rated.
+    """
+
+
+@hookspec(firstresult=True)
+def cpe_learning_resources(region: str, year: int) -> LearningResources | None:
+    """List the training providers learners of ``region`` may study with in ``year`` (学习资源).
+
+    Called when a learner opens the 学习资源 page (``/<region>/resources``), which shows the
+    providers with their 行政区划, the year, 客服电话 and 去学习, in one tab per subject kind,
+    distance (远程机构) and face-to-face (面授机构) providers side by side, searchable by name.
+    Only on ``region``'s plugin and region-agnostic ones.
+
+    :param region: the region code.
+    :param year: the programme year the learner chose.
+    :returns: :class:`~hookspecs.types.LearningResources`: the providers in display order, each
+        a :class:`~hookspecs.types.ResourceProvider`. A provider named like one of the region's
+        institutions is chosen on this site by 去学习; another leads to its ``url``. None: the
+        region has no 学习资源 page (it answers 404 and the menu omits it).
     """

@@ -43,10 +43,14 @@ __all__ = [
     "FaqEntry",
     "InstitutionPolicy",
     "FormField",
+    "HelpPage",
     "KINDS",
     "KIND_LABELS",
     "LearnerFacts",
     "LearnerYear",
+    "LearningResources",
+    "PROVIDER_MODES",
+    "ResourceProvider",
     "Notice",
     "OffsetField",
     "OffsetRole",
@@ -59,6 +63,7 @@ __all__ = [
     "PaymentRequest",
     "PaymentStatus",
     "InvalidNotification",
+    "InvoiceDelivery",
     "RefundResult",
     "PUBLIC",
     "PurchaseMode",
@@ -121,6 +126,18 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class HelpPage:
+    """The region's help page (帮助中心): its user manual (用户操作手册) as titled sections in
+    order, the browsers it recommends, and its customer-service channels as ``(label, value)``
+    pairs (客服电话, 工作时间 ...)."""
+
+    manual: tuple[tuple[str, str], ...] = ()
+    browsers: tuple[str, ...] = ()
+    channels: tuple[tuple[str, str], ...] = ()
+    manual_title: str = "用户操作手册"
+
+
+@dataclass(frozen=True)
 class Notice:
     """One entry of the region's notices (通知公告)."""
 
@@ -171,6 +188,16 @@ class RegionInfo:
     #: When the year's courses belong to several institutions, the page groups them by
     #: institution either way.
     courses_title: str = ""
+    #: The help page (``/<region>/help``: user manual, browsers, customer service); None: the
+    #: region has none (the FAQ and the contact in the footer remain).
+    help: HelpPage | None = None
+    #: The stages a continuing-education record passes on its way to the authority, in order,
+    #: each ``(stage, status when passed)``, e.g. ``("远程机构", "已回传")``. Given, learners get
+    #: 往年继续教育查询 (their records by year, with each stage's time, status and remark), and
+    #: staff import records kept before this platform (``cpe records import``).
+    record_stages: tuple[tuple[str, str], ...] = ()
+    #: Learners sign in once a day on their home page (我的签到), which lists their days.
+    check_in: bool = False
 
 
 # --- Year settings (年度设置) ------------------------------------------------------------------
@@ -355,6 +382,9 @@ class PurchaseMode:
 
     ``available`` is False with a ``reason`` when the mode exists but this learner cannot use it.
     ``locks_courses``: courses bought in this mode can no longer be removed or swapped.
+    ``combinable``: the learner may buy this mode together with the region's other combinable
+    modes of the year in one order (one 确认购买, one payment), e.g. 公需课 and 专业课.
+    ``closes_on``: the last day what the mode opens may be studied (关闭时间), shown beside it.
     """
 
     code: str
@@ -363,6 +393,8 @@ class PurchaseMode:
     available: bool = True
     reason: Reason | None = None
     locks_courses: bool = False
+    combinable: bool = False
+    closes_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -437,6 +469,17 @@ class Quote:
 
 
 # --- Payments -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceDelivery:
+    """When a requested e-invoice reaches the learner: ``due`` is the last day (Asia/Shanghai)
+    it is sent by; ``promise`` the region's own words for it, e.g. "电子发票会在申请后的7个工作日
+    之内发送到邮箱。"."""
+
+    due: dt.date
+    promise: str = ""
+
 
 
 class PaymentProviderError(RuntimeError):
@@ -708,6 +751,12 @@ class ExamPolicy:
     max_attempts: int | None = None
     grace_seconds: int = 30
     question_source: str = "own_courses"
+    #: The region's staff review and merge (审核、合并) each learner's credits of the year before
+    #: the exam opens: once the credits meet the requirement the learner waits in the staff's
+    #: 学分审核 queue, confirmed in batches; until then the exam stays closed.
+    credit_review: bool = False
+    #: The rule in the region's words, shown on the exam page while the credits wait.
+    credit_review_note: str = ""
 
     @property
     def full_marks(self) -> int:
@@ -901,6 +950,8 @@ class DemoCourse:
     chapters: tuple[DemoChapter, ...]
     institution: str | None = None
     required: bool = False
+    #: The subject category (课程分类) the course is listed under, e.g. 行政事业.
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -1012,7 +1063,8 @@ class FormField:
 
     ``type`` is ``text``, ``int`` (a whole number, e.g. a year), ``choice`` (one of ``choices``,
     ``(value, Chinese label)`` pairs), ``bool`` (a yes/no question), ``phone`` (a mainland mobile
-    number) or ``id_number`` (a GB 11643 ID number). ``name`` is one of :data:`PROFILE_COLUMNS`
+    number), ``id_number`` (a GB 11643 ID number), ``date`` (a day such as 出生日期, kept as
+    ``YYYY-MM-DD``) or ``email`` (an e-mail address; ``name="email"`` fills the account's). ``name`` is one of :data:`PROFILE_COLUMNS`
     to fill that profile column; any other name is kept in the profile's ``details``. The core
     checks ``required``, the type and the choices, and answers in Chinese using ``label``.
     """
@@ -1076,6 +1128,15 @@ class RegistrationSpec:
     #: The notice shown at registration, which the learner must accept; None: the core's
     #: general notice naming the region's site (contract 1.5).
     privacy_notice: PrivacyNotice | None = None
+    #: The name of one of ``fields``, a ``choice`` on a profile column, that learners also choose
+    #: at sign-in (e.g. a 用户类型: "选择用户类型，输入用户名与密码"): a learner must choose
+    #: their own (a wrong choice is refused like a wrong password); staff sign in without it.
+    #: None: the sign-in asks no choice.
+    login_choice: str | None = None
+
+    def login_choice_field(self) -> FormField | None:
+        """The :class:`FormField` named by ``login_choice``, or None."""
+        return next((f for f in self.fields if f.name == self.login_choice), None) if self.login_choice else None
 
 
 @dataclass(frozen=True)
@@ -1164,6 +1225,62 @@ class InstitutionPolicy:
 
     def applies_to(self, member_type: str | None) -> bool:
         return not self.member_types or member_type in self.member_types
+
+
+# --- Learning resources (学习资源) -----------------------------------------------------------
+
+#: How a provider of a region's 学习资源 teaches: ``distance`` (远程机构, online) or
+#: ``face_to_face`` (面授机构, in a classroom), with the core's default Chinese labels.
+PROVIDER_MODES: Mapping[str, str] = {"distance": "远程机构", "face_to_face": "面授机构"}
+
+
+@dataclass(frozen=True)
+class ResourceProvider:
+    """One training provider on a region's 学习资源 list.
+
+    ``name`` matching one of the region's institutions (the names ``cpe_institution_policy``
+    offers) makes 去学习 lead to choosing it on this site; otherwise 去学习 leads to ``url``
+    (the provider's own site, e.g. a face-to-face provider's sign-up page); with neither, the
+    row has no 去学习. ``kinds`` are the subject kinds it teaches (:data:`KINDS`), each a tab.
+    """
+
+    name: str
+    #: 行政区划: where the provider is registered, e.g. 广州市.
+    area: str
+    #: 客服电话.
+    phone: str = ""
+    kinds: tuple[str, ...] = KINDS
+    #: One of :data:`PROVIDER_MODES`.
+    mode: str = "distance"
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        if self.mode not in PROVIDER_MODES:
+            raise ValueError(f"ResourceProvider {self.name}: mode {self.mode!r} is not one of {tuple(PROVIDER_MODES)}")
+        unknown = set(self.kinds) - set(KINDS)
+        if unknown:
+            raise ValueError(f"ResourceProvider {self.name}: unknown kind(s) {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class LearningResources:
+    """A region's 学习资源 for one year: the providers a learner may study with, distance and
+    face-to-face, shown in tabs by subject kind and searchable by name.
+
+    ``kind_labels`` and ``mode_labels`` name the tabs and the provider types in the region's
+    words (a kind or mode left out keeps :data:`KIND_LABELS` / :data:`PROVIDER_MODES`)."""
+
+    providers: tuple[ResourceProvider, ...] = ()
+    title: str = "学习资源"
+    note: str = ""
+    kind_labels: Mapping[str, str] = field(default_factory=dict)
+    mode_labels: Mapping[str, str] = field(default_factory=dict)
+
+    def kind_label(self, kind: str) -> str:
+        return self.kind_labels.get(kind) or KIND_LABELS.get(kind, kind)
+
+    def mode_label(self, mode: str) -> str:
+        return self.mode_labels.get(mode) or PROVIDER_MODES.get(mode, mode)
 
 
 # --- Study plan -----------------------------------------------------------------------------

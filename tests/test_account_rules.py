@@ -11,7 +11,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from werkzeug.security import check_password_hash
 
 from cpe_core import create_app
-from cpe_core.testing import login
+from cpe_core.testing import login, own_login_choice
 
 REGIONS = ("chaoyang", "guangdong", "cicpa")
 
@@ -91,6 +91,8 @@ def extra_plugins(request):
 def try_login(testapp, region: str, login_name: str, password: str = "Passw0rd!"):
     form = testapp.get(f"/{region}/login").forms["login"]
     form["login"], form["password"] = login_name, password
+    if "login_choice" in form.fields:  # CICPA: 选择用户类型, the account's own
+        form["login_choice"] = own_login_choice(region, login_name)
     return form.submit(expect_errors=True)
 
 

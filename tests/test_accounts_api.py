@@ -139,7 +139,8 @@ def test_api_collection_steps_save_and_submit(testapp, make_learner, app, tmp_pa
     bad = testapp.put_json("/api/v1/me/collection/personal", {"gender": "女"}, headers=bearer(token), status=422).json
     assert bad["error"]["fields"]["collection_area"] == "请选择“信息采集行政区域”。"
     testapp.put_json("/api/v1/me/collection/personal",
-                     {"gender": "女", "is_student": False, "collection_area": "佛山市", "address": "佛山某地"},
+                     {"id_type": "居民身份证", "country": "中国（内地）", "gender": "女", "birth_date": "1990-01-01",
+                      "email": "gd@example.org", "is_student": False, "collection_area": "佛山市", "address": "佛山某地"},
                      headers=bearer(token))
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8)).save(buffer, "PNG")

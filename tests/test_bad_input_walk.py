@@ -68,6 +68,7 @@ NOT_WALKED = {
     "exams.start": "only a CSRF token (the walk's learner has an attempt under way, so the page offers to go on)",
     "site.logout": "only a CSRF token",
     "accounts.collection_submit": "only a CSRF token",
+    "region.check_in": "only a CSRF token (我的签到, offered by Guangdong; the walk's learner is Chaoyang's)",
     "enrolments.enrolment_cancel": "only a CSRF token",
     "enrolments.enrolment_enter": "only a CSRF token",
     # Not reached yet: each needs a state this walk does not build (named); their fields are the
@@ -84,6 +85,8 @@ NOT_WALKED = {
     "orders.request_invoice": "needs a paid order (the walk's order is one still to pay)",
     "orders.request_refund": "needs a paid order (the walk's order is one still to pay)",
     "study.exercise": "needs a chapter watched to its end",
+    "orders.create_combined": "offered where a region lets purchase modes combine (Guangdong's 确认购买); the walk's "
+                              "learner is Chaoyang's; its one field (year) is the same as orders.create's",
 }
 
 #: Site endpoints whose form has no field to fill, only the CSRF token and buttons: reached

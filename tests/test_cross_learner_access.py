@@ -32,6 +32,7 @@ CASES: list[tuple[str, str, str]] = [
     ("GET", "/chaoyang/orders/{paid}", "site"),
     ("POST", "/chaoyang/orders/{paid}/invoice", "site"),
     ("GET", "/chaoyang/orders/{paid}/invoice.pdf", "site"),
+    ("GET", "/chaoyang/orders/{paid}/invoice-qr.png", "site"),
     ("POST", "/chaoyang/orders/{paid}/refund", "site"),
     ("POST", "/api/v1/orders/{pending}/payments", "api"),
     # enrolments (enrol, then pay)
@@ -131,6 +132,10 @@ NOT_OWNED: dict[str, str] = {
     "/api/v1/regions/<code>/requirements/<int(min=2000, max=2100):year>": "a year; public rules",
     "/<region>/admin/years/<int:year>": "a year of the region's 年度设置; its admins only",
     "/payments/notify/<provider>": "the payment provider's signed server-to-server notification",
+    "/<region>/history/<int:record_id>": "a past record, found by the caller's own ID number only: another's is 404 "
+                                         "(tests/test_guangdong_seed_rows.py; the walk's learners are Chaoyang's)",
+    "/<region>/invoices/scan/<token>": "an issued invoice's signed scan link (微信扫码), opened signed out: the "
+                                       "token is the key, a bad one is 404 (tests/test_chaoyang_seed_rows.py)",
     "/sandbox-pay/<merchant_ref>": "stands for the payment provider's own page, outside the platform",
     "/static/<path:filename>": "static files",
 }

@@ -181,3 +181,42 @@ def test_a_region_naming_an_unknown_status_code_is_refused_with_the_code_named()
     plugins = load_plugins("chaoyang", extra=[("typo", Typo())])
     with pytest.raises(ValueError, match="unknown status code.*pending"):
         Regions(plugins).get("chaoyang").application_statuses()
+
+
+# --- 选择用户类型 at sign-in ----------------------------------------------------------------------
+
+
+def test_cicpa_members_choose_their_user_type_to_sign_in_and_staff_choose_staff(app, testapp, make_learner, make_staff):
+    from cpe_core.testing import CAPTCHA_TEST_ANSWER, api_captcha
+
+    user = make_learner("cicpa", name="孙非执业", member_number="M0021", member_type="non_practising")
+    page = testapp.get("/cicpa/login")
+    assert page.html.select_one("#login-choice legend").text == "请选择用户类型"
+    labels = [label.text.strip() for label in page.html.select("#login-choice label")]
+    assert labels == ["注册会计师", "非执业会员", "工作人员"]
+
+    def attempt(choice):
+        form = testapp.get("/cicpa/login").forms["login"]
+        form["login"], form["password"] = user.login, "Passw0rd!"
+        if choice is not None:
+            form["login_choice"] = choice
+        if "captcha" in form.fields:
+            form["captcha"] = CAPTCHA_TEST_ANSWER
+        return form.submit(expect_errors=True)
+
+    assert "请选择用户类型。" in attempt(None).text
+    assert "账号或密码错误。" in attempt("practising").text  # not their type: refused like a bad password
+    assert attempt("non_practising").status_int == 302
+    testapp.reset()
+    staff = make_staff("cicpa", "reviewer")
+    form = testapp.get("/cicpa/login").forms["login"]
+    form["login"], form["password"], form["login_choice"] = staff.login, "Passw0rd!", "staff"
+    if "captcha" in form.fields:
+        form["captcha"] = CAPTCHA_TEST_ANSWER
+    assert form.submit().status_int == 302
+    # The API asks the same when the client sends the choice, and says which field it is.
+    assert testapp.get("/api/v1/regions/cicpa/registration-form").json["login_choice"] == "member_type"
+    body = {"login": user.login, "password": "Passw0rd!", "login_choice": "practising", **api_captcha(testapp)}
+    assert testapp.post_json("/api/v1/regions/cicpa/login", body, status=401).json["error"]["code"] == "bad_credentials"
+    body = {"login": user.login, "password": "Passw0rd!", "login_choice": "non_practising", **api_captcha(testapp)}
+    assert testapp.post_json("/api/v1/regions/cicpa/login", body).json["token"]

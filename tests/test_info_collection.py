@@ -30,7 +30,9 @@ def learner(app, testapp, make_learner, tmp_path):
 
 def fill_personal(testapp, **overrides):
     form = testapp.get("/guangdong/me/collection/personal").forms["step"]
-    values = {"gender": "女", "is_student": "0", "collection_area": "广州市", "address": "广州市天河区某路1号"}
+    values = {"id_type": "居民身份证", "country": "中国（内地）", "gender": "女", "birth_date": "1990-01-01",
+              "email": "xiaohui@example.org", "is_student": "0", "collection_area": "广州市",
+              "address": "广州市天河区某路1号"}
     values.update(overrides)
     for key, value in values.items():
         form[key] = value

@@ -23,7 +23,7 @@ from cpe_core.extensions import db
 from cpe_core.models import Chapter, Course, Question, StudyPlanItem, User
 from cpe_core.regions import rules_for
 from cpe_core.services import demo, years
-from cpe_core.testing import CAPTCHA_TEST_ANSWER, id_number
+from cpe_core.testing import CAPTCHA_TEST_ANSWER, id_number, own_login_choice
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +61,8 @@ def sign_in(page, region: str, login: str, password: str) -> None:
     page.goto(f"/{region}/login")
     page.locator("input[name=login]").fill(login)
     page.get_by_label("密码").fill(password)
+    if page.locator("input[name=login_choice]").count():  # CICPA: 选择用户类型
+        page.locator(f"input[name=login_choice][value='{own_login_choice(region, login)}']").check()
     if page.locator("input[name=captcha]").count():
         page.locator("input[name=captcha]").fill(CAPTCHA_TEST_ANSWER)
     page.get_by_role("button", name="登录").click()
@@ -304,7 +306,9 @@ def test_guangdong_journey_with_info_collection_two_packages_and_the_public_exam
 
     scan = demo.evidence_image("身份证")
     page.goto("/guangdong/me/collection/personal")
-    fill_step(page, {"gender": "男", "is_student": "0", "collection_area": "广州市", "address": "广州市天河区体育西路"},
+    fill_step(page, {"id_type": "居民身份证", "country": "中国（内地）", "gender": "男", "birth_date": "1990-01-01",
+                     "email": "liangxinwen@example.org", "is_student": "0", "collection_area": "广州市",
+                     "address": "广州市天河区体育西路"},
               {"id_front": scan, "id_back": scan, "photo": scan})
     fill_step(page, {"education_level": "本科", "school": "暨南大学", "major": "会计学"})
     fill_step(page, {"employer": "广州天河会计服务有限公司", "work_start_year": str(year - 8)})
@@ -313,8 +317,19 @@ def test_guangdong_journey_with_info_collection_two_packages_and_the_public_exam
     page.goto("/guangdong/me")
     expect(page.locator("main")).to_contain_text("信息采集正在审核中")  # under review: may study meanwhile
 
-    page.goto("/guangdong/institution")
-    page.locator("form#institution select[name=institution_id]").select_option(label="源和大成教育")
+    # 学习资源 (图 7): the institution list with its tabs, search and 去学习.
+    page.get_by_role("link", name="学习资源").first.click()
+    expect(page.locator("#resource-kinds a[aria-current]")).to_have_text("专业课")
+    expect(page.locator("#providers tr.provider-face_to_face")).to_have_count(1)  # 面授机构 beside 远程机构
+    page.locator("form#resource-search input[name=q]").fill("源和")
+    page.locator("form#resource-search").get_by_role("button", name="搜索").click()
+    row = page.locator("#providers tr.provider")
+    expect(row).to_have_count(1)
+    expect(row.locator(".area")).to_have_text("广州市")
+    expect(row.locator(".phone")).to_have_text("4008087802")
+    page.screenshot(path=artifact_dir / "journey-guangdong-learning-resources.png", full_page=True)
+    row.get_by_role("link", name="去学习").click()
+    expect(page.locator("form#institution select[name=institution_id] option:checked")).to_have_text("源和大成教育")
     page.locator("form#institution button").click()
     page.goto("/guangdong/plan")
     page.get_by_role("button", name="一键选课").click()
@@ -322,11 +337,29 @@ def test_guangdong_journey_with_info_collection_two_packages_and_the_public_exam
     professional = [c for c in plan_course_ids(user_id, year) if db.session.get(Course, c).kind == "professional"]
     chapter_id = shorten_first_chapter(professional[0])
 
-    pay_in_the_sandbox(page, "guangdong", "public", "¥0.00")
-    pay_in_the_sandbox(page, "guangdong", "professional", "¥90.00")
+    # Both types in one order (确认购买), each with its 关闭时间, paid once.
+    page.goto("/guangdong/orders/new")
+    expect(page.locator("#combined-modes .closes-on")).to_have_text([f"{year}-12-31", f"{year}-12-31"])
+    expect(page.locator("#combined-total")).to_contain_text("共计¥90.00")
+    page.locator("form#order-combined").get_by_role("button", name="确认购买").click()
+    expect(page.locator("#order-total")).to_have_text("¥90.00")
+    expect(page.locator("#order-times")).to_contain_text("下单时间")
+    page.locator("#pay-button").click()
+    expect(page.locator("#amount")).to_have_text("¥90.00")
+    page.locator("#confirm-pay").click()
+    expect(page.locator("#order-status")).to_have_text("已支付")
+    expect(page.locator("#unlocked .opens-scope")).to_have_count(2)  # public and professional courses
+    page.screenshot(path=artifact_dir / "journey-guangdong-combined-order.png", full_page=True)
     watch_and_pass(page, "guangdong", chapter_id)
     finish_the_plan("guangdong", "梁新文", year)  # the public lectures: 1,440 minutes, past the exam's 1,393
+    page.goto("/guangdong/exam/")  # 考试概况: deadlines, progress, result
+    summary = page.locator("#exam-summary")
+    expect(summary.locator("tr", has_text="学习截止")).to_contain_text(f"{year}-12-31")
+    expect(summary.locator("tr", has_text="学习进度（公需科目）")).to_contain_text("/30学分")
+    expect(summary.locator("tr", has_text="通过情况")).to_contain_text("未通过")
     sit_the_exam_and_pass(page, "guangdong")
+    page.goto("/guangdong/exam/")
+    expect(page.locator("#exam-summary tr", has_text="通过情况")).to_contain_text("已通过")
     download_certificate_and_verify(page, "guangdong", "下载会计人员继续教育合格证", "梁新文", artifact_dir,
                                     "journey-guangdong")
     shoot_home(page, "guangdong", artifact_dir)
@@ -389,6 +422,21 @@ def test_cicpa_journey_of_a_non_practising_member_with_hours_and_an_hours_certif
         {"name": "certificate.jpg", "mimeType": "image/jpeg", "buffer": demo.evidence_image()})
     page.get_by_role("button", name="提交审核").click()
     expect(page.locator("#my-applications tbody tr").first).to_contain_text("8学时")
+    # The list queried by 学时年度 and 主办方单位名称, then exported as the query shows it.
+    filters = page.locator("form#my-filters")
+    filters.get_by_label("学时年度").select_option(str(year))
+    filters.get_by_label("主办方单位名称").fill("广东省注册")
+    filters.get_by_role("button", name="查询").click()
+    expect(page.locator("#my-applications tbody tr")).to_have_count(1)
+    expect(page.locator("#my-applications .status").first).to_have_text("未确认")
+    with page.expect_download() as exported:
+        page.locator("#my-export").get_by_role("link", name="CSV").click()
+    rows = open(exported.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert len(rows) == 2 and "广东省注册会计师协会" in rows[1] and "未确认" in rows[1], rows
+    filters.get_by_label("主办方单位名称").fill("北京")
+    filters.get_by_role("button", name="查询").click()
+    expect(page.locator("#my-applications tbody tr")).to_have_count(0)
+    page.screenshot(path=artifact_dir / "journey-cicpa-filtered-applications.png", full_page=True)
 
     page.goto("/cicpa/certificates/")
     for box in page.locator("form#issue input[type=checkbox]").all():

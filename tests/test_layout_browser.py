@@ -11,7 +11,7 @@ import re
 import pytest
 
 from cpe_core.extensions import db
-from cpe_core.testing import PHONE
+from cpe_core.testing import PHONE, own_login_choice
 from study_support import REGIONS, add_to_plan, course, learner
 
 pytestmark = pytest.mark.browser
@@ -72,6 +72,8 @@ def a_learner_with_a_course(make_learner, region: str) -> tuple[str, int, int]:
 def sign_in(page, region: str, login_name: str) -> None:
     page.goto(f"/{region}/login")
     page.locator("input[name=login]").fill(login_name)
+    if page.locator("input[name=login_choice]").count():  # CICPA: 选择用户类型
+        page.locator(f"input[name=login_choice][value='{own_login_choice(region, login_name)}']").check()
     page.locator("input[name=password]").fill("Passw0rd!")
     page.locator("form#login button[type=submit], form[name=login] button").first.click()
     page.wait_for_url(re.compile(rf"/{region}/$"))

@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
     from .staff import staff_group
 
     app.cli.add_command(staff_group)
+    from .records import records_group
+
+    app.cli.add_command(records_group)
 
 
 #: Commands that serve no page and need no migration: they run on a lean app

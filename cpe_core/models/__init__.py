@@ -9,14 +9,14 @@ from .audit import AuditEntry
 from .captcha import CaptchaChallenge
 from .catalogue import Chapter, Course, Institution, Question
 from .commerce import Invoice, Order, OrderLine, Payment, ReconciliationRun, Refund, StudyCard
-from .credits import Certificate, CreditPush, CreditRecord, ProgressSnapshot
+from .credits import Certificate, CreditPush, CreditRecord, CreditReview, PastRecord, ProgressSnapshot
 from .exams import ExamAnswer, ExamAttempt
 from .handover import CreditRegistration, Handover
 from .jobs import Job
 from .sms import SmsCode, SmsQuota
 from .offsets import OffsetApplication, OffsetAttachment
 from .ratings import Rating
-from .study import ChapterProgress, Enrolment, StudyPlanItem
+from .study import ChapterProgress, CheckIn, Enrolment, StudyPlanItem
 from .years import YearSettingValue
 
 __all__ = [
@@ -31,6 +31,9 @@ __all__ = [
     "CreditPush",
     "CreditRegistration",
     "CreditRecord",
+    "CreditReview",
+    "PastRecord",
+    "CheckIn",
     "Enrolment",
     "ExamAnswer",
     "ExamAttempt",

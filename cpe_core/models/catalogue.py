@@ -41,6 +41,8 @@ class Course(Model):
     kind: Mapped[str] = mapped_column(String(16))
     credits: Mapped[int] = mapped_column(Integer)
     lecturer: Mapped[str] = mapped_column(String(64), default="")
+    #: The subject category (课程分类) the course is listed under, e.g. 行政事业; "" for none.
+    category: Mapped[str] = mapped_column(String(32), default="", server_default="")
     introduction: Mapped[str] = mapped_column(Text, default="")
     preview_url: Mapped[str | None] = mapped_column(String(255))
     required: Mapped[bool] = mapped_column(Boolean, default=False)

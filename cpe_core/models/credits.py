@@ -29,6 +29,46 @@ class CreditRecord(Model):
     created_at: Mapped[dt.datetime] = created_at()
 
 
+class CreditReview(Model):
+    """A learner-year's credits reviewed and merged (审核、合并) by the region's staff, for
+    regions whose exam opens only after that (``ExamPolicy.credit_review``). ``credits`` is the
+    total the reviewer confirmed; one review per learner and year."""
+
+    __tablename__ = "credit_review"
+    __table_args__ = (UniqueConstraint("user_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    region: Mapped[str] = mapped_column(String(32), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    credits: Mapped[int] = mapped_column(Integer)
+    merged_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PastRecord(Model):
+    """A continuing-education record kept before this platform (往年继续教育), imported by staff:
+    whose (ID number and name), which year, what (type, content, score or credits), its status,
+    and the stages it passed (``steps``: ``{"stage", "status", "at", "remark"}`` in order)."""
+
+    __tablename__ = "past_record"
+    __table_args__ = (UniqueConstraint("region", "id_number", "year", "cpe_type", "content"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    id_number: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    cpe_type: Mapped[str] = mapped_column(String(32))
+    content: Mapped[str] = mapped_column(String(200))
+    result: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(32), default="")
+    area: Mapped[str] = mapped_column(String(64), default="")
+    study_mode: Mapped[str] = mapped_column(String(32), default="")
+    steps: Mapped[list] = mapped_column(JSON, default=list)
+    imported_at: Mapped[dt.datetime] = created_at()
+
+
 class CreditPush(Model):
     """A learner-year sent to a provincial platform. ``idempotency_key`` is sent with every
     try so the receiver never records it twice; ``status`` follows the region's statuses.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, created_at
@@ -71,3 +71,15 @@ class ChapterProgress(Model):
     exercise_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     chapter: Mapped[Chapter] = relationship()
+
+
+class CheckIn(Model):
+    """A learner's daily sign-in (我的签到): one per Asia/Shanghai day."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = created_at()

@@ -47,6 +47,10 @@ class Capabilities:
     #: Learners study courses on this site: not a hub whose institution policy sends them to the
     #: institution's own site (``studies_at_institution``).
     catalogue: bool = True
+    #: The exam policy asks staff to review and merge credits first (学分审核).
+    credit_review: bool = False
+    #: ``cpe_learning_resources`` answered: the 学习资源 page lists the year's providers.
+    resources: bool = False
     #: The export formats the region offers (``csv``, ``xlsx``, ``push``), in its order.
     export_formats: tuple[str, ...] = ()
     #: ``cpe_rating_policy`` lets learners rate institutions: staff see 培训机构评价.
@@ -76,6 +80,8 @@ MISSING = {
     "enrolment": ("no_enrolment", "本地区无需报名，请直接购买课程。"),
     "collection": ("no_collection", "本地区不在本平台进行信息采集。"),
     "institution_ratings": ("not_rateable", "本地区不评价培训机构。"),
+    "credit_review": ("no_credit_review", "本地区本年度无需审核合并学分。"),
+    "resources": ("no_learning_resources", "本地区没有学习资源列表。"),
     "catalogue": ("study_at_institution", "请在报名的培训机构网校学习：在【报名记录】中点击【进入网校】。"),
 }
 
@@ -97,10 +103,12 @@ def capabilities(region: str, year: int) -> Capabilities:
     except RuleError:
         modes = []
     policy = rules.institution_policy(year)
+    exam_policy = rules.exam_policy(year)
     found = Capabilities(
         region=region,
         year=year,
-        exam=rules.exam_policy(year) is not None,
+        exam=exam_policy is not None,
+        credit_review=exam_policy is not None and exam_policy.credit_review,
         certificates=rules.certificate_template(year) is not None,
         offsets=bool(offset_types),
         offset_applications=any(t.needs_application for t in offset_types),
@@ -113,6 +121,7 @@ def capabilities(region: str, year: int) -> Capabilities:
         catalogue=policy is None or not policy.studies_at_institution,
         export_formats=tuple(export.formats) if export is not None else (),
         institution_ratings="institution" in rules.rating_policy(year).targets,
+        resources=rules.learning_resources(year) is not None,
     )
     if cache is not None:
         cache[key] = found

@@ -25,7 +25,7 @@ from .stored_files import Upload
 #: The columns of each import, in the order of the template files.
 COLUMNS = {
     "courses": ("code", "title", "kind", "credits", "year", "lecturer", "introduction", "required", "institution",
-                "preview_url"),
+                "preview_url", "category"),
     "chapters": ("course_code", "position", "title", "duration_seconds", "video_url", "handout_url"),
     "questions": ("course_code", "chapter_position", "question_type", "text", "options", "answer", "explanation"),
 }
@@ -130,6 +130,7 @@ def course_values(region: str, row: dict, institutions: dict[str, int]) -> dict:
         "introduction": (row.get("introduction") or "").strip(),
         "required": (row.get("required") or "").strip().lower() in YES,
         "preview_url": (row.get("preview_url") or "").strip() or None,
+        "category": (row.get("category") or "").strip()[:32],
         "institution_id": None,
     }
     name = (row.get("institution") or "").strip()

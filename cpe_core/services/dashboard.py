@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
-from ..models import Invoice, LearnerProfile, OffsetApplication, Order, Refund, User
+from ..models import Chapter, ChapterProgress, Course, Invoice, LearnerProfile, OffsetApplication, Order, Refund, User
 from ..regions import RuleError
 from . import certificates, exams, ledger
 from .capabilities import capabilities
@@ -36,6 +36,37 @@ class LearnerHome:
     year: int
     progress: ledger.YearProgress | None
     step: NextStep
+    #: 最近听课记录: the chapters the learner watched last, newest first.
+    recent: list[RecentStudy] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecentStudy:
+    course: Course
+    chapter: Chapter
+    watched_seconds: int
+    #: When the learner last watched it (naive UTC, as stored).
+    at: object
+
+
+#: How many chapters 最近听课记录 lists.
+RECENT_STUDY_COUNT = 5
+
+
+def recent_study(user: User, limit: int = RECENT_STUDY_COUNT) -> list[RecentStudy]:
+    """最近听课记录: the chapters ``user`` watched last (by their last heartbeat), newest first;
+    one statement."""
+    rows = db.session.execute(
+        select(ChapterProgress, Chapter, Course)
+        .join(Chapter, Chapter.id == ChapterProgress.chapter_id)
+        .join(Course, Course.id == Chapter.course_id)
+        .where(ChapterProgress.user_id == user.id, ChapterProgress.last_heartbeat_at.is_not(None),
+               Course.region == user.region)
+        .order_by(ChapterProgress.last_heartbeat_at.desc(), ChapterProgress.id.desc())
+        .limit(limit)
+    )
+    return [RecentStudy(course, chapter, progress.watched_seconds, progress.last_heartbeat_at)
+            for progress, chapter, course in rows]
 
 
 def learner_home(user: User, year: int) -> LearnerHome:
@@ -46,7 +77,7 @@ def learner_home(user: User, year: int) -> LearnerHome:
         progress = ledger.progress(user.id, region, year)
     except RuleError as error:
         return LearnerHome(year, None, NextStep("year_not_offered", "region.notices", message=error.message))
-    return LearnerHome(year, progress, _next_step(user, year, caps, progress))
+    return LearnerHome(year, progress, _next_step(user, year, caps, progress), recent_study(user))
 
 
 def _next_step(user: User, year: int, caps, progress: ledger.YearProgress) -> NextStep:

@@ -157,6 +157,7 @@ def _add_course(region: str, year: int, demo: DemoCourse, institutions: dict[str
         kind=demo.kind,
         credits=demo.credits,
         lecturer=demo.lecturer,
+        category=demo.category,
         introduction=demo.introduction,
         required=demo.required,
         preview_url=DEMO_PREVIEW_URL,

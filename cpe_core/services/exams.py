@@ -16,7 +16,7 @@ from hookspecs import KIND_LABELS, PUBLIC, UNIT_LABELS, ExamPolicy, Reason
 from .. import clock
 from ..extensions import db
 from ..transactions import begin_write
-from ..models import Chapter, Course, ExamAnswer, ExamAttempt, Question, StudyPlanItem, User
+from ..models import Chapter, Course, CreditReview, ExamAnswer, ExamAttempt, Question, StudyPlanItem, User
 from ..regions import RuleError, rules_for
 from . import entitlement, ledger, years
 
@@ -48,6 +48,9 @@ def status(user_id: int, region: str, year: int) -> ExamStatus:
                     f"还需学习{required_minutes - minutes}分钟。",
                 )
             )
+    if policy.credit_review and not reasons and not credits_merged(user_id, year):
+        # Credits complete, waiting for the staff's 审核、合并 (:mod:`.credit_reviews`).
+        reasons.append(Reason("credits_not_merged", "您的学分尚待审核、合并，审核合并后方可参加在线考试。"))
     reasons.extend(_window_reasons(policy))
     if policy.max_attempts is not None:
         used = db.session.scalar(
@@ -64,6 +67,13 @@ def status(user_id: int, region: str, year: int) -> ExamStatus:
     return ExamStatus(policy, True, (Reason("exam_open", "已满足考试条件，可以参加考试。"),))
 
 
+def credits_merged(user_id: int, year: int) -> bool:
+    """Whether staff reviewed and merged (审核、合并) the learner's credits of ``year``."""
+    return db.session.scalar(
+        select(CreditReview.id).where(CreditReview.user_id == user_id, CreditReview.year == year).limit(1)
+    ) is not None
+
+
 @dataclass(frozen=True)
 class SummaryRow:
     label: str
@@ -73,9 +83,13 @@ class SummaryRow:
 def exam_credits(policy: ExamPolicy, user_id: int) -> dict[str, int]:
     """The learner's credits of the exam's year, per kind, as the exam counts them (without
     offsets where the policy says offsets do not count)."""
-    earned, offsets = ledger.earned_by_source(user_id, policy.year)
+    return counted_credits(policy, *ledger.earned_by_source(user_id, policy.year))
+
+
+def counted_credits(policy: ExamPolicy, earned: dict[str, int], offsets: dict[str, int]) -> dict[str, int]:
+    """Ledger sums per kind (all sources; offsets alone) as the exam counts them."""
     if not policy.counts_offsets:
-        earned = {kind: amount - offsets.get(kind, 0) for kind, amount in earned.items()}
+        return {kind: amount - offsets.get(kind, 0) for kind, amount in earned.items()}
     return earned
 
 
@@ -103,7 +117,11 @@ def summary(user_id: int, region: str, year: int, policy: ExamPolicy) -> list[Su
 
 
 def _credit_reasons(policy: ExamPolicy, user_id: int) -> list[Reason]:
-    earned = exam_credits(policy, user_id)
+    return credit_shortfall(policy, exam_credits(policy, user_id))
+
+
+def credit_shortfall(policy: ExamPolicy, earned: dict[str, int]) -> list[Reason]:
+    """What the credits ``earned`` (as :func:`counted_credits` gives them) lack for the exam."""
     unit = UNIT_LABELS[rules_for(policy.region).info.unit]
     found = []
     total = sum(earned.values())

@@ -63,11 +63,11 @@ def explain(user: User, year: int) -> Explanation:
     paid = _paid_orders(user.id, region, year)
     names = {mode.code: mode.name for mode in modes}
     for order in paid:
-        name = names.get(order.mode, order.mode)
+        name = "、".join(names.get(code, code) for code in orders.modes_of(order.mode))
         when = clock.shanghai_text(order.paid_at)
         findings.append(("price", Reason(
             f"paid_{order.mode}", f"已缴费：{name} {format_fen(order.total_fen)}（订单号{order.number}，{when}）。")))
-    paid_modes = {order.mode for order in paid}
+    paid_modes = {code for order in paid for code in orders.modes_of(order.mode)}
     # The order page's own offers, so the figures here are the ones the learner is charged
     # (the plan's unopened courses, the enrolment's level where the region enrols first).
     quotes = tuple(offer for offer in orders.offers(user, year) if offer.mode.code not in paid_modes)

@@ -122,6 +122,18 @@ def parse_date(label: str, value: Any) -> dt.date:
     return check_date(label, day)
 
 
+#: An e-mail address as forms accept it: one @, no spaces, a dotted domain.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def check_email(label: str, value: str) -> str:
+    """``value`` if it looks like an e-mail address (at most 255 characters)."""
+    value = value.strip()
+    if len(value) > 255 or not EMAIL.match(value):
+        raise InvalidInput("email_invalid", f"“{label}”不是有效的电子邮箱。")
+    return value
+
+
 def declared_text(label: str, value: Any, maximum: int = SHORT_TEXT) -> str | None:
     """The text of a field a region declared (registration, collection, offsets), stripped, or
     None when empty; the site sends text, the API any JSON value: a number is taken as its

@@ -16,7 +16,9 @@ from stdnum.cn import uscc
 from .. import clock
 from ..extensions import db
 from ..labels import N_
-from ..models import Invoice, Job, Order, User
+from hookspecs import InvoiceDelivery
+
+from ..models import Invoice, Job, Order, Payment, User
 from ..regions import RuleError, rules_for
 from .. import dev_outbox
 from . import audit, background
@@ -28,6 +30,9 @@ STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 #: The kind of background job that e-mails an issued invoice (run by :mod:`.mail_jobs`).
 MAIL_JOB = "invoice_mail"
+#: The payment provider code of a study card (学习卡), as :mod:`.cards` records it.
+CARD_PROVIDER = "study_card"
+CARD_INVOICE_MESSAGE = "本订单使用学习卡支付，不在本平台开具发票：学习卡开发票请联系您的开发商。"
 
 
 def invoice_of(order: Order) -> Invoice | None:
@@ -42,6 +47,21 @@ def deadline(order: Order) -> dt.date | None:
     return rules_for(order.region).invoice_deadline(_paid_on(order), order.year)
 
 
+def paid_by_card(order: Order) -> bool:
+    """Whether a study card (学习卡) paid ``order``: its invoice comes from whoever sold the card
+    (the card's distributor, 开发商), never from this platform."""
+    return db.session.scalar(
+        select(Payment.id).where(Payment.order_id == order.id, Payment.provider == CARD_PROVIDER,
+                                 Payment.status == "succeeded").limit(1)
+    ) is not None
+
+
+def delivery(invoice: Invoice, order: Order) -> InvoiceDelivery | None:
+    """By when the requested ``invoice`` is e-mailed, as the region promises (None: no date)."""
+    requested_on = clock.from_utc_naive(invoice.created_at).astimezone(clock.SHANGHAI).date()
+    return rules_for(order.region).invoice_delivery(requested_on, order.year)
+
+
 def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: str, email: str) -> Invoice:
     """Save the learner's request; a company needs a valid unified social credit code."""
     order = order_for(user, number)
@@ -49,6 +69,8 @@ def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: s
         raise RuleError("not_invoiceable", "只有已支付的订单可以申请发票。")
     if order.total_fen == 0:
         raise RuleError("nothing_to_invoice", "免费订单无需开具发票。")
+    if paid_by_card(order):
+        raise RuleError("card_invoice", CARD_INVOICE_MESSAGE)
     if invoice_of(order) is not None:
         raise RuleError("invoice_exists", "该订单已申请过发票。")
     last_day = deadline(order)
@@ -70,10 +92,57 @@ def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: s
         raise RuleError("kind_invalid", "请选择发票类型。")
     if not EMAIL.match(email) or len(email) > 255:
         raise RuleError("email_invalid", "请填写有效的电子邮箱。")
-    invoice = Invoice(order_id=order.id, title=title, tax_id=tax_id or None, email=email, status="requested")
+    # Stamped by the app's clock, as the order's payment is: the promised delivery counts from it.
+    invoice = Invoice(order_id=order.id, title=title, tax_id=tax_id or None, email=email, status="requested",
+                      created_at=clock.to_utc_naive(clock.now()))
     db.session.add(invoice)
     db.session.commit()
     return invoice
+
+
+# --- 扫码获取电子发票: a QR code on the paid order that a phone (WeChat) opens -------------------
+
+#: Salt of the signed scan tokens, so no other signed value of the app can stand for one.
+SCAN_SALT = "cpe-invoice-scan"
+
+
+def _scan_signer():
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(current_app.secret_key, salt=SCAN_SALT)
+
+
+def scan_token(invoice: Invoice) -> str:
+    """The token of an issued invoice's scan link: signed with the app's secret key and bound
+    to the invoice's number, so it cannot be guessed or moved to another invoice. The phone
+    that scans it is not signed in: the link is the invoice, as the e-mailed PDF is."""
+    if invoice.number is None:
+        raise RuleError("invoice_not_issued", "发票尚未开具。")
+    return _scan_signer().dumps([invoice.id, invoice.number])
+
+
+def by_scan_token(region: str, token: str) -> tuple[Invoice, Order]:
+    """The issued invoice of ``region`` a scan token names; a bad token names none."""
+    from itsdangerous import BadSignature
+
+    missing = RuleError("invoice_not_found", "发票不存在或二维码已失效。")
+    try:
+        invoice_id, number = _scan_signer().loads(token)
+        invoice, order = _in_region(region, int(invoice_id))
+    except (BadSignature, RuleError, TypeError, ValueError):
+        raise missing from None
+    if invoice.number != number or invoice.status == "requested":
+        raise missing
+    return invoice, order
+
+
+def scan_qr_png(url: str) -> bytes:
+    """The QR code of ``url`` as a PNG (segno), large enough for a phone to read off a screen."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make_qr(url, error="m").save(out, kind="png", scale=6, border=4)
+    return out.getvalue()
 
 
 def listing(region: str, *, before: int | None = None, limit: int = PAGE_SIZE) -> Page[tuple[Invoice, Order]]:

@@ -148,11 +148,22 @@ def require_eligible(user: User, year: int, facts=None) -> None:
         raise RuleError(first.code, first.message)
 
 
+#: Joins the codes of the modes one order buys together (``public+professional``).
+MODE_JOIN = "+"
+
+
+def modes_of(order_mode: str) -> list[str]:
+    """The purchase mode codes an order's ``mode`` names (several for a combined order)."""
+    return order_mode.split(MODE_JOIN)
+
+
 def create_order(user: User, year: int, mode_code: str) -> Order:
     """Price the learner's cart in ``mode_code`` and fix the price on a new pending order.
 
-    A ¥0 order is paid at once, without a payment step. Reuses the learner's open order for the
-    same year and mode instead of making a second one.
+    ``mode_code`` may name several modes joined by ``+`` (``public+professional``): one order
+    buys them together, when each is ``combinable`` (one 确认购买, one payment); its lines are
+    each mode's quote in turn. A ¥0 order is paid at once, without a payment step. Reuses the
+    learner's open order for the same year and modes instead of making a second one.
     """
     region = user.region or ""
     rules = rules_for(region)
@@ -161,13 +172,20 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
     modes = {mode.code: mode for mode in rules.purchase_modes(facts, year)}
     if not modes:
         raise RuleError("free_region", "本地区学习免费，无需缴费。")
-    mode = modes.get(mode_code)
-    if mode is None:
+    wanted = list(dict.fromkeys(code for code in (mode_code or "").split(MODE_JOIN) if code))
+    chosen = [modes.get(code) for code in wanted]
+    if not chosen or None in chosen:
         raise RuleError("unknown_purchase_mode", "没有这种购买方式。")
-    if not mode.available:
-        reason = mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。")
-        raise RuleError(reason.code, reason.message)
     enrol_first, enrolment = _enrolment_to_pay(user, year)
+    if len(chosen) > 1 and (enrol_first or not all(mode.combinable for mode in chosen)):
+        raise RuleError("modes_not_combinable", "所选购买方式不能合并为一个订单，请分别购买。")
+    for mode in chosen:
+        if not mode.available:
+            reason = mode.reason or Reason("mode_unavailable", f"{mode.name}不可用。")
+            raise RuleError(reason.code, reason.message)
+    # The region's order, whatever order the learner ticked them in.
+    chosen.sort(key=lambda mode: list(modes).index(mode.code))
+    mode_code = MODE_JOIN.join(mode.code for mode in chosen)
     if enrol_first and (enrolment is None or enrolment.institution_id is None):
         raise RuleError(ENROLMENT_REQUIRED.code, ENROLMENT_REQUIRED.message)
     expire_due()
@@ -176,24 +194,34 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
         paid = select(Order.id).where(Order.enrolment_id == enrolment.id, Order.status == "paid")
         if enrolment.status != "selected" or db.session.scalar(paid.limit(1)) is not None:
             raise RuleError("already_paid", "该报名已缴费，无需重复缴费。")
-    mine = select(Order).where(Order.user_id == user.id, Order.year == year, Order.mode == mode_code)
+    mine = select(Order).where(Order.user_id == user.id, Order.year == year)
     if enrol_first:
         mine = mine.where(Order.enrolment_id == enrolment.id)
-    open_order = db.session.scalar(mine.where(Order.status == "pending").limit(1))
-    if open_order is not None:
-        return open_order
-    already_paid = RuleError("already_paid", f"您已购买{year}年度{mode.name}，无需重复购买。")
-    bought = db.session.scalar(mine.where(Order.status == "paid").limit(1)) is not None
-    try:
-        quote = rules.quote(_cart(rules, user, year, mode_code, facts, enrolment))
-    except RuleError:
-        if bought:
-            raise already_paid from None
-        raise
-    # The same mode again only for what it would open anew: courses selected after a credit
-    # purchase (学分购买) are bought in a second order; a year or a package is never paid twice.
-    if bought and not entitlement.would_open(user, year, quote):
-        raise already_paid
+    open_orders = db.session.scalars(mine.where(Order.status == "pending")).all()
+    for open_order in open_orders:
+        if open_order.mode == mode_code:
+            return open_order
+    for open_order in open_orders:
+        # A mode waiting in another unpaid order (alone or combined) is not ordered twice.
+        for mode in chosen:
+            if mode.code in modes_of(open_order.mode):
+                raise RuleError("order_pending", f"{mode.name}已在未支付的订单{open_order.number}中，请先支付或取消该订单。")
+    paid_modes = {code for order in db.session.scalars(mine.where(Order.status == "paid")) for code in modes_of(order.mode)}
+    quotes = []
+    for mode in chosen:
+        already_paid = RuleError("already_paid", f"您已购买{year}年度{mode.name}，无需重复购买。")
+        bought = mode.code in paid_modes
+        try:
+            quote = rules.quote(_cart(rules, user, year, mode.code, facts, enrolment))
+        except RuleError:
+            if bought:
+                raise already_paid from None
+            raise
+        # The same mode again only for what it would open anew: courses selected after a credit
+        # purchase (学分购买) are bought in a second order; a year or a package is never paid twice.
+        if bought and not entitlement.would_open(user, year, quote):
+            raise already_paid
+        quotes.append((mode, quote))
     ttl = int(current_app.config.get("CPE_ORDER_TTL_MINUTES", DEFAULT_TTL_MINUTES))
     order = Order(
         number=_new_number(),
@@ -201,14 +229,14 @@ def create_order(user: User, year: int, mode_code: str) -> Order:
         region=region,
         year=year,
         mode=mode_code,
-        total_fen=quote.total_fen,
+        total_fen=sum(quote.total_fen for _mode, quote in quotes),
         status="pending",
-        locks_courses=quote.locks_courses or mode.locks_courses,
+        locks_courses=any(quote.locks_courses or mode.locks_courses for mode, quote in quotes),
         enrolment_id=enrolment.id if enrol_first else None,
         expires_at=clock.to_utc_naive(clock.now() + dt.timedelta(minutes=ttl)),
     )
     courses = {item.sku: item.course_id for item in plan_items(user.id, year)}
-    for line in quote.lines:
+    for line in (line for _mode, quote in quotes for line in quote.lines):
         order.lines.append(
             OrderLine(
                 sku=line.sku,

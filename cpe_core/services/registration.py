@@ -18,7 +18,7 @@ from ..models import User
 from ..regions import RegionRules
 from .accounts import create_user, find_user
 from .identity import InvalidInput, check_password, normalise_id_number, normalise_phone
-from .input_rules import CONTROL, SHORT_TEXT, check_text, declared_text, parse_int
+from .input_rules import CONTROL, SHORT_TEXT, check_email, check_text, declared_text, parse_date, parse_int
 
 YES = ("1", "true", "yes", "y", "on", "是")
 NO = ("0", "false", "no", "n", "off", "否")
@@ -71,6 +71,10 @@ def clean_field(field: FormField, raw: Any) -> Any:
         return normalise_phone(text)
     if field.type == "id_number":
         return normalise_id_number(text)
+    if field.type == "date":
+        return parse_date(field.label, text).isoformat()
+    if field.type == "email":
+        return check_email(field.label, text)
     return text
 
 

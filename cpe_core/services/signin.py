@@ -17,6 +17,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from .. import clock
 from ..models import User
+from ..regions import rules_for
 from ..security import limiter
 from . import captcha, sessions
 from .accounts import authenticate, find_user
@@ -43,21 +44,50 @@ def _keys(region: str | None, login: str, address: str | None) -> list[tuple[str
 def sign_in(
     region: str | None, login: str, password: str, *, captcha_answer: str | None = None,
     needs_captcha: bool = False, captcha_id: str | None = None, address: str | None = None,
+    choice: str | None = None,
 ) -> User:
     """The user signing in, or :class:`LoginRefused` (``captcha_*``, ``too_many_attempts``,
-    ``bad_credentials``).
+    ``bad_credentials``, ``login_choice_required``).
 
     ``captcha_id`` is the API's challenge id (a string, empty when the client sent none); None
-    means the site's session challenge.
+    means the site's session challenge. ``choice`` answers the region's
+    ``RegistrationSpec.login_choice`` (e.g. 用户类型): one of the field's values for a learner
+    (checked against their profile) or :data:`STAFF_CHOICE`; ``""`` when the form asked and
+    nothing was chosen (refused), None when the client does not ask (an API client: not checked).
     """
+    field = rules_for(region).registration_spec().login_choice_field() if region is not None else None
+    if field is not None and choice is not None and not choice.strip():
+        raise LoginRefused("login_choice_required", f"请选择{field.label}。", 422)
+    if field is None and choice is not None and choice.strip():
+        # A choice the region does not ask is a client's mistake, not something to ignore.
+        raise LoginRefused("field_bad_choice", "本地区登录无需选择用户类型。", 422)
+
     def verify() -> User:
         user = authenticate(region, login, password)
         if user is None:
+            raise LoginRefused("bad_credentials", MSG_BAD_CREDENTIALS, 401)
+        if field is not None and choice is not None and not _chose_own(field, user, choice.strip()):
+            # The same answer as a wrong password: the choice tells nothing about the account.
             raise LoginRefused("bad_credentials", MSG_BAD_CREDENTIALS, 401)
         return user
 
     return throttled(region, login, address, verify, captcha_answer=captcha_answer,
                      needs_captcha=needs_captcha, captcha_id=captcha_id)
+
+
+#: The login choice of a region's staff (工作人员), beside the learners' values.
+STAFF_CHOICE = "staff"
+
+
+def _chose_own(field, user: User, choice: str) -> bool:
+    """Whether ``choice`` is ``user``'s own: staff choose 工作人员, a learner their profile's value
+    (any of the field's values when the profile holds none: nothing to check it against)."""
+    if user.role != "learner":
+        return choice == STAFF_CHOICE
+    own = getattr(user.profile, field.name, None) if user.profile is not None else None
+    if own is None:
+        return choice in {value for value, _label in field.choices}
+    return choice == own
 
 
 def throttled(

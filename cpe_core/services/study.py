@@ -373,7 +373,8 @@ def plan_view(user: User, year: int) -> PlanView:
                 | Course.institution_id.is_(None)
                 | Course.id.in_(list(active) or [-1])
             )
-    courses = list(db.session.scalars(query.order_by(Course.kind, Course.id)))
+    # By kind, then subject category (课程分类, e.g. 行政事业), the groups the plan page shows.
+    courses = list(db.session.scalars(query.order_by(Course.kind, Course.category, Course.id)))
     lines = course_lines(user, courses)
     plan_policy = rules.study_plan_policy(year)
     totals: dict[str, int] = defaultdict(int)

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(learner_admin.bp)
     app.register_blueprint(exams.bp)
+    app.register_blueprint(exams.review_bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(certificates.verify_bp)
     app.register_blueprint(study.bp)
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(orders.bp)
     app.register_blueprint(orders.notify_bp)
     app.register_blueprint(orders.enrol_bp)
+    app.register_blueprint(orders.scan_bp)
     app.register_blueprint(commerce_admin.bp)
     from ..payments import sandbox
 

@@ -76,6 +76,9 @@ class RegisterBody(CaptchaFields):
 class LoginBody(CaptchaFields):
     login = Text(load_default="", max_length=64, label="账号")
     password = Text(load_default="", max_length=128, strip=False, label="密码")
+    #: The region's sign-in choice (RegistrationSpec.login_choice, e.g. a 用户类型), or
+    #: "staff"; checked when given, as the site's login form asks it.
+    login_choice = Text(load_default=None, max_length=32, label="用户类型")
 
 
 class SmsCodeBody(CaptchaFields):
@@ -160,6 +163,8 @@ class RegistrationForm(Reply):
     sms_login = fields.Boolean(required=True)
     sms_daily_limit = fields.Integer(required=True)
     privacy_notice = fields.Nested(PrivacyNoticeReply, required=True)
+    login_choice = fields.String(required=True, allow_none=True, metadata={
+        "description": "the field learners also choose at sign-in (login's login_choice; staff: 'staff'), or null"})
 
 
 class CaptchaReply(Reply):
@@ -320,6 +325,7 @@ def registration_form(code: str):
         questions=[{"code": q.code, "text": q.text} for q in spec.questions],
         sms_login=sms_login.offered(rules), sms_daily_limit=password_reset.daily_limit(rules),
         privacy_notice=asdict(privacy_notice(rules)),
+        login_choice=spec.login_choice,
     )
 
 
@@ -390,14 +396,15 @@ def register(code: str, body: dict):
 @operation("登录，返回令牌；学员返回 learner，工作人员返回 staff（role 为其角色）。" + CAPTCHA_NOTE,
            SignedIn, auth=False,
            errors={400: CAPTCHA_CODES, 401: ("bad_credentials",), 404: ("unknown_region",),
-                   429: ("too_many_attempts",)})
+                   422: ("login_choice_required", "field_bad_choice"), 429: ("too_many_attempts",)})
 @json_body(LoginBody)
 def login(code: str, body: dict):
     spec = rules_for(code).registration_spec()
     try:
         # The site's rule: a region whose registration asks a captcha asks it at sign-in too.
         user = sign_in(code, body["login"], body["password"], captcha_answer=body["captcha"],
-                       needs_captcha=spec.captcha, captcha_id=body["captcha_id"], address=request.remote_addr)
+                       needs_captcha=spec.captcha, captcha_id=body["captcha_id"], address=request.remote_addr,
+                       choice=body["login_choice"])
     except LoginRefused as refusal:
         return error(refusal.code, refusal.message, refusal.status)
     sessions.begin(user)  # the account's one live session: any older one (site or API) ends

@@ -34,6 +34,7 @@ class CourseForm(CpeForm):
     required = BooleanField(_l("必修"))
     institution = StringField(_l("培训机构（名称，可空）"))
     preview_url = StringField(_l("试看视频地址"))
+    category = StringField(_l("课程分类（如行政事业，可空）"))
 
 
 class ChapterForm(CpeForm):
@@ -129,7 +130,7 @@ def detail(course_id: int):
         "code": course.code, "title": course.title, "kind": course.kind, "credits": str(course.credits),
         "year": str(course.year), "lecturer": course.lecturer, "introduction": course.introduction,
         "required": course.required, "institution": institution.name if institution else "",
-        "preview_url": course.preview_url or "",
+        "preview_url": course.preview_url or "", "category": course.category,
     }) if request.method == "GET" else CourseForm()
     if request.method == "POST" and form.validate():
         try:

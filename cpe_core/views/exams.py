@@ -17,8 +17,9 @@ from hookspecs import KIND_LABELS
 
 from .. import clock
 from ..extensions import login_manager
-from ..regions import rules_for
-from ..services import exams
+from ..auth import staff_required
+from ..regions import RuleError, rules_for
+from ..services import credit_reviews, exams
 from ..services.capabilities import require
 from ..services.input_rules import Body, Integer
 from .api import bp as api_bp
@@ -30,6 +31,38 @@ from ..services.years import current_year
 
 bp = Blueprint("exams", __name__, url_prefix="/<region>/exam")
 bind_region(bp)
+#: The staff's 学分审核 (审核、合并) before the exam, where the region's exam policy asks for it.
+review_bp = Blueprint("credit_reviews", __name__, url_prefix="/<region>/review/credits")
+bind_region(review_bp)
+
+
+class ConfirmForm(CpeForm):
+    """Only the CSRF token: the ticked learners are read as a list of ``user_id``s."""
+
+
+@review_bp.route("", methods=["GET", "POST"])
+@staff_required
+def credit_queue():
+    """The learners whose credits meet the exam's requirement, waiting to be merged; a batch
+    confirmation (批量确认) of the ticked ones."""
+    year = request.values.get("year", type=int) or next(iter(credit_reviews.review_years(g.region.code)),
+                                                        current_year(g.region.code))
+    require(g.region.code, year, "credit_review")
+    form = ConfirmForm()
+    if request.method == "POST":
+        if form.validate():
+            ids = [int(v) for v in request.form.getlist("user_id") if v.isdigit()][:1000]
+            try:
+                merged = credit_reviews.confirm(current_user, g.region.code, year, ids)
+                flash(_("已确认%(count)s名学员的学分审核、合并。", count=merged), "success")
+            except RuleError as error:
+                flash(error.message, "error")
+        else:
+            flash(_("页面已过期，请刷新后重试。"), "error")
+        return redirect(url_for("credit_reviews.credit_queue", year=year))
+    policy = rules_for(g.region.code).exam_policy(year)
+    return render_template("exam/credit_queue.html", waiting=credit_reviews.queue(g.region.code, year), year=year,
+                           policy=policy, form=form, KIND_LABELS=KIND_LABELS)
 
 
 class AnswerBody(Body):

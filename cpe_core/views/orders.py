@@ -33,6 +33,12 @@ class OrderForm(CpeForm):
     year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
 
 
+class CombinedOrderForm(CpeForm):
+    """The ticked ``modes`` are read from the request: how many there are is the region's."""
+
+    year = IntegerField(validators=[DataRequired(message=_l("请选择年度。"))])
+
+
 class PayForm(CpeForm):
     provider = RadioField(_l("支付方式"), validators=[DataRequired(message=_l("请选择支付方式。"))], choices=[])
 
@@ -56,7 +62,10 @@ def new():
     year = request.args.get("year", type=int) or current_year(g.region.code)
     require(g.region.code, year, "sales")
     offers = service.offers(current_user, year)
+    # 确认购买 of several types at once, when the region lets two or more priced modes combine.
+    combined = [offer for offer in offers if offer.quote is not None and offer.mode.combinable]
     return render_template("orders/new.html", offers=offers, year=year, form=OrderForm(year=year),
+                           combined=combined if len(combined) > 1 else [], combined_form=CombinedOrderForm(year=year),
                            format_fen=service.format_fen, years=open_years(g.region.code))
 
 
@@ -75,6 +84,30 @@ def create():
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("orders.new", year=form.year.data))
+    return redirect(url_for("orders.show", number=order.number))
+
+
+@bp.post("/combined")
+@login_required
+def create_combined():
+    """确认购买: the ticked modes (学习类型) of one year in one order."""
+    if (refusal := _learner_only()) is not None:
+        return refusal
+    form = CombinedOrderForm()
+    year = form.year.data
+    if not form.validate():
+        flash(_("；").join(str(m) for errors in form.errors.values() for m in errors), "error")
+        return redirect(url_for("orders.new", year=year))
+    modes = [code for code in request.form.getlist("modes") if code][:10]
+    if not modes:
+        flash(_("请选择要购买的学习类型。"), "error")
+        return redirect(url_for("orders.new", year=year))
+    try:
+        order = service.create_order(current_user, year, service.MODE_JOIN.join(modes))
+    except RuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("orders.new", year=year))
     return redirect(url_for("orders.show", number=order.number))
 
 
@@ -112,13 +145,17 @@ def show(number: str):
     except RuleError as error:
         flash(error.message, "error")
         return redirect(url_for("orders.index"))
+    invoice = invoices.invoice_of(order)
     return render_template(
         "orders/show.html", order=order, pay_form=_pay_form(order), action_form=ActionForm(),
         payments=service.payments_of(order), labels=service.STATUS_LABELS, format_fen=service.format_fen,
         opened=entitlement.opened_by(order), card_form=CardForm(), refund_form=RefundForm(), refunds=refunds.refunds_of(order),
-        refund_labels=refunds.STATUS_LABELS, refund_kinds=refunds.KIND_LABELS, invoice=invoices.invoice_of(order),
+        refund_labels=refunds.STATUS_LABELS, refund_kinds=refunds.KIND_LABELS, invoice=invoice,
         payment_labels=service.PAYMENT_LABELS, provider_name=service.provider_name, invoice_form=InvoiceForm(),
-        invoice_labels=invoices.STATUS_LABELS,
+        invoice_labels=invoices.STATUS_LABELS, paid_by_card=order.status == "paid" and invoices.paid_by_card(order),
+        invoice_delivery=invoices.delivery(invoice, order) if invoice is not None else None,
+        invoice_scan_url=url_for("invoice_scan.scan", token=invoices.scan_token(invoice), _external=True)
+        if invoice is not None and invoice.status != "requested" else None,
         invoice_deadline=invoices.deadline(order) if order.status == "paid" and order.paid_at else None,
     )
 
@@ -267,6 +304,38 @@ def invoice_pdf(number: str):
         abort(404)
     return Response(invoices.pdf(invoice, order), mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=invoice-{invoice.number}.pdf"})
+
+
+@bp.get("/<number>/invoice-qr.png")
+@login_required
+def invoice_qr(number: str):
+    """扫码获取电子发票: the QR code of the issued invoice's scan link."""
+    order = service.order_for(current_user, number)
+    invoice = invoices.invoice_of(order)
+    if invoice is None or invoice.status == "requested":
+        abort(404)
+    url = url_for("invoice_scan.scan", token=invoices.scan_token(invoice), _external=True)
+    response = Response(invoices.scan_qr_png(url), mimetype="image/png")
+    response.cache_control.private = True
+    return response
+
+
+#: The scan link's page, opened by a phone that is not signed in: the token is the key.
+scan_bp = Blueprint("invoice_scan", __name__, url_prefix="/<region>/invoices/scan")
+bind_region(scan_bp)
+
+
+@scan_bp.get("/<token>")
+def scan(token: str):
+    try:
+        invoice, order = invoices.by_scan_token(g.region.code, token)
+    except RuleError as error:
+        return render_template("error.html", title=_("发票不存在"), message=error.message), 404
+    response = Response(invoices.pdf(invoice, order), mimetype="application/pdf",
+                        headers={"Content-Disposition": f"inline; filename=invoice-{invoice.number}.pdf"})
+    response.cache_control.private = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 # --- enrol, then pay (报名后缴费) -------------------------------------------------------------

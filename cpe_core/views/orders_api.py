@@ -21,6 +21,8 @@ ENROLMENT_REFUSAL = {"code": "invalid_enrolment", "message": "请提供年度（
 
 class OrderBody(Body):
     year = Year(required=True, **ORDER_REFUSAL)
+    #: A mode code, or several combinable ones joined by ``+`` (``public+professional``): one
+    #: order for them together.
     mode = Text(required=True, max_length=32, label="购买方式", **ORDER_REFUSAL)
 
 
@@ -65,6 +67,8 @@ class RefundReply(Reply):
 class InvoiceSummary(Reply):
     status = fields.String(required=True)
     title = fields.String(required=True, allow_none=True)
+    due = fields.Date(required=True, allow_none=True, metadata={
+        "description": "by when the requested e-invoice is e-mailed, as the region promises (cpe_invoice_delivery)"})
 
 
 class OrderReply(Reply):
@@ -97,6 +101,9 @@ class Offer(Reply):
     mode = fields.String(required=True)
     name = fields.String(required=True)
     available = fields.Boolean(required=True)
+    combinable = fields.Boolean(required=True, metadata={
+        "description": "may be ordered with the other combinable modes in one order (mode a+b)"})
+    closes_on = fields.Date(required=True, allow_none=True, metadata={"description": "关闭时间: the last day it may be studied"})
     reason = fields.Nested(Reason, required=True, allow_none=True)
     total_fen = fields.Integer(required=True, allow_none=True)
     lines = fields.List(fields.Nested(QuoteLine), required=True)
@@ -142,7 +149,8 @@ class Enrolments(Reply):
 
 LEARNERS_ONLY = {403: ("learners_only",)}
 ORDER_ERRORS = {**LEARNERS_ONLY, 422: ("free_region", "unknown_purchase_mode", "invalid_order", "mode_unavailable",
-                                       "cart_not_sellable", "year_not_started", "year_closed")}
+                                       "cart_not_sellable", "year_not_started", "year_closed",
+                                       "modes_not_combinable", "order_pending")}
 ENROLMENT_ERRORS = {**LEARNERS_ONLY, 404: ("enrolment_not_found",),
                     422: ("already_enrolled", "enrolment_cancelled", "enrolment_paid", "no_enrolment",
                           "not_cancellable", "unknown_institution", "unknown_level", "invalid_enrolment")}
@@ -152,6 +160,11 @@ def _learner():
     if current_user.role != "learner" or not current_user.region:
         return error("learners_only", "仅学员可以使用此功能。", 403)
     return None
+
+
+def _invoice(invoice, order) -> dict:
+    promised = invoices.delivery(invoice, order) if invoice.status == "requested" else None
+    return {"status": invoice.status, "title": invoice.title, "due": promised.due.isoformat() if promised else None}
 
 
 def _order(order) -> dict:
@@ -167,7 +180,7 @@ def _order(order) -> dict:
                      for p in service.payments_of(order)],
         "refunds": [{"kind": r.kind, "amount_fen": r.amount_fen, "status": r.status} for r in refunds.refunds_of(order)],
         "enrolment_id": order.enrolment_id,
-        "invoice": {"status": invoice.status, "title": invoice.title} if invoice else None,
+        "invoice": _invoice(invoice, order) if invoice else None,
     }
 
 
@@ -182,6 +195,8 @@ def offers():
     return jsonify(year=year, offers=[
         {
             "mode": o.mode.code, "name": o.mode.name, "available": o.quote is not None,
+            "combinable": o.mode.combinable,
+            "closes_on": o.mode.closes_on.isoformat() if o.mode.closes_on else None,
             "reason": {"code": o.reason.code, "message": o.reason.message} if o.reason else None,
             "total_fen": o.quote.total_fen if o.quote else None,
             "lines": [{"description": l.description, "quantity": l.quantity, "unit_price_fen": l.unit_price_fen,

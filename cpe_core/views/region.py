@@ -1,7 +1,8 @@
 """A region's branded site: home, notices, FAQ, courses, logo and sign-in."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import login_required
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -14,12 +15,18 @@ from ..models import Course
 from ..regions import RuleError
 from ..services import handover as handovers
 from ..services.capabilities import require
+from ..forms import CpeForm
+from ..services import check_ins
 from ..services.dashboard import learner_home
 from .binding import bind_region
 from ..services.years import current_year
 
 bp = Blueprint("region", __name__, url_prefix="/<region>")
 bind_region(bp)
+
+class CheckInForm(CpeForm):
+    """Only the CSRF token: 签到 takes no input."""
+
 
 LOGIN_LABELS = {"id_number": _l("身份证号"), "member_number": _l("会员编号")}
 
@@ -33,10 +40,26 @@ def home():
         .order_by(Course.kind, Course.id)
         .limit(6)
     ).all()
-    mine = None
+    mine = signed = None
     if current_user.is_authenticated and current_user.region == info.code and current_user.role == "learner":
         mine = learner_home(current_user, current_year(info.code))
-    return render_template("region/home.html", courses=courses, mine=mine)
+        signed = check_ins.of(current_user) if info.check_in else None
+    return render_template("region/home.html", courses=courses, mine=mine, signed=signed, check_in_form=CheckInForm())
+
+
+@bp.post("/check-in")
+@login_required
+def check_in():
+    """签到: today's sign-in of a learner of a region that offers it."""
+    if current_user.region != g.region.code or current_user.role != "learner" or not g.region.info.check_in:
+        abort(404)
+    if not CheckInForm().validate():
+        flash(_("页面已过期，请刷新后重试。"), "error")
+    elif check_ins.check_in(current_user):
+        flash(_("签到成功。"), "success")
+    else:
+        flash(_("今日已签到。"), "success")
+    return redirect(url_for("region.home"))
 
 
 @bp.get("/notices")
@@ -55,6 +78,14 @@ def notice(slug: str):
 @bp.get("/faq")
 def faq():
     return render_template("region/faq.html")
+
+
+@bp.get("/help")
+def help_page():
+    """帮助中心: the region's user manual, recommended browsers and customer service."""
+    if g.region.info.help is None:
+        abort(404)
+    return render_template("region/help.html", page=g.region.info.help)
 
 
 @bp.get("/courses")

@@ -15,7 +15,7 @@ from hookspecs import KIND_LABELS, UNIT_LABELS
 from .. import auth, clock
 from ..regions import regions
 from ..services.capabilities import NotOffered, capabilities
-from ..services import privacy, profiles
+from ..services import credit_reviews, privacy, profiles
 from ..services.money import format_fen
 
 bp = Blueprint("site", __name__)
@@ -97,6 +97,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["mask_id"] = privacy.mask_id_number
     app.jinja_env.filters["mask_phone"] = privacy.mask_phone
     app.jinja_env.globals["capabilities"] = capabilities
+    app.jinja_env.globals["credit_review_years"] = credit_reviews.review_years
     app.jinja_env.globals["qty"] = qty
     app.jinja_env.globals["collection_place"] = profiles.collection_place
 

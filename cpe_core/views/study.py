@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..extensions import db
 from ..regions import RuleError
 from ..auth import staff_required
-from ..services import entitlement, handouts, learning, ledger, ratings, tables
+from ..services import entitlement, handouts, institutions, learning, ledger, past_records, ratings, tables
 from ..services.identity import InvalidInput
 from ..services import study as service
 from ..services.capabilities import require
@@ -209,6 +209,48 @@ def plan_auto():
     return redirect(url_for("study.plan", year=form.year.data))
 
 
+@bp.get("/resources")
+@login_required
+def resources():
+    """学习资源: the year's providers by subject tab, distance and face-to-face, searchable."""
+    _learner_of_region()
+    year = _year()
+    require(g.region.code, year, "resources")
+    view = institutions.learning_resources(
+        current_user, year, kind=request.args.get("kind"), mode=request.args.get("mode") or None,
+        query=request.args.get("q", "")[:100],
+    )
+    if view is None:
+        abort(404)
+    return render_template("study/resources.html", view=view, year=year, years=open_years(g.region.code))
+
+
+@bp.get("/history")
+@login_required
+def history():
+    """往年继续教育查询: the learner's records by year, those kept before this platform included."""
+    _learner_of_region()
+    if not g.region.info.record_stages:
+        abort(404)
+    year = request.args.get("year", type=int)
+    return render_template("study/history.html", records=past_records.records_of(current_user, year), year=year,
+                           years=past_records.years_of(current_user))
+
+
+@bp.get("/history/<int:record_id>")
+@login_required
+def history_record(record_id: int):
+    """One record's stages (远程机构 → 财政管理机构 → 完成状态 → 省平台) with time, status and remark."""
+    _learner_of_region()
+    if not g.region.info.record_stages:
+        abort(404)
+    try:
+        record = past_records.record_of(current_user, record_id)
+    except RuleError:
+        abort(404)
+    return render_template("study/history_record.html", record=record)
+
+
 @bp.route("/institution", methods=["GET", "POST"])
 @login_required
 def institution():
@@ -219,6 +261,9 @@ def institution():
         flash(_("本地区无需选择培训机构。"), "error")
         return redirect(url_for("study.plan", year=year))
     form = InstitutionForm(year=year)
+    if request.method == "GET" and request.args.get("institution_id", type=int):
+        # 去学习 on the 学习资源 page: that institution comes preselected.
+        form.institution_id.data = request.args.get("institution_id", type=int)
     form.institution_id.choices = [(i.id, i.name) for i in service.institutions_on_offer(current_user, policy)]
     form.level.choices = [(level, level) for level in policy.levels]
     if request.method == "POST":

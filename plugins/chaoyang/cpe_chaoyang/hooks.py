@@ -33,7 +33,7 @@ from hookspecs import (
 from . import accounts, content, demo, rules
 
 #: The cpe hook contract versions these hooks are written for (see hookspecs.CONTRACT_VERSION).
-CPE_CONTRACT = ">=1.6,<2"  # CreditExport.push_required (1.5), RegistrationSpec.privacy_notice (1.6)
+CPE_CONTRACT = ">=1.7,<2"  # CreditExport.push_required (1.5), RegistrationSpec.privacy_notice (1.6), ExamPolicy.credit_review (1.7)
 
 
 @hookimpl

@@ -539,6 +539,23 @@ EXAM_PASS_MARK = 60
 EXAM_MAX_ATTEMPTS: int | None = None
 
 
+# Before the exam, by programme year (each rule holding from its document's year):
+# - the 2021 training flow: "学员完成规定学分的听课后，财政部门将对学分进行审核、合并，当年度累计
+#   完成90学分的会计专业技术人员方可进行在线考试": staff review and merge the credits first;
+# - the 2024 notice goes from 课时完成 straight to 参加考试 ("…不需办理确认登记手续").
+CREDIT_REVIEW_FROM: Mapping[int, bool] = {2021: True, 2024: False}
+CREDIT_REVIEW_NOTE = (
+    f"学员完成规定学分的听课后，财政部门将对学分进行审核、合并，当年度累计完成{REQUIRED_TOTAL}学分的"
+    "会计专业技术人员方可进行在线考试。"
+)
+
+
+def credit_review(year: int) -> bool:
+    """Whether the credits of ``year`` are reviewed and merged before its exam opens."""
+    since = max((first for first in CREDIT_REVIEW_FROM if first <= year), default=min(CREDIT_REVIEW_FROM))
+    return CREDIT_REVIEW_FROM[since]
+
+
 def exam_window(year: int) -> tuple[dt.datetime, dt.datetime]:
     """The exam opens with the year's first day and closes at the last second of the make-up
     deadline for the year (the next year's 12-31): a learner who makes the year up ("须在…前
@@ -572,6 +589,8 @@ def exam_policy(year: int, settings: YearSettings | None = None) -> ExamPolicy |
         closes_at=closes,
         max_attempts=value["exam_max_attempts"],
         question_source="own_courses",
+        credit_review=credit_review(year),
+        credit_review_note=CREDIT_REVIEW_NOTE if credit_review(year) else "",
     )
 
 

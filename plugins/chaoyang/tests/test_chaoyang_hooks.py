@@ -51,9 +51,11 @@ def test_every_hook_but_sms_is_implemented(pm: pluggy.PluginManager) -> None:
     implemented = {hook.name for hook in pm.get_hookcallers(cpe_chaoyang.hooks) or []}
     # Payment providers are region-agnostic plugins; Chaoyang sets no invoice deadline, its
     # seeds ask for no sign-in by SMS code (the core's default SMS policy serves it), and its
-    # application statuses are the core's words (待审核, 已通过, 已退回).
+    # application statuses are the core's words (待审核, 已通过, 已退回); it has no 学习资源
+    # list and promises no invoice delivery date.
     assert implemented == specs - {"cpe_send_sms", "cpe_payment_providers", "cpe_payment_missing_settings",
-                                   "cpe_invoice_deadline", "cpe_sms_policy", "cpe_application_statuses"}
+                                   "cpe_invoice_deadline", "cpe_sms_policy", "cpe_application_statuses",
+                                   "cpe_learning_resources", "cpe_invoice_delivery"}
 
 
 def test_entry_point_names_the_hooks_module() -> None:

@@ -409,3 +409,10 @@ def test_only_training_is_claimed_by_the_day_and_its_days_field_gives_the_quanti
     assert per_unit == {"training": "days"}
     days = next(f for f in rules.TRAINING_OFFSET.fields if f.name == "days")
     assert days.type == "int" and days.required
+
+
+@pytest.mark.parametrize("year, reviewed", [(2021, True), (2023, True), (2024, False), (2026, False)])
+def test_credits_are_reviewed_and_merged_before_the_exam_under_the_2021_flow_only(year: int, reviewed: bool) -> None:
+    policy = rules.exam_policy(year)
+    assert policy.credit_review is reviewed
+    assert ("审核、合并" in policy.credit_review_note) is reviewed

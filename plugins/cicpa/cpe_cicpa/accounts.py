@@ -34,4 +34,5 @@ REGISTRATION = RegistrationSpec(
     ),
     captcha=True,
     privacy_notice=PRIVACY_NOTICE,
+    login_choice="member_type",
 )

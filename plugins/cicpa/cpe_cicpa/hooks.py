@@ -31,7 +31,7 @@ from hookspecs import (
 from . import accounts, content, demo, rules
 
 #: The cpe hook contract versions these hooks are written for (see hookspecs.CONTRACT_VERSION).
-CPE_CONTRACT = ">=1.6,<2"  # RegistrationSpec.privacy_notice
+CPE_CONTRACT = ">=1.7,<2"  # RegistrationSpec.privacy_notice (1.6), login_choice (选择用户类型, 1.7)
 
 
 @hookimpl

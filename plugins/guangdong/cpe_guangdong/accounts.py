@@ -66,6 +66,10 @@ AREA_HELP = (
     "进行区域选择；具有会计职称证书但未从事相关工作的按目前居住地进行区域选择；在校学生按学校所在地"
     "进行区域选择。"
 )
+#: 个人信息 as the guide's form asks it (图 6): 证件类型 and 所在国家或地区 first, 中国（内地）
+#: for most learners.
+ID_TYPES: tuple[str, ...] = ("居民身份证", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "护照")
+COUNTRIES: tuple[str, ...] = ("中国（内地）", "中国香港", "中国澳门", "中国台湾", "其他国家或地区")
 #: "按照要求上传正确附件（格式jpg或jpeg）... 文件大小不能超过2M".
 ATTACHMENT_TYPES = ("image/jpeg",)
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
@@ -80,7 +84,11 @@ COLLECTION_STEPS = [
     CollectionStep(
         "personal", "个人信息",
         fields=(
+            FormField("id_type", "证件类型", "choice", choices=tuple((t, t) for t in ID_TYPES)),
+            FormField("country", "所在国家或地区", "choice", choices=tuple((c, c) for c in COUNTRIES)),
             FormField("gender", "性别", "choice", choices=(("男", "男"), ("女", "女"))),
+            FormField("birth_date", "出生日期", "date", help="格式：年-月-日，如1987-03-06"),
+            FormField("email", "邮箱", "email", max_length=255),
             FormField("is_student", "是否在校学生", "bool"),
             FormField("collection_area", "信息采集行政区域", "choice",
                       choices=tuple((city, city) for city in CITIES), help=AREA_HELP),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hookspecs import Branding, Contact, FaqEntry, Notice, RegionInfo
+from hookspecs import Branding, Contact, FaqEntry, HelpPage, Notice, RegionInfo
 
 from . import rules
 
@@ -157,6 +157,32 @@ FAQ: tuple[FaqEntry, ...] = (
 )
 
 
+#: 帮助中心, after the guide's login page ("建议使用浏览器…", "客服电话…工作时间…", "用户操作手册")
+#: and its chapters: the manual restates the guide's steps in order.
+HELP = HelpPage(
+    manual=(
+        ("注册与登录", "点击“用户注册”，回答两个问题后按实际情况填写；已注册的用户用证件号和密码登录，忘记密码请点击“忘记密码”找回。"),
+        ("信息采集", "按个人信息、学历信息、工作信息、专业技术信息四步填写后提交；行政区域关系到学分传送，请务必慎重选择。"),
+        ("选择培训机构", "点击“继续教育—学习资源”，在专业课或公需课中找到培训机构，点击“去学习”。"),
+        ("网上报名", "选择学习类型（公需课、专业课，可同时选择），点击“确认购买”后支付；支持微信、支付宝和学习卡。"),
+        ("网上听课", "在“学习计划”中选课或一键选课，点击“继续学习”听课；已选课程在没有听课的情况下可以取消选择。"),
+        (
+            "网上考试",
+            f"专业课不设置考试；公需课完成{rules.EXAM_REQUIRED_PUBLIC_CREDITS}学分后点击“公需考试”参加考试，"
+            f"{rules.EXAM_PASS_MARK}分为合格。",
+        ),
+        ("继续教育查询", "学分记录由培训机构自动发送至广东省会计信息服务平台，可在“继续教育情况”中查询。"),
+    ),
+    browsers=("Google浏览器", "360极速浏览器", "火狐浏览器", "IE11及以上"),
+    channels=(("客服电话", CONTACT.phone), ("客服邮箱", CONTACT.email), ("工作时间", CONTACT.hours)),
+)
+
+
+RECORD_STAGES: tuple[tuple[str, str], ...] = tuple(
+    zip(("远程机构", "财政管理机构", "完成状态", "省专业技术人员继续教育平台"), (label for _, label in rules.RECORD_STATUSES))
+)
+
+
 def region_info() -> RegionInfo:
     """Everything the core needs to run the Guangdong site."""
     return RegionInfo(
@@ -175,4 +201,9 @@ def region_info() -> RegionInfo:
         faq=FAQ,
         current_year=CURRENT_YEAR,
         login_field=LOGIN_FIELD,
+        help=HELP,
+        # 往年继续教育查询 (图: 远程机构 已回传 → 财政管理机构 已审核 → 完成状态 已完成 →
+        # 省专业技术人员继续教育平台 回传成功).
+        record_stages=RECORD_STAGES,
+        check_in=True,  # 学员中心: 我的签到
     )

@@ -582,9 +582,19 @@ def _lecture_length(course: DemoCourse) -> DemoCourse:
     return replace(course, chapters=tuple(chapters))
 
 
+#: The guide's course list is grouped by subject category (课程分类: "—— 行政事业 ——").
+CATEGORIES: dict[str, str] = {
+    "PRO-01": "企业会计", "PRO-02": "行政事业", "PRO-03": "税收", "PRO-04": "行政事业", "PRO-05": "税收",
+    "PRO-06": "会计基础",
+}
+
+
 def courses(year: int) -> tuple[DemoCourse, ...]:
     """``year``'s courses, coded ``GD<year>-PUB-01`` / ``GD<year>-PRO-01``."""
-    return tuple(replace(_lecture_length(course), code=f"GD{year}-{course.code}") for course in COURSES)
+    return tuple(
+        replace(_lecture_length(course), code=f"GD{year}-{course.code}", category=CATEGORIES.get(course.code, ""))
+        for course in COURSES
+    )
 
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -596,7 +606,13 @@ def _learner(login: str, name: str, phone: str, area: str, employer: str, *, lev
         login=login, name=name, password=DEMO_PASSWORD, role="learner", phone=phone,
         qualification_level=level, qualified_year=qualified, collection_region=rules.REGION,
         collection_area=area, employer=employer, stage=stage, collection_status=collection_status,
+        answers=_personal(login),
     )
+
+
+def _personal(login: str) -> dict[str, object]:
+    """出生日期 as the ID number holds it, and an e-mail address of the demo's own domain."""
+    return {"birth_date": f"{login[6:10]}-{login[10:12]}-{login[12:14]}", "email": f"{login}@demo.example.cn"}
 
 
 ACCOUNTS: tuple[DemoAccount, ...] = (
@@ -615,7 +631,7 @@ ACCOUNTS: tuple[DemoAccount, ...] = (
     replace(
         _learner("440104199505061129", "林小慧", "13800000006", "广州市越秀区", "广州越秀书院文化有限公司",
                  level="初级", qualified=2020, collection_status="submitted"),
-        answers={"gender": "女", "address": "广州市越秀区中山四路", "education_level": "本科",
+        answers={**_personal("440104199505061129"), "gender": "女", "address": "广州市越秀区中山四路", "education_level": "本科",
                  "school": "广东财经大学", "major": "会计学", "work_start_year": 2018},
     ),
     DemoAccount(login="gd-reviewer", name="审核员（广东）", password=DEMO_PASSWORD, role="reviewer"),

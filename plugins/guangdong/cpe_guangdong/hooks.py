@@ -24,6 +24,8 @@ from hookspecs import (
     RegionInfo,
     Requirements,
     InstitutionPolicy,
+    InvoiceDelivery,
+    LearningResources,
     StudyPlanPolicy,
     YearSetting,
     YearSettings,
@@ -33,7 +35,7 @@ from hookspecs import (
 from . import accounts, content, demo, rules
 
 #: The cpe hook contract versions these hooks are written for (see hookspecs.CONTRACT_VERSION).
-CPE_CONTRACT = ">=1.6,<2"  # RegistrationSpec.privacy_notice
+CPE_CONTRACT = ">=1.7,<2"  # privacy_notice (1.6); 学习资源, invoice delivery, combinable modes, help, past records, check-in (1.7)
 
 
 @hookimpl
@@ -121,6 +123,12 @@ def cpe_institution_policy(year: int) -> InstitutionPolicy | None:
 
 
 @hookimpl
+def cpe_learning_resources(year: int) -> LearningResources:
+    """学习资源: the schools and face-to-face providers, see :func:`.rules.learning_resources`."""
+    return rules.learning_resources(year)
+
+
+@hookimpl
 def cpe_study_plan_policy(year: int) -> StudyPlanPolicy:
     """"在没有听课的情况下也可以点击取消选择": see :func:`.rules.study_plan_policy`."""
     return rules.study_plan_policy(year)
@@ -130,3 +138,9 @@ def cpe_study_plan_policy(year: int) -> StudyPlanPolicy:
 def cpe_invoice_deadline(paid_on: dt.date, year: int, settings: YearSettings) -> dt.date:
     """"自购买之日起，可在一个月内申请发票": see :func:`.rules.invoice_request_deadline`."""
     return rules.invoice_request_deadline(paid_on, rules.values(year, settings)["invoice_window_months"])
+
+
+@hookimpl
+def cpe_invoice_delivery(requested_on: dt.date) -> InvoiceDelivery:
+    """"电子发票会在申请后的7个工作日之内发送到邮箱": see :func:`.rules.invoice_delivery`."""
+    return rules.invoice_delivery(requested_on)

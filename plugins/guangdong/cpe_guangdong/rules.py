@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,16 +20,19 @@ from hookspecs import (
     ExportColumn,
     Eligibility,
     InstitutionPolicy,
+    InvoiceDelivery,
     ExamPolicy,
     ExamSection,
     LearnerFacts,
     LearnerYear,
+    LearningResources,
     OffsetType,
     PurchaseMode,
     Quote,
     QuoteLine,
     Reason,
     Requirements,
+    ResourceProvider,
     StudyPlanPolicy,
     YearSetting,
     YearSettings,
@@ -268,6 +272,10 @@ def purchase_modes(learner: LearnerFacts, year: int, settings: YearSettings | No
             description=f"{credits}学分，{_yuan(price_of[code])}；公需课和专业课均需完成",
             available=refusal is None,
             reason=refusal,
+            # "已选择：<Y>年公需课；<Y>年度…（专业课）… 确认购买": both types in one order, each
+            # shown with its 关闭时间, the end of the year's period (学分确认截止时间).
+            combinable=True,
+            closes_on=values(year, settings)["period_end"],
         )
         for code, (name, credits, _default_price) in MODES.items()
     ]
@@ -443,6 +451,14 @@ def invoice_email_due(requested_on: dt.date) -> dt.date:
     return day
 
 
+def invoice_delivery(requested_on: dt.date) -> InvoiceDelivery:
+    """The guide's promise, with the day it falls on (:func:`invoice_email_due`)."""
+    return InvoiceDelivery(
+        due=invoice_email_due(requested_on),
+        promise=f"电子发票会在申请后的{INVOICE_EMAIL_WORKING_DAYS}个工作日之内发送到邮箱。",
+    )
+
+
 # --- The certificate ----------------------------------------------------------------------
 # The seed's learners download a 继续教育证书 once the year is done and the public exam passed.
 CERTIFICATE_TITLE = "会计人员继续教育合格证"
@@ -474,6 +490,35 @@ def institution_policy(year: int) -> InstitutionPolicy:
     return InstitutionPolicy(
         region=REGION, year=year, institutions=INSTITUTIONS,
         note="请在本地区本年度的培训机构名单中选择一家机构学习；缴费前可取消选择。",
+    )
+
+
+# --- 学习资源 (learner guide, 图 7: 专业课 | 公需课 tabs, 远程机构 | 面授机构, 请输入机构名称;
+# columns 行政区划, 年度, 机构名称, 客服电话, 操作 去学习) ---------------------------------------------
+
+#: Where the schools are registered (the guide lists every one under 广州市).
+PROVIDER_AREA = "广州市"
+#: 客服电话 as the guide's list shows it for 源和大成教育; the other schools' lines are the
+#: operator's to fill in.
+PROVIDER_PHONES: Mapping[str, str] = {"源和大成教育": "4008087802"}
+#: Face-to-face providers (面授机构): classroom training for professional subjects, signed up
+#: for by phone; none is named by the guide, so this one stands for the operator's list.
+FACE_TO_FACE: tuple[ResourceProvider, ...] = (
+    ResourceProvider(name="广州会计人员面授培训中心", area=PROVIDER_AREA, phone="020-8888 0001",
+                     kinds=(PROFESSIONAL,), mode="face_to_face"),
+)
+
+
+def learning_resources(year: int) -> LearningResources:
+    """The year's schools (远程机构, chosen here by 去学习) and face-to-face providers."""
+    distance = tuple(
+        ResourceProvider(name=name, area=PROVIDER_AREA, phone=PROVIDER_PHONES.get(name, ""))
+        for name in INSTITUTIONS
+    )
+    return LearningResources(
+        providers=distance + FACE_TO_FACE,
+        kind_labels={PROFESSIONAL: "专业课", PUBLIC: "公需课"},
+        note="找到培训机构，点击“去学习”选择该机构学习并缴费；面授机构请致电报名。",
     )
 
 

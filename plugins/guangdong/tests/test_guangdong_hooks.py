@@ -13,6 +13,8 @@ import cpe_guangdong.hooks
 
 IMPLEMENTED = {
     "cpe_invoice_deadline",
+    "cpe_learning_resources",
+    "cpe_invoice_delivery",
     "cpe_year_settings",
     "cpe_regions",
     "cpe_year_requirements",

@@ -510,3 +510,19 @@ def test_pushed_records_follow_the_seeds_four_statuses_with_configurable_receive
         "CPE_GUANGDONG_PUSH_URL",
         "CPE_GUANGDONG_PUSH_TOKEN",
     )
+
+
+def test_learning_resources_list_the_schools_and_a_face_to_face_provider_in_the_guides_tabs() -> None:
+    resources = rules.learning_resources(2024)
+    distance = [p for p in resources.providers if p.mode == "distance"]
+    assert [p.name for p in distance] == list(rules.INSTITUTIONS)
+    assert {p.area for p in resources.providers} == {"广州市"}
+    assert distance[0].phone == "4008087802"  # 源和大成教育's line in the guide's list
+    assert [p.mode for p in resources.providers].count("face_to_face") == 1
+    assert resources.kind_label("professional") == "专业课" and resources.kind_label("public") == "公需课"
+
+
+def test_the_invoice_delivery_promise_is_seven_working_days() -> None:
+    promised = rules.invoice_delivery(dt.date(2024, 6, 14))  # a Friday
+    assert promised.due == dt.date(2024, 6, 25)  # Mon 17 .. Tue 25: seven weekdays
+    assert "7个工作日" in promised.promise
