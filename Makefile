@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-PLUGINS := plugins/chaoyang plugins/guangdong plugins/cicpa plugins/liaoning plugins/wechatpay plugins/alipay
+PLUGINS := plugins/chaoyang plugins/guangdong plugins/cicpa plugins/liaoning plugins/wechatpay plugins/alipay plugins/sms
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=

@@ -71,6 +71,8 @@ def create_app(
     for line in app.extensions["cpe"].missing_payment_settings(app.config):
         # Started anyway (the other providers work); `cpe check --deploy` reports it as an error.
         app.logger.warning("payment provider not offered, a setting is missing: %s", line)
+    # Where each region's SMS go, decided now: production without a gateway stops here.
+    app.extensions["cpe"].route_sms(app.config)
     app.extensions["cpe_clock"] = app.config.get("CPE_CLOCK") or SystemClock()
 
     db.init_app(app)

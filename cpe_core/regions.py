@@ -20,6 +20,8 @@ from hookspecs import (
     APPLICATION_STATUS_CODES,
     CollectionStep,
     RegistrationSpec,
+    SmsGateway,
+    SmsMessage,
     SmsPolicy,
     Cart,
     CertificateTemplate,
@@ -297,8 +299,16 @@ class RegionRules:
         answer = self._hook("cpe_sms_policy")(region=self.code)
         return answer if answer is not None else SmsPolicy()
 
-    def send_sms(self, phone: str, message: str) -> bool:
-        return bool(self._hook("cpe_send_sms")(region=self.code, phone=phone, message=message))
+    def send_sms(self, phone: str, sms: SmsMessage) -> bool:
+        """Text ``sms`` to ``phone``: a plugin's own ``cpe_send_sms`` first (the development
+        outbox), else the region's gateway (``CPE_SMS_REGIONS``, :mod:`cpe_core.sms`). True once
+        accepted."""
+        answer = self._hook("cpe_send_sms")(region=self.code, phone=phone, message=sms.text, sms=sms)
+        if answer is not None:
+            return bool(answer)
+        from .sms import deliver
+
+        return deliver(regions().sms_routes()[self.code], phone, sms)
 
     def payment_providers(self) -> list[PaymentProvider]:
         """The providers this region offers, in its order (``RegionInfo.payment_providers``,
@@ -341,6 +351,39 @@ class Regions:
         self.plugins = plugins
         self._rules = {code: RegionRules(plugins, info, overrides) for code, info in plugins.regions.items()}
         self._providers: dict[str, PaymentProvider] | None = None
+        self._sms_routes: dict | None = None
+
+    def sms_gateways(self, settings: Mapping[str, Any]) -> dict[str, SmsGateway]:
+        """Every declared SMS gateway by code (``cpe_sms_gateways``), keys missing or not.
+
+        :param settings: a :class:`cpe_core.sms.DeploymentSettings` (config, environment, files).
+        """
+        found: dict[str, SmsGateway] = {}
+        for answer in self.plugins.manager.hook.cpe_sms_gateways(settings=settings):
+            for gateway in answer or ():
+                if gateway.code in found:
+                    raise RuleError("duplicate_gateway", f"短信网关代码重复：{gateway.code}")
+                found[gateway.code] = gateway
+        return found
+
+    def route_sms(self, config: Mapping[str, Any]) -> dict:
+        """Decide once, at start-up, where each region's texts go (:func:`cpe_core.sms.routes`);
+        :class:`~cpe_core.errors.PluginError` when a region cannot send where it must."""
+        from .sms import DeploymentSettings, refuse_unroutable, routes
+
+        settings = DeploymentSettings(config)
+        found = routes(settings, self.sms_gateways(settings), self.codes())
+        refuse_unroutable(found, settings)
+        self._sms_routes = found
+        return found
+
+    def sms_routes(self) -> dict:
+        """Each region's :class:`cpe_core.sms.Route`, as :meth:`route_sms` decided."""
+        if self._sms_routes is None:
+            from flask import current_app
+
+            self.route_sms(current_app.config)
+        return self._sms_routes
 
     def payment_providers(self) -> dict[str, PaymentProvider]:
         """Every enabled payment provider by code, asked once per app (with its settings)."""

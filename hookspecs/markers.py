@@ -35,8 +35,10 @@ ENTRY_POINT_GROUP = "cpe.plugins"
 #: ``RegionInfo.help`` (the 帮助中心 page), ``DemoCourse.category`` (课程分类),
 #: ``RegistrationSpec.login_choice`` (a choice such as 用户类型 asked at sign-in),
 #: ``RegionInfo.record_stages`` (往年继续教育查询 and imported past records) and ``check_in``
-#: (我的签到).
-CONTRACT_VERSION = "1.7"
+#: (我的签到);
+#: 1.8 added ``cpe_sms_gateways`` (SMS providers) and the ``sms`` argument of ``cpe_send_sms``
+#: (:class:`~hookspecs.types.SmsMessage`: purpose and template variables).
+CONTRACT_VERSION = "1.8"
 
 
 class CpeDeprecationWarning(DeprecationWarning):

@@ -1,21 +1,44 @@
-"""Messaging hooks: delivering text messages to learners."""
+"""Messaging hooks: delivering text messages to learners, and through which SMS gateway."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .markers import hookspec
-from .types import SmsPolicy
+from .types import SmsGateway, SmsMessage, SmsPolicy
 
 
 @hookspec(firstresult=True)
-def cpe_send_sms(region: str, phone: str, message: str) -> bool | None:
-    """Send ``message`` to the mainland mobile number ``phone`` on behalf of ``region``.
+def cpe_send_sms(region: str, phone: str, message: str, sms: SmsMessage) -> bool | None:
+    """Send a text to the mainland mobile number ``phone`` on behalf of ``region`` yourself.
 
-    Called for verification codes (password reset, SMS login). The core ships a ``trylast``
-    default that writes the message to the application log, so a deployment without an SMS
-    gateway still works; a gateway plugin implements this hook and returns True once the
-    gateway accepted the message.
+    Called for every text (password-reset and sign-in codes, invoice links), before the core
+    tries the region's gateway. Only on ``region``'s plugin and region-agnostic ones. Most
+    plugins leave this alone and let the deployment choose a gateway
+    (:func:`cpe_sms_gateways`, ``CPE_SMS_REGIONS``); implement it to send through something
+    that is not a gateway (the development outbox does).
 
-    :returns: True when sent, False when the gateway refused it; None to let the next
-        implementation try.
+    :param message: the whole text (``sms.text``), kept for implementations written before
+        ``sms``.
+    :param sms: the :class:`~hookspecs.types.SmsMessage`: purpose, template variables and text.
+    :returns: True when sent, False when refused; None to let the region's gateway send it.
+    """
+
+
+@hookspec
+def cpe_sms_gateways(settings: Mapping[str, object]) -> list[SmsGateway] | None:
+    """Declare the SMS gateways (providers) this plugin offers.
+
+    Called once per app at start-up, on every plugin (all answers are collected). Each region
+    of the deployment chooses one by its ``code`` in ``CPE_SMS_REGIONS``, which also holds the
+    region's signature and template ids (:class:`~hookspecs.types.SmsAccount`, passed to
+    ``send``). The core ships ``log`` (writes the text to the log; refused in production unless
+    ``CPE_SMS_LOG_IN_PRODUCTION``).
+
+    :param settings: the deployment's settings (read-only): ``instance/cpe.cfg``, else the
+        environment variable of the same name, else the content of the file named by
+        ``<NAME>_FILE`` (for secrets). Read keys here, never from the database.
+    :returns: the gateways, each with a ``code`` unique across plugins; declare a gateway even
+        when its keys are missing, with ``missing`` naming them, so start-up can say what to set.
     """
 
 

@@ -16,6 +16,10 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
     "APPLICATION_STATUS_CODES",
+    "SMS_PURPOSES",
+    "SmsAccount",
+    "SmsGateway",
+    "SmsMessage",
     "PROFILE_COLUMNS",
     "AttachmentRule",
     "BillEntry",
@@ -1156,6 +1160,64 @@ class SmsPolicy:
     def __post_init__(self) -> None:
         if self.daily_limit is not None and (not isinstance(self.daily_limit, int) or self.daily_limit < 1):
             raise ValueError(f"SmsPolicy.daily_limit must be a positive integer, not {self.daily_limit!r}")
+
+
+#: Why the core texts a learner: a password-reset code, a sign-in code, a link to an invoice.
+#: A region's SMS account maps each to a template approved by the SMS provider.
+SMS_PURPOSES: tuple[str, ...] = ("password_reset", "login", "invoice")
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    """One text message the core sends.
+
+    ``purpose``: one of :data:`SMS_PURPOSES`. ``params``: the template's variables by name, in
+    the order the template uses them (``{"code": "123456", "minutes": "10"}`` for a code,
+    ``{"number": ..., "link": ...}`` for an invoice); a gateway with named templates (Alibaba
+    Cloud) sends them as JSON, one with numbered templates (Tencent Cloud: ``{1}``, ``{2}``)
+    sends the values in this order. ``text``: the whole message in Chinese, for gateways that
+    send free text (and the development outbox). It holds the code: never log it in production.
+    """
+
+    purpose: str
+    params: Mapping[str, str]
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.purpose not in SMS_PURPOSES:
+            raise ValueError(f"SmsMessage.purpose must be one of {SMS_PURPOSES}, not {self.purpose!r}")
+
+
+@dataclass(frozen=True)
+class SmsAccount:
+    """What one region sends its texts with (the deployment's ``CPE_SMS_REGIONS``): the
+    signature approved for it (签名, e.g. ``"广东会计继续教育"``) and the provider's template id
+    for each purpose (``{"password_reset": "SMS_1234", ...}``)."""
+
+    sign_name: str = ""
+    templates: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class SmsGateway(Protocol):
+    """An SMS provider (Alibaba Cloud, Tencent Cloud, the core's log), declared by
+    :func:`~hookspecs.messaging.cpe_sms_gateways`.
+
+    ``code`` is what ``CPE_SMS_REGIONS`` names (``"aliyun"``); ``missing`` the settings it
+    still needs (keys, app id): a gateway with any missing is never used, and start-up and
+    ``cpe check --deploy`` name them. Keep secrets out of ``repr`` and of every message.
+    """
+
+    code: str
+    name: str
+    missing: tuple[str, ...]
+
+    def send(self, phone: str, message: SmsMessage, account: SmsAccount) -> bool:
+        """Send ``message`` to the mainland number ``phone`` (11 digits) with ``account``'s
+        signature and template; True once the provider accepted it, False when it refused
+        (or the account has no template for the purpose). Raising counts as False; the core
+        logs only the exception's type."""
+        ...
 
 
 @dataclass(frozen=True)

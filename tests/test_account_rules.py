@@ -17,7 +17,8 @@ REGIONS = ("chaoyang", "guangdong", "cicpa")
 
 
 def bare_app(tmp_path, **config):
-    return create_app({"CPE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "s" * 32, **config},
+    return create_app({"CPE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "s" * 32,
+                       "CPE_SMS_LOG_IN_PRODUCTION": True, **config},
                       instance_path=str(tmp_path))
 
 

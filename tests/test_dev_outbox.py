@@ -71,7 +71,7 @@ def test_the_invoice_email_lands_in_the_outbox_with_its_pdf(app, testapp, make_l
 
 def production_app(tmp_path, database_url, **settings):
     return create_app({"CPE_ENV": "production", "CPE_SECRET_KEY": "s", "CPE_DATABASE_URL": database_url,
-                       "CPE_PLUGINS": "chaoyang", "CPE_OUTBOX_DIR": str(tmp_path / "outbox"), **settings},
+                       "CPE_PLUGINS": "chaoyang", "CPE_SMS_LOG_IN_PRODUCTION": True, "CPE_OUTBOX_DIR": str(tmp_path / "outbox"), **settings},
                       instance_path=str(tmp_path / "instance"))
 
 
@@ -86,7 +86,10 @@ def test_production_registers_no_outbox(tmp_path, cpe_database_url):
     with app.app_context():
         from cpe_core.regions import rules_for
 
-        assert rules_for("chaoyang").send_sms(PHONE, "验证码123456") is True  # the log, not the outbox
+        from hookspecs import SmsMessage
+
+        sms = SmsMessage("password_reset", {"code": "123456"}, "验证码123456")
+        assert rules_for("chaoyang").send_sms(PHONE, sms) is True  # the log, not the outbox
     assert not (tmp_path / "outbox").exists()
 
 

@@ -22,7 +22,7 @@ SWITCHES = [
 
 def production_app(tmp_path, **config):
     return create_app({"CPE_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "s" * 32,
-                       "CPE_PLUGINS": "chaoyang", **config}, instance_path=str(tmp_path))
+                       "CPE_PLUGINS": "chaoyang", "CPE_SMS_LOG_IN_PRODUCTION": True, **config}, instance_path=str(tmp_path))
 
 
 @pytest.fixture(autouse=True)

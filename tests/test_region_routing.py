@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from cpe_core.regions import RuleError, rules_for
-from hookspecs import Cart, LearnerFacts, hookimpl
+from hookspecs import Cart, LearnerFacts, SmsMessage, hookimpl
 
 
 @pytest.fixture
@@ -62,13 +62,13 @@ def test_region_agnostic_plugins_serve_every_region(cpe_test_config, region):
     gateway = SmsGateway()
     app = create_app(cpe_test_config, plugins=[("gateway", gateway)])
     with app.app_context():
-        assert rules_for(region).send_sms("13800000000", "验证码 123456")
+        assert rules_for(region).send_sms("13800000000", SmsMessage("login", {"code": "123456"}, "验证码 123456"))
     assert gateway.sent == [(region, "13800000000")]
 
 
-def test_the_builtin_sms_sender_logs_when_no_gateway_is_installed(app, caplog):
+def test_the_builtin_log_gateway_logs_the_text_outside_production(app, caplog):
     caplog.set_level("INFO", logger="cpe.sms")
-    assert rules_for("chaoyang").send_sms("13800000000", "验证码 654321")
+    assert rules_for("chaoyang").send_sms("13800000000", SmsMessage("login", {"code": "654321"}, "验证码 654321"))
     assert "13800000000" in caplog.text and "654321" in caplog.text
 
 

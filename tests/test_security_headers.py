@@ -77,7 +77,8 @@ def test_the_session_cookie_keeps_the_settings_flags(testapp, make_learner):
 def production(tmp_path, monkeypatch, cpe_database_url):
     for key in ENV_SETTINGS:
         monkeypatch.delenv(key, raising=False)
-    app = create_app({"CPE_DATABASE_URL": cpe_database_url, "SECRET_KEY": "s" * 32, "CPE_PLUGINS": "chaoyang"},
+    app = create_app({"CPE_DATABASE_URL": cpe_database_url, "SECRET_KEY": "s" * 32, "CPE_PLUGINS": "chaoyang",
+                      "CPE_SMS_LOG_IN_PRODUCTION": True},
                      instance_path=str(tmp_path))
     return app.test_client()
 

@@ -23,6 +23,8 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hookspecs import SmsMessage
+
 from .. import clock
 from ..extensions import db
 from ..models import SmsCode, SmsQuota, User
@@ -105,11 +107,17 @@ def send_reset_code(rules: RegionRules, login: str, phone: str) -> None:
     """Text a 6-digit code to the learner's phone on file, within the phone's daily limit."""
     phone = normalise_phone(phone)
     user_id = _learner(rules, login, phone).id
-    send_code(rules, user_id, phone, "reset",
-              lambda code: f"【{rules.info.name}】您正在找回密码，验证码{code}，{CODE_MINUTES}分钟内有效，请勿泄露。")
+    send_code(rules, user_id, phone, "reset", lambda code: code_message(
+        "password_reset", code, f"【{rules.info.name}】您正在找回密码，验证码{code}，{CODE_MINUTES}分钟内有效，请勿泄露。"))
 
 
-def send_code(rules: RegionRules, user_id: int, phone: str, purpose: str, message: Callable[[str], str]) -> None:
+def code_message(purpose: str, code: str, text: str) -> SmsMessage:
+    """The text of a verification code: template variables ``code`` and ``minutes``."""
+    return SmsMessage(purpose, {"code": code, "minutes": str(CODE_MINUTES)}, text)
+
+
+def send_code(rules: RegionRules, user_id: int, phone: str, purpose: str,
+              message: Callable[[str], SmsMessage]) -> None:
     """Store a new 6-digit code for ``user_id`` and ``purpose`` (hashed) and text
     ``message(code)`` to ``phone`` (already normalised), taking one of the phone's codes of the
     day first; :class:`InvalidInput` ``sms_daily_limit`` past it, ``sms_failed`` when the gateway

@@ -78,7 +78,8 @@ def send_login_code(
     try:
         password_reset.send_code(
             rules, found[0].id, phone, PURPOSE,
-            lambda code: f"【{name}】您正在登录，验证码{code}，{minutes}分钟内有效，请勿泄露。",
+            lambda code: password_reset.code_message(
+                "login", code, f"【{name}】您正在登录，验证码{code}，{minutes}分钟内有效，请勿泄露。"),
         )
     except InvalidInput as refused:
         raise LoginRefused(refused.code, refused.message, 422) from None

@@ -49,11 +49,11 @@ def facts(**overrides: object) -> LearnerFacts:
 def test_every_hook_but_sms_is_implemented(pm: pluggy.PluginManager) -> None:
     specs = {name for module in hookspecs.SPEC_MODULES for name in dir(module) if name.startswith("cpe_")}
     implemented = {hook.name for hook in pm.get_hookcallers(cpe_chaoyang.hooks) or []}
-    # Payment providers are region-agnostic plugins; Chaoyang sets no invoice deadline, its
+    # Payment providers and SMS gateways are region-agnostic plugins; Chaoyang sets no invoice deadline, its
     # seeds ask for no sign-in by SMS code (the core's default SMS policy serves it), and its
     # application statuses are the core's words (待审核, 已通过, 已退回); it has no 学习资源
     # list and promises no invoice delivery date.
-    assert implemented == specs - {"cpe_send_sms", "cpe_payment_providers", "cpe_payment_missing_settings",
+    assert implemented == specs - {"cpe_send_sms", "cpe_sms_gateways", "cpe_payment_providers", "cpe_payment_missing_settings",
                                    "cpe_invoice_deadline", "cpe_sms_policy", "cpe_application_statuses",
                                    "cpe_learning_resources", "cpe_invoice_delivery"}
 
