@@ -8,6 +8,17 @@ from __future__ import annotations
 from hookspecs import hookimpl
 
 
+@hookimpl(trylast=True)
+def cpe_send_sms(region: str, phone: str, sms) -> bool:
+    """Send through the region's gateway, as ``CPE_SMS_REGIONS`` chose it at start-up
+    (:mod:`cpe_core.sms`); False when it has none or the gateway refused."""
+    from flask import current_app
+
+    from .sms import deliver
+
+    return deliver(current_app.extensions["cpe"].sms_routes()[region], phone, sms)
+
+
 @hookimpl
 def cpe_sms_gateways(settings) -> list:
     """The log gateway (:class:`cpe_core.sms.LogGateway`): texts written to the log, not sent.

@@ -301,14 +301,9 @@ class RegionRules:
 
     def send_sms(self, phone: str, sms: SmsMessage) -> bool:
         """Text ``sms`` to ``phone``: a plugin's own ``cpe_send_sms`` first (the development
-        outbox), else the region's gateway (``CPE_SMS_REGIONS``, :mod:`cpe_core.sms`). True once
-        accepted."""
-        answer = self._hook("cpe_send_sms")(region=self.code, phone=phone, message=sms.text, sms=sms)
-        if answer is not None:
-            return bool(answer)
-        from .sms import deliver
-
-        return deliver(regions().sms_routes()[self.code], phone, sms)
+        outbox), else the core's default, the region's gateway (``CPE_SMS_REGIONS``,
+        :mod:`cpe_core.sms`). True once accepted."""
+        return bool(self._hook("cpe_send_sms")(region=self.code, phone=phone, message=sms.text, sms=sms))
 
     def payment_providers(self) -> list[PaymentProvider]:
         """The providers this region offers, in its order (``RegionInfo.payment_providers``,

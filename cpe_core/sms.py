@@ -5,8 +5,8 @@ The gateways come from the plugins' ``cpe_sms_gateways`` (Alibaba Cloud and Tenc
 chooses one per region in ``CPE_SMS_REGIONS``::
 
     CPE_SMS_REGIONS = {
-        "guangdong": {"gateway": "aliyun", "sign_name": "广东会计继续教育",
-                      "templates": {"password_reset": "SMS_1", "login": "SMS_2", "invoice": "SMS_3"}},
+        "<region code>": {"gateway": "aliyun", "sign_name": "<the approved signature>",
+                          "templates": {"password_reset": "SMS_1", "login": "SMS_2", "invoice": "SMS_3"}},
     }
 
 (in the environment: the same as JSON). A region not listed uses the log outside production.

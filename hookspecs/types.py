@@ -1191,7 +1191,7 @@ class SmsMessage:
 @dataclass(frozen=True)
 class SmsAccount:
     """What one region sends its texts with (the deployment's ``CPE_SMS_REGIONS``): the
-    signature approved for it (签名, e.g. ``"广东会计继续教育"``) and the provider's template id
+    signature approved for it (签名) and the provider's template id
     for each purpose (``{"password_reset": "SMS_1234", ...}``)."""
 
     sign_name: str = ""

@@ -31,7 +31,11 @@ def instance(tmp_path, monkeypatch, cpe_database_url):
     settings = {
         "CPE_SECRET_KEY": secrets.token_hex(32),
         "CPE_DATABASE_URL": cpe_database_url,
-        "CPE_PLUGINS": "chaoyang",
+        "CPE_PLUGINS": "chaoyang,sms",
+        "CPE_ALIYUN_SMS_ACCESS_KEY_ID": "LTAI-deploy-check",
+        "CPE_ALIYUN_SMS_ACCESS_KEY_SECRET": secrets.token_urlsafe(24),
+        "CPE_SMS_REGIONS": {"chaoyang": {"gateway": "aliyun", "sign_name": "朝阳会计在线", "templates": {
+            "password_reset": "SMS_1", "invoice": "SMS_3"}}},
         "CPE_UPLOAD_DIR": str(tmp_path / "uploads"),
         "CPE_EXPORT_DIR": str(tmp_path / "exports"),
         "CPE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
@@ -100,7 +104,11 @@ def test_the_recipe_as_shipped_is_refused_until_its_placeholder_secret_is_replac
     ({"CPE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}, "cpe.E020"),
     ({"CPE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}, "cpe.E030"),
     ({"CPE_PLUGINS": "chaoyang,nosuchplugin"}, "cpe.E040"),
-    ({"CPE_PLUGINS": "guangdong"}, "cpe.E042"),
+    ({"CPE_PLUGINS": "guangdong,sms"}, "cpe.E042"),
+    ({"CPE_SMS_REGIONS": {}}, "cpe.E043"),
+    ({"CPE_ALIYUN_SMS_ACCESS_KEY_SECRET": None}, "cpe.E043"),
+    ({"CPE_PLUGINS": "chaoyang"}, "cpe.E043"),
+    ({"CPE_SMS_REGIONS": {"chaoyang": {"gateway": "aliyun", "templates": {"password_reset": "SMS_1"}}}}, "cpe.E044"),
 ])
 def test_each_planted_misconfiguration_is_found_by_its_code(instance, changes, code):
     assert code in errors(instance(**changes))

@@ -177,6 +177,33 @@ def _plugin_findings(settings: dict[str, Any]):
                     yield Finding("cpe.E042", ERROR, f"地区 {code} 向省平台上报学分，但未设置 {key}。", f"在 instance/cpe.cfg 或环境变量中设置 {key}。")
                 else:
                     yield Finding("cpe.W005", WARNING, f"地区 {code} 可回传学分，但未设置 {key}，不会回传。", f"需要回传时在 instance/cpe.cfg 或环境变量中设置 {key}。")
+    yield from _sms_findings(settings, regions)
+
+
+def _sms_findings(settings: dict[str, Any], regions):
+    """Every region texts codes (password reset, for some sign-in) and invoice links: each needs
+    a gateway with its keys (E043), a signature and a template per purpose it sends (E044)."""
+    from ..sms import DeploymentSettings, routes
+
+    resolved = DeploymentSettings(settings)
+    try:
+        found = routes(resolved, regions.sms_gateways(resolved), regions.codes())
+    except PluginError as error:
+        yield Finding("cpe.E043", ERROR, f"短信设置无法读取：{error}", "按 README 的 CPE_SMS_REGIONS 示例修改。")
+        return
+    for code, route in found.items():
+        if route.gateway is None:
+            yield Finding("cpe.E043", ERROR, f"地区 {code} 要发送短信验证码，但没有可用的短信网关：{route.problem}。",
+                          "在 CPE_SMS_REGIONS 中为该地区选择网关（aliyun 或 tencent），并设置该网关的密钥。")
+            continue
+        if route.gateway.code == "log":
+            continue
+        needed = ["password_reset", "invoice"] + (["login"] if regions.get(code).sms_policy().login else [])
+        lacking = [purpose for purpose in needed if not route.account.templates.get(purpose)]
+        if not route.account.sign_name or lacking:
+            what = "、".join((["签名 sign_name"] if not route.account.sign_name else []) + [f"模板 {p}" for p in lacking])
+            yield Finding("cpe.E044", ERROR, f"地区 {code} 的短信（{route.gateway.code}）缺少{what}。",
+                          "在 CPE_SMS_REGIONS 中填写短信服务商审核通过的签名和模板编号。")
 
 
 def _today():
