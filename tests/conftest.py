@@ -60,9 +60,14 @@ class SmsOutbox:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
+        #: how many of the next texts to refuse (the gateway said no)
+        self.refuse = 0
 
     @hookimpl
     def cpe_send_sms(self, region, phone, message):
+        if self.refuse:
+            self.refuse -= 1
+            return False
         self.sent.append((region, phone, message))
         return True
 

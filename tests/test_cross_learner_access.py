@@ -35,6 +35,7 @@ CASES: list[tuple[str, str, str]] = [
     ("GET", "/chaoyang/orders/{paid}/invoice-qr.png", "site"),
     ("POST", "/chaoyang/orders/{paid}/refund", "site"),
     ("POST", "/api/v1/orders/{pending}/payments", "api"),
+    ("POST", "/api/v1/orders/{paid}/invoice", "api"),
     # enrolments (enrol, then pay)
     ("POST", "/chaoyang/enrolments/{enrolment}/cancel", "site"),
     ("POST", "/chaoyang/enrolments/{enrolment}/pay", "site"),
@@ -136,6 +137,8 @@ NOT_OWNED: dict[str, str] = {
                                          "(tests/test_guangdong_seed_rows.py; the walk's learners are Chaoyang's)",
     "/<region>/invoices/scan/<token>": "an issued invoice's signed scan link (微信扫码), opened signed out: the "
                                        "token is the key, a bad one is 404 (tests/test_chaoyang_seed_rows.py)",
+    "/<region>/i/<token>": "the invoice link texted to its learner: signed with the secret key and time-limited, "
+                           "so only who holds the text opens it (tests/test_invoice_delivery.py)",
     "/sandbox-pay/<merchant_ref>": "stands for the payment provider's own page, outside the platform",
     "/static/<path:filename>": "static files",
 }
@@ -225,7 +228,8 @@ def request_as_b(world, method: str, url: str, who: str):
     if who == "api":
         headers = {"Authorization": f"Bearer {world['token']}"}
         body = {"choice": 0, "provider": "sandbox", "approve": True, "decision": "approve", "mode": "annual",
-                "position": 10, "answers": ids["answers"], "comment": "x"}
+                "position": 10, "answers": ids["answers"], "comment": "x", "kind": "personal", "title": "x",
+                "email": "b@example.com"}
         if method == "GET":
             return client.get(url, headers=headers, expect_errors=True)
         return client.request(url, method=method, headers={**headers, "Content-Type": "application/json"},

@@ -122,7 +122,9 @@ class StudyCard(Model):
 
 
 class Invoice(Model):
-    """An electronic invoice (发票); ``status``: ``requested``, ``issued``, ``sent``."""
+    """An electronic invoice (发票); ``status``: ``requested``, ``issued``, ``sent`` (every
+    delivery the learner chose went out). ``delivery``: ``email``, ``sms`` (a time-limited link
+    to the PDF texted to ``phone``, the phone on file when requested) or ``both``."""
 
     __tablename__ = "invoice"
     #: The dashboard's count of invoices waiting.
@@ -137,6 +139,10 @@ class Invoice(Model):
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[dt.datetime] = created_at()
     issued_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    delivery: Mapped[str] = mapped_column(String(8), default="email", server_default="email")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    texted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class ReconciliationRun(Model):

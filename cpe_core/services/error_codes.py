@@ -18,6 +18,7 @@ CODES: frozenset[str] = frozenset({
     "paid_at_institution", "handover_expired", "handover_invalid",
     "handover_unsupported", "handover_used", "id_number_required", "institution_not_served_here",
     "institution_token_required", "registration_not_found",
+    "delivery_invalid", "duplicate_gateway", "invoice_link_expired", "phone_missing",
     "invalid_stars", "not_enrolled", "not_rateable", "not_studied", "phone_ambiguous",
     "phone_not_registered", "rating_not_found", "sms_login_not_offered", "institution_not_found",
     "already_enrolled", "already_paid", "already_registered", "already_revoked",

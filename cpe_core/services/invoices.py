@@ -1,5 +1,11 @@
 """Electronic invoices (发票): the learner requests one within the region's window, staff issue
-it, the learner downloads the PDF and receives it by email (a real SMTP connection)."""
+it, the learner downloads the PDF and receives it by e-mail (a real SMTP connection), by SMS (a
+link to the PDF that opens without signing in, for ``CPE_INVOICE_LINK_HOURS``), or both, as the
+learner chose.
+
+The SMS link carries an itsdangerous token signed with the app's secret key: the invoice's id
+and number and when it was made. A changed token is refused (404), an old one too (410), and a
+token of an invoice whose number changed opens nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,14 +15,15 @@ import secrets
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, has_request_context, request
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from stdnum.cn import uscc
 
 from .. import clock
 from ..extensions import db
 from ..labels import N_
-from hookspecs import InvoiceDelivery
+from hookspecs import InvoiceDelivery, SmsMessage
 
 from ..models import Invoice, Job, Order, Payment, User
 from ..regions import RuleError, rules_for
@@ -28,11 +35,11 @@ from .paging import PAGE_SIZE, Page, cut
 
 STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent": N_("已发送")}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-#: The kind of background job that e-mails an issued invoice (run by :mod:`.mail_jobs`).
+#: The kind of background job that delivers an issued invoice (run by :mod:`.mail_jobs`).
 MAIL_JOB = "invoice_mail"
-#: The payment provider code of a study card (学习卡), as :mod:`.cards` records it.
-CARD_PROVIDER = "study_card"
-CARD_INVOICE_MESSAGE = "本订单使用学习卡支付，不在本平台开具发票：学习卡开发票请联系您的开发商。"
+from hookspecs import InvoiceDelivery, SmsMessage
+
+from ..models import Invoice, Job, Order, Payment, User
 
 
 def invoice_of(order: Order) -> Invoice | None:
@@ -47,23 +54,9 @@ def deadline(order: Order) -> dt.date | None:
     return rules_for(order.region).invoice_deadline(_paid_on(order), order.year)
 
 
-def paid_by_card(order: Order) -> bool:
-    """Whether a study card (学习卡) paid ``order``: its invoice comes from whoever sold the card
-    (the card's distributor, 开发商), never from this platform."""
-    return db.session.scalar(
-        select(Payment.id).where(Payment.order_id == order.id, Payment.provider == CARD_PROVIDER,
-                                 Payment.status == "succeeded").limit(1)
-    ) is not None
+from hookspecs import InvoiceDelivery, SmsMessage
 
-
-def delivery(invoice: Invoice, order: Order) -> InvoiceDelivery | None:
-    """By when the requested ``invoice`` is e-mailed, as the region promises (None: no date)."""
-    requested_on = clock.from_utc_naive(invoice.created_at).astimezone(clock.SHANGHAI).date()
-    return rules_for(order.region).invoice_delivery(requested_on, order.year)
-
-
-def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: str, email: str) -> Invoice:
-    """Save the learner's request; a company needs a valid unified social credit code."""
+from ..models import Invoice, Job, Order, Payment, User
     order = order_for(user, number)
     if order.status != "paid" or order.paid_at is None:
         raise RuleError("not_invoiceable", "只有已支付的订单可以申请发票。")
@@ -90,11 +83,13 @@ def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: s
         tax_id = ""
     else:
         raise RuleError("kind_invalid", "请选择发票类型。")
-    if not EMAIL.match(email) or len(email) > 255:
+    if delivery not in DELIVERIES:
+        raise RuleError("delivery_invalid", "请选择发票的发送方式。")
+    if delivery != "sms" and (not EMAIL.match(email) or len(email) > 255):
         raise RuleError("email_invalid", "请填写有效的电子邮箱。")
-    # Stamped by the app's clock, as the order's payment is: the promised delivery counts from it.
-    invoice = Invoice(order_id=order.id, title=title, tax_id=tax_id or None, email=email, status="requested",
-                      created_at=clock.to_utc_naive(clock.now()))
+from hookspecs import InvoiceDelivery, SmsMessage
+
+from ..models import Invoice, Job, Order, Payment, User
     db.session.add(invoice)
     db.session.commit()
     return invoice
@@ -196,15 +191,91 @@ def send_later(staff: User | None, invoice: Invoice, order: Order) -> Job:
 
 
 def send(invoice: Invoice, order: Order) -> str | None:
-    """Email the PDF; None when the SMTP server accepted it, else the reason."""
-    try:
-        deliver(invoice, order, pdf(invoice, order))
-    except (OSError, smtplib.SMTPException) as error:
-        return str(error) or error.__class__.__name__
-    db.session.execute(update(Invoice).where(Invoice.id == invoice.id).values(status="sent"))
+    """Deliver the invoice each way the learner chose that has not gone out yet (a retry after
+    the e-mail went but the SMS failed sends only the SMS); None when all went, else the reasons."""
+    failures = []
+    if invoice.delivery in ("email", "both") and invoice.emailed_at is None:
+        try:
+            deliver(invoice, order, pdf(invoice, order))
+        except (OSError, smtplib.SMTPException) as error:
+            failures.append(str(error) or error.__class__.__name__)
+        else:
+            _stamp(invoice, emailed_at=clock.to_utc_naive(clock.now()))
+    if invoice.delivery in ("sms", "both") and invoice.texted_at is None:
+        if text(invoice, order):
+            _stamp(invoice, texted_at=clock.to_utc_naive(clock.now()))
+        else:
+            failures.append(MSG_SMS_FAILED)
+    if failures:
+        return "；".join(failures)
+    _stamp(invoice, status="sent")
+    return None
+
+
+def _stamp(invoice: Invoice, **values) -> None:
+    db.session.execute(update(Invoice).where(Invoice.id == invoice.id).values(**values))
     db.session.commit()
     db.session.refresh(invoice)
-    return None
+
+
+def link_hours() -> int:
+    return int(current_app.config.get("CPE_INVOICE_LINK_HOURS") or LINK_HOURS)
+
+
+class _ClockSigner(TimestampSigner):
+    """Timestamps from the app's clock (:mod:`cpe_core.clock`), as every deadline here."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+class _LinkSerializer(URLSafeTimedSerializer):
+    default_signer = _ClockSigner
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return _LinkSerializer(current_app.config["SECRET_KEY"], salt=_LINK_SALT)
+
+
+def link_token(invoice: Invoice) -> str:
+    """A token that opens ``invoice``'s PDF without signing in, for :func:`link_hours`."""
+    return _serializer().dumps({"i": invoice.id, "n": invoice.number})
+
+
+def by_link(region: str, token: str) -> tuple[Invoice, Order]:
+    """The issued invoice a texted link names; :class:`RuleError` ``invoice_link_expired``
+    when it is older than :func:`link_hours`, ``invoice_not_found`` when it was changed, is of
+    another region, or names an invoice that is not issued (or whose number changed)."""
+    try:
+        payload = _serializer().loads(token, max_age=link_hours() * 3600)
+    except SignatureExpired:
+        raise RuleError("invoice_link_expired", "下载链接已过期，请登录后在订单页面下载发票。") from None
+    except BadSignature:
+        raise RuleError("invoice_not_found", "没有找到该发票。") from None
+    try:
+        invoice, order = _in_region(region, int(payload["i"]))
+    except (KeyError, TypeError, ValueError):
+        raise RuleError("invoice_not_found", "没有找到该发票。") from None
+    if invoice.status == "requested" or invoice.number != payload.get("n"):
+        raise RuleError("invoice_not_found", "没有找到该发票。")
+    return invoice, order
+
+
+def link_url(invoice: Invoice, order: Order) -> str:
+    """The texted link: the address staff used when issuing (``CPE_BASE_URL`` outside a request,
+    as when a worker retries)."""
+    base = request.host_url if has_request_context() else current_app.config.get("CPE_BASE_URL", "http://localhost/")
+    return f"{base.rstrip('/')}/{order.region}/i/{link_token(invoice)}"
+
+
+def text(invoice: Invoice, order: Order) -> bool:
+    """Text the learner a link to the PDF (SMS purpose ``invoice``: variables ``number``,
+    ``link``); True once the region's gateway accepted it."""
+    rules = rules_for(order.region)
+    link = link_url(invoice, order)
+    body = (f"【{rules.info.name}】您的订单{order.number}的电子发票已开具，发票号码{invoice.number}，"
+            f"{link_hours()}小时内可下载：{link}")
+    return rules.send_sms(invoice.phone or "", SmsMessage("invoice", {"number": invoice.number or "", "link": link}, body))
 
 
 def deliver(invoice: Invoice, order: Order, document: bytes) -> None:

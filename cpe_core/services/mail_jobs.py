@@ -1,4 +1,4 @@
-"""E-mails sent through the job queue (inline without a broker, by a Celery worker with one).
+"""Invoices delivered (e-mail, SMS) through the job queue (inline without a broker, by a Celery worker with one).
 
 An invoice e-mail is an ``invoice_mail`` job, queued by :func:`.invoices.send_later`: a send the mail server refused or never answered
 leaves the job ``failed`` with the reason, visible to the region's staff, and is retried with
@@ -27,4 +27,6 @@ def _send_invoice(job: Job, context: background.JobContext) -> str:
         if failure is not None:
             raise background.RetryLater(failure)
     context.done = 1
-    return f"已发送至{invoice.email}。"
+    sent_to = [to for to, way in ((invoice.email, ("email", "both")), (f"手机尾号{(invoice.phone or '')[-4:]}", ("sms", "both")))
+               if invoice.delivery in way]
+    return f"已发送至{'、'.join(sent_to)}。"

@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(catalogue_admin.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(orders.notify_bp)
+    app.register_blueprint(orders.link_bp)
     app.register_blueprint(orders.enrol_bp)
     app.register_blueprint(orders.scan_bp)
     app.register_blueprint(commerce_admin.bp)

@@ -152,12 +152,20 @@ def issue_invoice(invoice_id: int):
         return redirect(url_for("commerce_admin.invoice_list"))
     try:
         invoice, failure = invoices.issue(current_user, g.region.code, invoice_id)
+        by_email = invoice.delivery == "email"
         if failure:
-            flash(_("发票已开具，但邮件发送失败：%(failure)s", failure=failure), "error")
+            if by_email:
+                flash(_("发票已开具，但邮件发送失败：%(failure)s", failure=failure), "error")
+            else:
+                flash(_("发票已开具，但发送失败：%(failure)s", failure=failure), "error")
         elif invoice.status != "sent":  # a worker sends it (CPE_CELERY_BROKER_URL is set)
-            flash(_("发票已开具，邮件正在后台发送。"), "success")
-        else:
+            flash(_("发票已开具，邮件正在后台发送。") if by_email else _("发票已开具，正在后台发送。"), "success")
+        elif by_email:
             flash(_("发票已开具并发送到学员邮箱。"), "success")
+        elif invoice.delivery == "sms":
+            flash(_("发票已开具，下载链接已通过短信发送给学员。"), "success")
+        else:
+            flash(_("发票已开具并发送到学员邮箱，下载链接已通过短信发送给学员。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -24,6 +24,9 @@ from ..services.years import current_year, open_years
 
 bp = Blueprint("orders", __name__, url_prefix="/<region>/orders")
 bind_region(bp)
+#: The texted invoice link (``/<region>/i/<token>``): opens the PDF without signing in.
+link_bp = Blueprint("invoice_links", __name__, url_prefix="/<region>/i")
+bind_region(link_bp)
 notify_bp = Blueprint("payments", __name__, url_prefix="/payments")
 csrf.exempt(notify_bp)  # providers sign their notifications; they cannot send our CSRF token
 
@@ -152,7 +155,7 @@ def show(number: str):
         opened=entitlement.opened_by(order), card_form=CardForm(), refund_form=RefundForm(), refunds=refunds.refunds_of(order),
         refund_labels=refunds.STATUS_LABELS, refund_kinds=refunds.KIND_LABELS, invoice=invoice,
         payment_labels=service.PAYMENT_LABELS, provider_name=service.provider_name, invoice_form=InvoiceForm(),
-        invoice_labels=invoices.STATUS_LABELS, paid_by_card=order.status == "paid" and invoices.paid_by_card(order),
+        invoice_labels=invoices.STATUS_LABELS, invoice_link_hours=invoices.link_hours(), paid_by_card=order.status == "paid" and invoices.paid_by_card(order),
         invoice_delivery=invoices.delivery(invoice, order) if invoice is not None else None,
         invoice_scan_url=url_for("invoice_scan.scan", token=invoices.scan_token(invoice), _external=True)
         if invoice is not None and invoice.status != "requested" else None,
@@ -277,6 +280,8 @@ class InvoiceForm(CpeForm):
     title = StringField(_l("发票抬头"), validators=[Length(max=200)])
     tax_id = StringField(_l("统一社会信用代码"), validators=[Length(max=30)])
     email = StringField(_l("电子邮箱"), validators=[Length(max=255)])
+    delivery = RadioField(_l("发送方式"), choices=[SelectChoice(code, _l(label)) for code, label in invoices.DELIVERY_LABELS.items()],
+                          default="email", validators=[DataRequired(message=_l("请选择发票的发送方式。"))])
 
 
 @bp.post("/<number>/invoice")
@@ -286,9 +291,14 @@ def request_invoice(number: str):
     try:
         if not form.validate():
             raise RuleError("invalid_form", _form_errors(form))
-        invoices.request_invoice(current_user, number, kind=form.kind.data, title=form.title.data,
-                                 tax_id=form.tax_id.data, email=form.email.data)
-        flash(_("发票申请已提交，开具后将发送到您的邮箱。"), "success")
+        invoice = invoices.request_invoice(current_user, number, kind=form.kind.data, title=form.title.data,
+                                           tax_id=form.tax_id.data, email=form.email.data, delivery=form.delivery.data)
+        if invoice.delivery == "email":
+            flash(_("发票申请已提交，开具后将发送到您的邮箱。"), "success")
+        elif invoice.delivery == "sms":
+            flash(_("发票申请已提交，开具后将以短信发送下载链接到您的手机。"), "success")
+        else:
+            flash(_("发票申请已提交，开具后将发送到您的邮箱，并以短信发送下载链接到您的手机。"), "success")
     except RuleError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -69,6 +69,15 @@ class InvoiceSummary(Reply):
     title = fields.String(required=True, allow_none=True)
     due = fields.Date(required=True, allow_none=True, metadata={
         "description": "by when the requested e-invoice is e-mailed, as the region promises (cpe_invoice_delivery)"})
+    delivery = fields.String(required=True, metadata={"enum": list(invoices.DELIVERIES)})
+
+
+class InvoiceBody(Body):
+    kind = Text(required=True, choices=("personal", "company"), label="发票类型")
+    title = Text(required=True, max_length=100, label="发票抬头")
+    tax_id = Text(load_default="", max_length=30, label="统一社会信用代码")
+    email = Text(load_default="", max_length=255, label="电子邮箱")
+    delivery = Text(load_default="email", choices=invoices.DELIVERIES, label="发送方式")
 
 
 class OrderReply(Reply):
@@ -164,7 +173,8 @@ def _learner():
 
 def _invoice(invoice, order) -> dict:
     promised = invoices.delivery(invoice, order) if invoice.status == "requested" else None
-    return {"status": invoice.status, "title": invoice.title, "due": promised.due.isoformat() if promised else None}
+    return {"status": invoice.status, "title": invoice.title, "due": promised.due.isoformat() if promised else None,
+            "delivery": invoice.delivery}
 
 
 def _order(order) -> dict:
@@ -252,6 +262,27 @@ def order_pay(number: str, body: dict):
         raise
     return jsonify(kind=instruction.kind, url=instruction.url, qr_payload=instruction.qr_payload,
                    params=dict(instruction.params)), 201
+
+
+@bp.post("/orders/<number>/invoice")
+@operation("为已支付的订单申请电子发票；delivery：email（邮箱）、sms（短信发送限时下载链接到登记的手机）或 both",
+           OrderReply, status=201,
+           errors={**LEARNERS_ONLY, 404: ("order_not_found",),
+                   422: ("not_invoiceable", "nothing_to_invoice", "invoice_exists", "invoice_window_closed",
+                         "title_required", "title_too_long", "tax_id_required", "tax_id_invalid", "kind_invalid",
+                         "email_invalid", "delivery_invalid", "phone_missing")})
+@login_required
+@json_body(InvoiceBody)
+def order_invoice(number: str, body: dict):
+    if (refused := _learner()) is not None:
+        return refused
+    try:
+        invoices.request_invoice(current_user, number, kind=body["kind"], title=body["title"],
+                                 tax_id=body["tax_id"], email=body["email"], delivery=body["delivery"])
+    except RuleError:
+        db.session.rollback()
+        raise
+    return jsonify(_order(service.order_for(current_user, number))), 201
 
 
 # --- enrol, then pay (报名后缴费) -------------------------------------------------------------

@@ -163,3 +163,29 @@ def test_keys_may_come_from_the_environment_or_a_file(tmp_path, monkeypatch, no_
         assert rules_for("guangdong").send_sms(GD_PHONE, SmsMessage("login", {"code": "246810"}, "…"))
     assert fake_aliyun.sent[0]["TemplateParam"] == {"code": "246810"} and fake_aliyun.refused == []
     assert aliyun_keys[1] not in repr(app.extensions["cpe"].sms_routes())
+
+
+def test_an_invoice_link_reaches_alibaba_cloud_and_opens_the_pdf(testapp, learners, fake_aliyun, clock):
+    """The invoice template gets the number and the link; the link opens the PDF signed out."""
+    from cpe_core import clock as clocks
+    from cpe_core.extensions import db
+    from cpe_core.models import Invoice, Order
+    from cpe_core.services import invoices
+
+    learner = learners[0]
+    paid = clocks.to_utc_naive(clocks.now())
+    order = Order(number="20240615000000000001", user_id=learner.id, region="guangdong", year=2024,
+                  mode="professional", total_fen=9000, status="paid", paid_at=paid)
+    db.session.add(order)
+    db.session.flush()
+    invoice = Invoice(order_id=order.id, title="张三", email="", status="issued", number="2024061500000001",
+                      issued_at=paid, delivery="sms", phone=GD_PHONE)
+    db.session.add(invoice)
+    db.session.commit()
+    assert invoices.send(invoice, order) is None
+    [sent] = fake_aliyun.sent
+    assert sent["TemplateCode"] == "SMS_102" and sent["PhoneNumbers"] == GD_PHONE
+    assert sent["TemplateParam"]["number"] == "2024061500000001"
+    link = sent["TemplateParam"]["link"]
+    assert link.startswith("http://localhost/guangdong/i/")
+    assert testapp.get(link.removeprefix("http://localhost")).content_type == "application/pdf"
