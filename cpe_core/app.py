@@ -55,6 +55,9 @@ def create_app(
         instance_path=_instance_path(instance_path),
     )
     configure(app, test_config)
+    from .keys import hide_query_strings
+
+    hide_query_strings()  # some providers' URLs carry a secret or a code (cpe_core.keys)
 
     plugins = list(plugins)
     if app.config["CPE_DEV_OUTBOX"]:

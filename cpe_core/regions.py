@@ -351,7 +351,7 @@ class Regions:
     def sms_gateways(self, settings: Mapping[str, Any]) -> dict[str, SmsGateway]:
         """Every declared SMS gateway by code (``cpe_sms_gateways``), keys missing or not.
 
-        :param settings: a :class:`cpe_core.sms.DeploymentSettings` (config, environment, files).
+        :param settings: a :class:`cpe_core.keys.DeploymentSettings` (config, environment, files).
         """
         found: dict[str, SmsGateway] = {}
         for answer in self.plugins.manager.hook.cpe_sms_gateways(settings=settings):
@@ -364,7 +364,8 @@ class Regions:
     def route_sms(self, config: Mapping[str, Any]) -> dict:
         """Decide once, at start-up, where each region's texts go (:func:`cpe_core.sms.routes`);
         :class:`~cpe_core.errors.PluginError` when a region cannot send where it must."""
-        from .sms import DeploymentSettings, refuse_unroutable, routes
+        from .keys import DeploymentSettings
+        from .sms import refuse_unroutable, routes
 
         settings = DeploymentSettings(config)
         found = routes(settings, self.sms_gateways(settings), self.codes())

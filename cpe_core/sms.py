@@ -14,16 +14,16 @@ In production the log is refused at start-up (the code of a password reset would
 log and never reach the learner) unless ``CPE_SMS_LOG_IN_PRODUCTION`` is set, and even then it
 writes no text, only the purpose and the phone's last four digits.
 
-Keys are read by :class:`DeploymentSettings`: ``instance/cpe.cfg``, else the environment, else
-the file a ``<NAME>_FILE`` setting names (Docker and systemd secrets), never the database.
-Flask-free: ``cpe check --deploy`` uses it without an app.
+Keys are read by :class:`cpe_core.keys.DeploymentSettings`: ``instance/cpe.cfg``, else the
+environment, else the file a ``<NAME>_FILE`` setting names (Docker and systemd secrets), never
+the database. Flask-free: ``cpe check --deploy`` uses it without an app.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,41 +37,6 @@ log = logging.getLogger("cpe.sms")
 LOG_IN_PRODUCTION = "CPE_SMS_LOG_IN_PRODUCTION"
 REGIONS_SETTING = "CPE_SMS_REGIONS"
 LOG_CODE = "log"
-
-
-class DeploymentSettings(Mapping):
-    """The app's settings as a gateway reads them: the configuration, else the environment
-    variable of the same name, else the content of the file ``<NAME>_FILE`` names (config or
-    environment; trailing whitespace dropped). Read-only; its ``repr`` shows no value."""
-
-    def __init__(self, config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> None:
-        self._config = config
-        self._environ = os.environ if environ is None else environ
-
-    def __getitem__(self, key: str) -> Any:
-        value = self._config.get(key)
-        if value not in (None, ""):
-            return value
-        value = self._environ.get(key)
-        if value not in (None, ""):
-            return value
-        path = self._config.get(f"{key}_FILE") or self._environ.get(f"{key}_FILE")
-        if path:
-            try:
-                with open(path, encoding="utf-8") as stream:
-                    return stream.read().strip()
-            except OSError as error:
-                raise PluginError(f"{key}_FILE names {path}, which cannot be read ({error.strerror}).") from None
-        raise KeyError(key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._config)
-
-    def __len__(self) -> int:
-        return len(self._config)
-
-    def __repr__(self) -> str:
-        return f"<DeploymentSettings of {len(self._config)} settings>"
 
 
 def mask(phone: str) -> str:

@@ -109,6 +109,7 @@ def test_the_recipe_as_shipped_is_refused_until_its_placeholder_secret_is_replac
     ({"CPE_ALIYUN_SMS_ACCESS_KEY_SECRET": None}, "cpe.E043"),
     ({"CPE_PLUGINS": "chaoyang"}, "cpe.E043"),
     ({"CPE_SMS_REGIONS": {"chaoyang": {"gateway": "aliyun", "templates": {"password_reset": "SMS_1"}}}}, "cpe.E044"),
+    ({"CPE_WECHAT_APP_ID": "wx0123456789abcdef"}, "cpe.E045"),
 ])
 def test_each_planted_misconfiguration_is_found_by_its_code(instance, changes, code):
     assert code in errors(instance(**changes))

@@ -4,7 +4,7 @@ Instants are stored as naive UTC (see :mod:`cpe_core.clock`); money as integer f
 """
 from __future__ import annotations
 
-from .accounts import LearnerProfile, User
+from .accounts import LearnerProfile, User, WechatBinding
 from .audit import AuditEntry
 from .captcha import CaptchaChallenge
 from .catalogue import Chapter, Course, Institution, Question
@@ -20,6 +20,7 @@ from .study import ChapterProgress, CheckIn, Enrolment, StudyPlanItem
 from .years import YearSettingValue
 
 __all__ = [
+    "WechatBinding",
     "YearSettingValue",
     "ReconciliationRun",
     "AuditEntry",

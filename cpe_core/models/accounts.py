@@ -115,3 +115,22 @@ class LearnerProfile(Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     user: Mapped[User] = relationship(back_populates="profile")
+
+
+class WechatBinding(Model):
+    """A WeChat mini-program identity (the ``openid`` WeChat gives for ``app_id``) bound to a
+    learner's account of ``region``: once bound, the mini-program signs in with a ``wx.login``
+    code alone. One WeChat identity per account of a region, one account per identity."""
+
+    __tablename__ = "wechat_binding"
+    __table_args__ = (
+        UniqueConstraint("region", "app_id", "openid", name="uq_wechat_binding_identity"),
+        UniqueConstraint("user_id", "app_id", name="uq_wechat_binding_user"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    region: Mapped[str] = mapped_column(String(32))
+    app_id: Mapped[str] = mapped_column(String(32))
+    openid: Mapped[str] = mapped_column(String(64))
+    bound_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -178,12 +178,26 @@ def _plugin_findings(settings: dict[str, Any]):
                 else:
                     yield Finding("cpe.W005", WARNING, f"地区 {code} 可回传学分，但未设置 {key}，不会回传。", f"需要回传时在 instance/cpe.cfg 或环境变量中设置 {key}。")
     yield from _sms_findings(settings, regions)
+    yield from _wechat_findings(settings)
+
+
+def _wechat_findings(settings: dict[str, Any]):
+    """The mini-program sign-in needs its id and its secret, or neither (E045)."""
+    from ..keys import DeploymentSettings
+
+    resolved = DeploymentSettings(settings)
+    given = {name: bool(resolved.get(name)) for name in ("CPE_WECHAT_APP_ID", "CPE_WECHAT_APP_SECRET")}
+    if any(given.values()) and not all(given.values()):
+        missing = [name for name, present in given.items() if not present]
+        yield Finding("cpe.E045", ERROR, f"微信小程序登录缺少 {'、'.join(missing)}。",
+                      "同时设置小程序的 AppID 与 AppSecret（密钥可用环境变量或 _FILE 文件），或都不设置。")
 
 
 def _sms_findings(settings: dict[str, Any], regions):
     """Every region texts codes (password reset, for some sign-in) and invoice links: each needs
     a gateway with its keys (E043), a signature and a template per purpose it sends (E044)."""
-    from ..sms import DeploymentSettings, routes
+    from ..keys import DeploymentSettings
+    from ..sms import routes
 
     resolved = DeploymentSettings(settings)
     try:

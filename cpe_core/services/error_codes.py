@@ -19,6 +19,8 @@ CODES: frozenset[str] = frozenset({
     "handover_unsupported", "handover_used", "id_number_required", "institution_not_served_here",
     "institution_token_required", "registration_not_found",
     "delivery_invalid", "duplicate_gateway", "invoice_link_expired", "phone_missing",
+    "wechat_account_bound", "wechat_bound_elsewhere", "wechat_code_invalid", "wechat_not_bound",
+    "wechat_not_offered", "wechat_unavailable",
     "invalid_stars", "not_enrolled", "not_rateable", "not_studied", "phone_ambiguous",
     "phone_not_registered", "rating_not_found", "sms_login_not_offered", "institution_not_found",
     "already_enrolled", "already_paid", "already_registered", "already_revoked",

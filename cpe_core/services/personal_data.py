@@ -10,12 +10,12 @@ import shutil
 import zipfile
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash
 
 from .. import clock
 from ..extensions import db
-from ..models import Certificate, CreditRecord, Order, User
+from ..models import Certificate, CreditRecord, Order, User, WechatBinding
 from . import audit, collection, sessions
 from .accounts import hash_password
 from .identity import InvalidInput
@@ -107,6 +107,8 @@ def close_account(user: User, password: str) -> None:
         profile.is_student = False
         profile.details = {"closed_at": clock.shanghai_text(clock.now(), clock.SECONDS)}
     sessions.end(user)
+    # The WeChat identity is personal data, and a closed account must not be signed into.
+    db.session.execute(delete(WechatBinding).where(WechatBinding.user_id == user.id))
     audit.record("account.closed", f"user:{user.id}", actor=user, region=user.region,
                  after={"kept": list(KEPT_PROFILE) + ["name", "orders", "credits", "certificates"]})
     db.session.commit()

@@ -15,6 +15,7 @@ from . import offsets_api  # noqa: F401  (adds the offset routes to api.bp)
 from . import commerce_admin, orders_api  # noqa: F401  (orders_api adds the order routes to api.bp)
 from . import exports_api  # noqa: F401  (adds the export job routes to api.bp)
 from . import registrations_api  # noqa: F401  (adds the credit registration receiver to api.bp)
+from . import wechat_api  # noqa: F401  (adds the WeChat mini-program routes to api.bp)
 
 
 class DatabaseInt(IntegerConverter):
