@@ -20,11 +20,11 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import select, update
 from stdnum.cn import uscc
 
+from hookspecs import InvoiceDelivery, SmsMessage
+
 from .. import clock
 from ..extensions import db
 from ..labels import N_
-from hookspecs import InvoiceDelivery, SmsMessage
-
 from ..models import Invoice, Job, Order, Payment, User
 from ..regions import RuleError, rules_for
 from .. import dev_outbox
