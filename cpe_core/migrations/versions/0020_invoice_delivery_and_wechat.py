@@ -2,13 +2,13 @@
 identities bound to learners' accounts
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0018
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
