@@ -134,7 +134,7 @@ def refuse_unroutable(found: Mapping[str, Route], settings: Mapping[str, Any]) -
     problems = [route.problem for route in found.values()
                 if route.problem and (production or route.region in named)]
     if problems:
-        raise PluginError("SMS cannot be sent: " + "; ".join(problems) + ". See README, Configuration (SMS).")
+        raise PluginError("SMS cannot be sent: " + "; ".join(problems) + ". Choose each region's gateway in CPE_SMS_REGIONS and set its keys (README, Configuration).")
 
 
 def deliver(route: Route, phone: str, message: SmsMessage) -> bool:
