@@ -87,3 +87,18 @@ def test_the_command_line_stops_with_the_message_not_a_traceback(tmp_path):
     assert done.returncode != 0
     assert "TESTING" in done.stderr and "CPE_ALLOW_TEST_SWITCHES_IN_PRODUCTION" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_production_refuses_to_start_when_sms_would_go_to_the_log(tmp_path):
+    """Without a gateway a password-reset code would sit in the log and never reach the learner."""
+    config = {"CPE_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "s" * 32, "CPE_PLUGINS": "chaoyang"}
+    with pytest.raises(PluginError) as refused:
+        create_app(config, instance_path=str(tmp_path))
+    assert "region 'chaoyang' has no SMS gateway in CPE_SMS_REGIONS" in str(refused.value)
+    assert "CPE_SMS_LOG_IN_PRODUCTION=1" in str(refused.value)
+
+
+def test_the_log_in_production_may_be_allowed_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPE_SMS_LOG_IN_PRODUCTION", "1")
+    config = {"CPE_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "s" * 32, "CPE_PLUGINS": "chaoyang"}
+    assert create_app(config, instance_path=str(tmp_path)).config["CPE_ENV"] == "production"

@@ -17,8 +17,7 @@ GD_PHONE = "13800138000"
 
 @pytest.fixture
 def production(cpe_database_url, sms_settings, tmp_path, monkeypatch):
-    for name in ("CPE_ENV", "CPE_PLUGINS", "CPE_DATABASE_URL", "CPE_SMS_LOG_IN_PRODUCTION"):
-        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("CPE_SMS_LOG_IN_PRODUCTION", raising=False)
 
     def build(**overrides):
         return create_app({"CPE_ENV": "production", "SECRET_KEY": "p" * 40, "CPE_PLUGINS": "chaoyang,guangdong,sms",
