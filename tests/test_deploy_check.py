@@ -105,11 +105,11 @@ def test_the_recipe_as_shipped_is_refused_until_its_placeholder_secret_is_replac
     ({"CPE_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}, "cpe.E030"),
     ({"CPE_PLUGINS": "chaoyang,nosuchplugin"}, "cpe.E040"),
     ({"CPE_PLUGINS": "guangdong,sms"}, "cpe.E042"),
-    ({"CPE_SMS_REGIONS": {}}, "cpe.E043"),
-    ({"CPE_ALIYUN_SMS_ACCESS_KEY_SECRET": None}, "cpe.E043"),
-    ({"CPE_PLUGINS": "chaoyang"}, "cpe.E043"),
-    ({"CPE_SMS_REGIONS": {"chaoyang": {"gateway": "aliyun", "templates": {"password_reset": "SMS_1"}}}}, "cpe.E044"),
-    ({"CPE_WECHAT_APP_ID": "wx0123456789abcdef"}, "cpe.E045"),
+    ({"CPE_SMS_REGIONS": {}}, "cpe.E044"),
+    ({"CPE_ALIYUN_SMS_ACCESS_KEY_SECRET": None}, "cpe.E044"),
+    ({"CPE_PLUGINS": "chaoyang"}, "cpe.E044"),
+    ({"CPE_SMS_REGIONS": {"chaoyang": {"gateway": "aliyun", "templates": {"password_reset": "SMS_1"}}}}, "cpe.E045"),
+    ({"CPE_WECHAT_APP_ID": "wx0123456789abcdef"}, "cpe.E046"),
 ])
 def test_each_planted_misconfiguration_is_found_by_its_code(instance, changes, code):
     assert code in errors(instance(**changes))

@@ -182,20 +182,20 @@ def _plugin_findings(settings: dict[str, Any]):
 
 
 def _wechat_findings(settings: dict[str, Any]):
-    """The mini-program sign-in needs its id and its secret, or neither (E045)."""
+    """The mini-program sign-in needs its id and its secret, or neither (E046)."""
     from ..keys import DeploymentSettings
 
     resolved = DeploymentSettings(settings)
     given = {name: bool(resolved.get(name)) for name in ("CPE_WECHAT_APP_ID", "CPE_WECHAT_APP_SECRET")}
     if any(given.values()) and not all(given.values()):
         missing = [name for name, present in given.items() if not present]
-        yield Finding("cpe.E045", ERROR, f"微信小程序登录缺少 {'、'.join(missing)}。",
+        yield Finding("cpe.E046", ERROR, f"微信小程序登录缺少 {'、'.join(missing)}。",
                       "同时设置小程序的 AppID 与 AppSecret（密钥可用环境变量或 _FILE 文件），或都不设置。")
 
 
 def _sms_findings(settings: dict[str, Any], regions):
     """Every region texts codes (password reset, for some sign-in) and invoice links: each needs
-    a gateway with its keys (E043), a signature and a template per purpose it sends (E044)."""
+    a gateway with its keys (E044), a signature and a template per purpose it sends (E045)."""
     from ..keys import DeploymentSettings
     from ..sms import routes
 
@@ -203,11 +203,11 @@ def _sms_findings(settings: dict[str, Any], regions):
     try:
         found = routes(resolved, regions.sms_gateways(resolved), regions.codes())
     except PluginError as error:
-        yield Finding("cpe.E043", ERROR, f"短信设置无法读取：{error}", "按 README 的 CPE_SMS_REGIONS 示例修改。")
+        yield Finding("cpe.E044", ERROR, f"短信设置无法读取：{error}", "按 README 的 CPE_SMS_REGIONS 示例修改。")
         return
     for code, route in found.items():
         if route.gateway is None:
-            yield Finding("cpe.E043", ERROR, f"地区 {code} 要发送短信验证码，但没有可用的短信网关：{route.problem}。",
+            yield Finding("cpe.E044", ERROR, f"地区 {code} 要发送短信验证码，但没有可用的短信网关：{route.problem}。",
                           "在 CPE_SMS_REGIONS 中为该地区选择网关（aliyun 或 tencent），并设置该网关的密钥。")
             continue
         if route.gateway.code == "log":
@@ -216,7 +216,7 @@ def _sms_findings(settings: dict[str, Any], regions):
         lacking = [purpose for purpose in needed if not route.account.templates.get(purpose)]
         if not route.account.sign_name or lacking:
             what = "、".join((["签名 sign_name"] if not route.account.sign_name else []) + [f"模板 {p}" for p in lacking])
-            yield Finding("cpe.E044", ERROR, f"地区 {code} 的短信（{route.gateway.code}）缺少{what}。",
+            yield Finding("cpe.E045", ERROR, f"地区 {code} 的短信（{route.gateway.code}）缺少{what}。",
                           "在 CPE_SMS_REGIONS 中填写短信服务商审核通过的签名和模板编号。")
 
 
