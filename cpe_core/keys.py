@@ -2,43 +2,37 @@
 
 :class:`DeploymentSettings` is how gateways (SMS, the WeChat mini-program) read their keys:
 ``instance/cpe.cfg``, else the environment, else the file a ``<NAME>_FILE`` setting names
-(Docker and systemd secrets); never the database. :func:`hide_query_strings` keeps urllib3's
+(Docker and systemd secrets; :mod:`hookspecs.secrets`, which the provider plugins use too);
+never the database. :func:`hide_query_strings` keeps urllib3's
 DEBUG request lines from logging query strings, where some providers' APIs carry a secret
 (WeChat's ``jscode2session``) or a text's variables (Alibaba Cloud's ``SendSms``). Flask-free.
 """
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .errors import PluginError
+from hookspecs.secrets import secret
 
 
 class DeploymentSettings(Mapping):
-    """The app's settings as a gateway reads them: the configuration, else the environment
-    variable of the same name, else the content of the file ``<NAME>_FILE`` names (config or
-    environment; trailing whitespace dropped). Read-only; its ``repr`` shows no value."""
+    """The app's settings as a gateway reads them: the configuration's own value (a dict stays a
+    dict), else what :func:`hookspecs.secrets.secret` reads (the environment variable of the same
+    name, else the file ``<NAME>_FILE`` names), the one reader of secrets the provider plugins
+    share. A key that cannot be read is missing, and the gateway names it. Read-only; its
+    ``repr`` shows no value."""
 
-    def __init__(self, config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self._config = config
-        self._environ = os.environ if environ is None else environ
 
     def __getitem__(self, key: str) -> Any:
         value = self._config.get(key)
         if value not in (None, ""):
             return value
-        value = self._environ.get(key)
-        if value not in (None, ""):
+        value = secret(self._config, key)
+        if value:
             return value
-        path = self._config.get(f"{key}_FILE") or self._environ.get(f"{key}_FILE")
-        if path:
-            try:
-                with open(path, encoding="utf-8") as stream:
-                    return stream.read().strip()
-            except OSError as error:
-                raise PluginError(f"{key}_FILE names {path}, which cannot be read ({error.strerror}).") from None
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:

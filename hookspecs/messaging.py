@@ -36,7 +36,8 @@ def cpe_sms_gateways(settings: Mapping[str, object]) -> list[SmsGateway] | None:
 
     :param settings: the deployment's settings (read-only): ``instance/cpe.cfg``, else the
         environment variable of the same name, else the content of the file named by
-        ``<NAME>_FILE`` (for secrets). Read keys here, never from the database.
+        ``<NAME>_FILE`` (for secrets; :func:`hookspecs.secrets.secret` reads the same way). Read
+        keys here, never from the database.
     :returns: the gateways, each with a ``code`` unique across plugins; declare a gateway even
         when its keys are missing, with ``missing`` naming them, so start-up can say what to set.
     """

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from hookspecs import SmsAccount, SmsMessage
+from hookspecs.secrets import secret, setting
 
 TIMEOUT_SETTING = "CPE_SMS_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
@@ -35,7 +36,7 @@ def _endpoint(url: str) -> tuple[str, str]:
 
 
 def _timeout(settings: Mapping[str, object]) -> float:
-    return float(settings.get(TIMEOUT_SETTING) or DEFAULT_TIMEOUT)
+    return float(setting(settings, TIMEOUT_SETTING) or DEFAULT_TIMEOUT)
 
 
 def _template(message: SmsMessage, account: SmsAccount) -> str | None:
@@ -63,9 +64,9 @@ class AliyunGateway:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, object]) -> AliyunGateway:
-        key_id, secret = str(settings.get(cls.KEY_ID) or ""), str(settings.get(cls.KEY_SECRET) or "")
-        missing = tuple(name for name, value in ((cls.KEY_ID, key_id), (cls.KEY_SECRET, secret)) if not value)
-        return cls(key_id, secret, str(settings.get(cls.ENDPOINT) or cls.endpoint), _timeout(settings),
+        key_id, key_secret = setting(settings, cls.KEY_ID), secret(settings, cls.KEY_SECRET)
+        missing = tuple(name for name, value in ((cls.KEY_ID, key_id), (cls.KEY_SECRET, key_secret)) if not value)
+        return cls(key_id, key_secret, setting(settings, cls.ENDPOINT) or cls.endpoint, _timeout(settings),
                    missing=missing)
 
     def client(self):
@@ -124,10 +125,11 @@ class TencentGateway:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, object]) -> TencentGateway:
-        values = {name: str(settings.get(name) or "") for name in (cls.SECRET_ID, cls.SECRET_KEY, cls.APP_ID)}
+        values = {cls.SECRET_ID: setting(settings, cls.SECRET_ID), cls.SECRET_KEY: secret(settings, cls.SECRET_KEY),
+                  cls.APP_ID: setting(settings, cls.APP_ID)}
         missing = tuple(name for name, value in values.items() if not value)
         return cls(values[cls.SECRET_ID], values[cls.SECRET_KEY], values[cls.APP_ID],
-                   str(settings.get(cls.ENDPOINT) or cls.endpoint), str(settings.get(cls.REGION) or cls.region),
+                   setting(settings, cls.ENDPOINT) or cls.endpoint, setting(settings, cls.REGION) or cls.region,
                    _timeout(settings), missing=missing)
 
     def client(self):
