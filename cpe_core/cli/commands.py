@@ -127,6 +127,7 @@ def plugins_command(as_json: bool) -> None:
         click.echo(f"  hooks:   {', '.join(record.hooks)}")
         click.echo(f"  contract: {record.contract or '(undeclared)'} (this cpe: {CONTRACT_VERSION})")
     _payment_providers()
+    _sms_gateways()
 
 
 def _payment_providers() -> None:
@@ -139,6 +140,17 @@ def _payment_providers() -> None:
         click.echo(f"  {rules.code}: {offered}")
     for line in regions.missing_payment_settings(current_app.config):
         click.echo(f"  not offered, missing {line}")
+
+
+def _sms_gateways() -> None:
+    """Which SMS gateway texts each region (``CPE_SMS_REGIONS``), with its signature; names only."""
+    click.echo("SMS gateways:")
+    for code, route in current_app.extensions["cpe"].sms_routes().items():
+        if route.gateway is None:
+            click.echo(f"  {code}: (none) {route.problem}")
+        else:
+            sign = f", signature 【{route.account.sign_name}】" if route.account.sign_name else ""
+            click.echo(f"  {code}: {route.gateway.code} ({route.gateway.name}){sign}")
 
 
 @click.command("explain")

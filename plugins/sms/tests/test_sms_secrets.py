@@ -73,3 +73,8 @@ def test_cpe_plugins_lists_the_gateway_plugin_and_no_key(production, aliyun_keys
     listed = {entry["name"]: entry for entry in json.loads(done.output)}
     assert listed["sms"]["hooks"] == ["cpe_sms_gateways"]
     assert aliyun_keys[1] not in done.output and tencent_keys[1] not in done.output
+    with app.app_context():
+        text = CliRunner().invoke(plugins_command, [], obj=None).output
+    assert "  guangdong: aliyun (阿里云短信), signature 【广东会计继续教育】" in text
+    assert "  chaoyang: tencent (腾讯云短信), signature 【朝阳会计在线】" in text
+    assert aliyun_keys[1] not in text and tencent_keys[1] not in text
