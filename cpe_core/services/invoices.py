@@ -20,11 +20,11 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import select, update
 from stdnum.cn import uscc
 
-from hookspecs import InvoiceDelivery, SmsMessage
-
 from .. import clock
 from ..extensions import db
 from ..labels import N_
+from hookspecs import InvoiceDelivery, SmsMessage
+
 from ..models import Invoice, Job, Order, Payment, User
 from ..regions import RuleError, rules_for
 from .. import dev_outbox
@@ -37,9 +37,17 @@ STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 #: The kind of background job that delivers an issued invoice (run by :mod:`.mail_jobs`).
 MAIL_JOB = "invoice_mail"
-from hookspecs import InvoiceDelivery, SmsMessage
+#: How the learner may receive the invoice.
+DELIVERIES = ("email", "sms", "both")
+DELIVERY_LABELS = {"email": N_("电子邮箱"), "sms": N_("短信"), "both": N_("短信和电子邮箱")}
+#: How long a texted link opens the PDF unless ``CPE_INVOICE_LINK_HOURS`` says otherwise.
+LINK_HOURS = 72
+_LINK_SALT = "cpe.invoice-link"
+MSG_SMS_FAILED = "短信发送失败"
 
-from ..models import Invoice, Job, Order, Payment, User
+#: The payment provider code of a study card (学习卡), as :mod:`.cards` records it.
+CARD_PROVIDER = "study_card"
+CARD_INVOICE_MESSAGE = "本订单使用学习卡支付，不在本平台开具发票：学习卡开发票请联系您的开发商。"
 
 
 def invoice_of(order: Order) -> Invoice | None:
@@ -54,9 +62,25 @@ def deadline(order: Order) -> dt.date | None:
     return rules_for(order.region).invoice_deadline(_paid_on(order), order.year)
 
 
-from hookspecs import InvoiceDelivery, SmsMessage
+def paid_by_card(order: Order) -> bool:
+    """Whether a study card (学习卡) paid ``order``: its invoice comes from whoever sold the card
+    (the card's distributor, 开发商), never from this platform."""
+    return db.session.scalar(
+        select(Payment.id).where(Payment.order_id == order.id, Payment.provider == CARD_PROVIDER,
+                                 Payment.status == "succeeded").limit(1)
+    ) is not None
 
-from ..models import Invoice, Job, Order, Payment, User
+
+def delivery(invoice: Invoice, order: Order) -> InvoiceDelivery | None:
+    """By when the requested ``invoice`` is e-mailed, as the region promises (None: no date)."""
+    requested_on = clock.from_utc_naive(invoice.created_at).astimezone(clock.SHANGHAI).date()
+    return rules_for(order.region).invoice_delivery(requested_on, order.year)
+
+
+def request_invoice(user: User, number: str, *, kind: str, title: str, tax_id: str, email: str,
+                    delivery: str = "email") -> Invoice:
+    """Save the learner's request; a company needs a valid unified social credit code.
+    ``delivery`` (:data:`DELIVERIES`): e-mail needs an address, SMS the phone on file."""
     order = order_for(user, number)
     if order.status != "paid" or order.paid_at is None:
         raise RuleError("not_invoiceable", "只有已支付的订单可以申请发票。")
@@ -87,9 +111,12 @@ from ..models import Invoice, Job, Order, Payment, User
         raise RuleError("delivery_invalid", "请选择发票的发送方式。")
     if delivery != "sms" and (not EMAIL.match(email) or len(email) > 255):
         raise RuleError("email_invalid", "请填写有效的电子邮箱。")
-from hookspecs import InvoiceDelivery, SmsMessage
-
-from ..models import Invoice, Job, Order, Payment, User
+    if delivery != "email" and not user.phone:
+        raise RuleError("phone_missing", "您的账号没有登记手机号码，不能通过短信接收发票。")
+    # Stamped by the app's clock, as the order's payment is: the promised delivery counts from it.
+    invoice = Invoice(order_id=order.id, title=title, tax_id=tax_id or None,
+                      email=email if delivery != "sms" else "", status="requested", delivery=delivery,
+                      phone=user.phone if delivery != "email" else None, created_at=clock.to_utc_naive(clock.now()))
     db.session.add(invoice)
     db.session.commit()
     return invoice

@@ -348,6 +348,20 @@ def scan(token: str):
     return response
 
 
+@link_bp.get("/<token>")
+def invoice_by_link(token: str):
+    """The PDF the texted link names, for anyone holding the link while it lasts."""
+    try:
+        invoice, order = invoices.by_link(g.region.code, token)
+    except RuleError as refused:
+        if refused.code == "invoice_link_expired":
+            return render_template("error.html", title=_("链接已过期"), message=refused.message), 410
+        abort(404)
+    return Response(invoices.pdf(invoice, order), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=invoice-{invoice.number}.pdf",
+                             "Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"})
+
+
 # --- enrol, then pay (报名后缴费) -------------------------------------------------------------
 
 enrol_bp = Blueprint("enrolments", __name__, url_prefix="/<region>/enrolments")

@@ -270,7 +270,7 @@ def order_pay(number: str, body: dict):
            errors={**LEARNERS_ONLY, 404: ("order_not_found",),
                    422: ("not_invoiceable", "nothing_to_invoice", "invoice_exists", "invoice_window_closed",
                          "title_required", "title_too_long", "tax_id_required", "tax_id_invalid", "kind_invalid",
-                         "email_invalid", "delivery_invalid", "phone_missing")})
+                         "email_invalid", "delivery_invalid", "phone_missing", "card_invoice")})
 @login_required
 @json_body(InvoiceBody)
 def order_invoice(number: str, body: dict):

@@ -2,13 +2,13 @@
 identities bound to learners' accounts
 
 Revision ID: 0020
-Revises: 0022
+Revises: 0021
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0020"
-down_revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
