@@ -162,3 +162,12 @@ def test_openapi_document_is_generated_from_the_routes(testapp):
     assert paths["/me"]["get"]["security"] == [{"bearerAuth": []}]
     assert "422" in paths["/regions/{code}/register"]["post"]["responses"]
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_an_api_token_ends_after_seven_days_by_the_apps_clock(testapp, clock):
+    created = testapp.post_json("/api/v1/regions/chaoyang/register", with_captcha(testapp, chaoyang_body()), status=201).json
+    clock.advance(days=6, hours=23)
+    assert testapp.get("/api/v1/me", headers=bearer(created["token"])).status_int == 200
+    clock.advance(hours=2)
+    refused = testapp.get("/api/v1/me", headers=bearer(created["token"]), status=401)
+    assert refused.json["error"]["code"] in ("login_required", "session_replaced")

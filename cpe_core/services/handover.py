@@ -22,7 +22,7 @@ import re
 import secrets
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import exists, select, update
 
 from .. import clock
@@ -32,6 +32,7 @@ from ..regions import RuleError, regions, rules_for
 from . import audit
 from .accounts import create_user
 from .not_found import RecordNotFound
+from .tokens import timed_serializer
 
 SALT = "cpe.handover"
 #: How long a hand-over link works: long enough for a slow phone to follow a redirect.
@@ -54,15 +55,8 @@ def served_region(institution: Institution | None) -> str | None:
     return code if code in {region.code for region in regions()} else None
 
 
-class _AppClockSigner(TimestampSigner):
-    """Stamps and ages tokens by the app's clock (a test's fixed clock included)."""
-
-    def get_timestamp(self) -> int:
-        return int(clock.now().timestamp())
-
-
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT, signer=_AppClockSigner)
+    return timed_serializer(SALT)
 
 
 def max_age() -> int:

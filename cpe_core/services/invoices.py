@@ -16,7 +16,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context, request
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from stdnum.cn import uscc
 
@@ -32,6 +32,7 @@ from . import audit, background
 from .money import format_fen
 from .orders import order_for
 from .paging import PAGE_SIZE, Page, cut
+from .tokens import timed_serializer
 
 STATUS_LABELS = {"requested": N_("待开具"), "issued": N_("已开具"), "sent": N_("已发送")}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -249,19 +250,8 @@ def link_hours() -> int:
     return int(current_app.config.get("CPE_INVOICE_LINK_HOURS") or LINK_HOURS)
 
 
-class _ClockSigner(TimestampSigner):
-    """Timestamps from the app's clock (:mod:`cpe_core.clock`), as every deadline here."""
-
-    def get_timestamp(self) -> int:
-        return int(clock.now().timestamp())
-
-
-class _LinkSerializer(URLSafeTimedSerializer):
-    default_signer = _ClockSigner
-
-
 def _serializer() -> URLSafeTimedSerializer:
-    return _LinkSerializer(current_app.config["SECRET_KEY"], salt=_LINK_SALT)
+    return timed_serializer(_LINK_SALT)
 
 
 def link_token(invoice: Invoice) -> str:

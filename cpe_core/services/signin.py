@@ -15,12 +15,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 
-from .. import clock
 from ..models import User
 from ..regions import rules_for
 from ..security import limiter
 from . import captcha, sessions
 from .accounts import authenticate, find_user
+from .tokens import timed_serializer
 
 MSG_BAD_CREDENTIALS = "账号或密码错误。"
 MSG_TOO_MANY = "登录失败次数过多，请15分钟后再试。"
@@ -132,13 +132,8 @@ def _give_back(strategy: FixedWindowRateLimiter, item: RateLimitItem, ids: tuple
     strategy.storage.incr(item.key_for(*ids), item.get_expiry(), amount=-1)
 
 
-class _Serializer(URLSafeTimedSerializer):
-    def get_timestamp(self) -> int:  # the app's clock, so tests can expire tokens
-        return int(clock.now().timestamp())
-
-
-def _serializer() -> _Serializer:
-    return _Serializer(current_app.config["SECRET_KEY"], salt="cpe-api-token")
+def _serializer() -> URLSafeTimedSerializer:
+    return timed_serializer("cpe-api-token")
 
 
 def issue_token(user: User) -> str:
