@@ -100,3 +100,29 @@ def sms_login_on() -> SmsLoginOn:
 def outbox() -> SmsOutbox:
     """Register it with ``extra_plugins`` to read the codes a test's learners are sent."""
     return SmsOutbox()
+
+
+@pytest.fixture
+def wechat():
+    """A fake WeChat Pay server on loopback with a merchant account of the test's own keys."""
+    from cpe_wechatpay.fake import FakeWeChatPay, Merchant
+
+    with FakeWeChatPay(Merchant()) as server:
+        yield server
+
+
+@pytest.fixture
+def alipay():
+    """A fake Alipay gateway on loopback with an app of the test's own keys."""
+    from cpe_alipay.fake import App, FakeAlipay
+
+    with FakeAlipay(App()) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_providers_config(cpe_test_config, wechat, alipay, tmp_path) -> dict:
+    """The test config with both fakes' merchant settings and no sandbox: return it from a
+    module's ``cpe_test_config`` to pay through WeChat Pay and Alipay only."""
+    return {**cpe_test_config, **wechat.settings(tmp_path / "wechat"), **alipay.settings(tmp_path / "alipay"),
+            "CPE_PAYMENT_SANDBOX": False}

@@ -11,27 +11,13 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from cpe_alipay.fake import App, FakeAlipay
 from cpe_core.extensions import db
 from cpe_core.models import Order, Payment
 from cpe_core.testing import PHONE
-from cpe_wechatpay.fake import FakeWeChatPay, Merchant
 
 pytestmark = pytest.mark.browser
 PHONE_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
                "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")
-
-
-@pytest.fixture
-def wechat():
-    with FakeWeChatPay(Merchant()) as server:
-        yield server
-
-
-@pytest.fixture
-def alipay():
-    with FakeAlipay(App()) as server:
-        yield server
 
 
 @pytest.fixture
@@ -40,9 +26,8 @@ def cpe_plugins() -> str:
 
 
 @pytest.fixture
-def cpe_test_config(cpe_test_config, wechat, alipay, tmp_path):
-    return {**cpe_test_config, **wechat.settings(tmp_path / "wechat"), **alipay.settings(tmp_path / "alipay"),
-            "CPE_PAYMENT_SANDBOX": False}
+def cpe_test_config(fake_providers_config):
+    return fake_providers_config
 
 
 @pytest.fixture

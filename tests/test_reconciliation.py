@@ -9,26 +9,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from cpe_alipay.fake import App, FakeAlipay
 from cpe_core.extensions import db
 from cpe_core.jobs import enqueue
 from cpe_core.models import Payment, ReconciliationRun
 from cpe_core.testing import DEFAULT_NOW, login
-from cpe_wechatpay.fake import FakeWeChatPay, Merchant
 
 DAY = DEFAULT_NOW.date()  # the test clock's day (Asia/Shanghai): payments settle on it
-
-
-@pytest.fixture
-def wechat():
-    with FakeWeChatPay(Merchant()) as server:
-        yield server
-
-
-@pytest.fixture
-def alipay():
-    with FakeAlipay(App()) as server:
-        yield server
 
 
 @pytest.fixture
@@ -37,9 +23,8 @@ def cpe_plugins() -> str:
 
 
 @pytest.fixture
-def cpe_test_config(cpe_test_config, wechat, alipay, tmp_path):
-    return {**cpe_test_config, **wechat.settings(tmp_path / "wechat"), **alipay.settings(tmp_path / "alipay"),
-            "CPE_PAYMENT_SANDBOX": False}
+def cpe_test_config(fake_providers_config):
+    return fake_providers_config
 
 
 @pytest.fixture
